@@ -1,0 +1,51 @@
+import type { App } from '@pagi/spec';
+import type { ResolvedServerOptions } from '../options.js';
+
+/** The server's log, leveled. Messages name what was expected and what came. */
+export interface Logger {
+  debug(message: string, detail?: unknown): void;
+  info(message: string, detail?: unknown): void;
+  warn(message: string, detail?: unknown): void;
+  error(message: string, detail?: unknown): void;
+}
+
+/** One finished request or session, as the access log sees it. */
+export interface AccessLogEntry {
+  client: string;
+  method: string;
+  /** raw path + `?query` as received */
+  target: string;
+  httpVersion: string;
+  status: number;
+  bytes: number;
+  durationMs: number;
+  referer?: string;
+  userAgent?: string;
+  /** http, websocket or sse */
+  protocol: string;
+}
+
+/**
+ * A connection that outlives a request (WebSocket, SSE). On graceful stop the server calls
+ * `shutdown()` on each: a WebSocket is closed with 1001, an SSE stream is ended.
+ */
+export interface LongLivedConnection {
+  shutdown(): void;
+}
+
+/** What every protocol handler needs from the server that owns it. */
+export interface ServerContext {
+  readonly app: App;
+  readonly options: ResolvedServerOptions;
+  readonly logger: Logger;
+  /** Lifespan state; copied shallowly into each scope. `undefined` before startup or when declined. */
+  state: Record<string, unknown> | undefined;
+  /** true once a graceful stop began: new long-lived connections are refused. */
+  readonly stopping: boolean;
+  /** Registers a long-lived connection for graceful stop; call the returned function when it ends. */
+  track(connection: LongLivedConnection): () => void;
+  /** Writes one access-log line if the access log is on. */
+  accessLog(entry: AccessLogEntry): void;
+  /** Extensions to advertise on a scope of this type (fullflush, tls, websocket.http.response). */
+  extensionsFor(type: 'http' | 'websocket' | 'sse', socket: import('node:net').Socket): Record<string, object>;
+}

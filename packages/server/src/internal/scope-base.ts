@@ -1,0 +1,76 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { type ConnectionScopeBase, decodePath, type HeaderList, PAGI_SPEC_VERSION, PAGI_VERSION, splitTarget } from '@pagi/spec';
+import type { ServerContext } from './context.js';
+
+const PAGI_INFO = Object.freeze({ version: PAGI_VERSION, spec_version: PAGI_SPEC_VERSION });
+
+/**
+ * Builds the header list from `rawHeaders` (latin1, wire order, original case): names lowercased,
+ * several `Cookie` fields joined with "; " into one entry (protocol.md §3.7). The lossy
+ * `req.headers` object is never used.
+ */
+export function headerListFrom(rawHeaders: string[]): HeaderList {
+  const list: HeaderList = [];
+  let cookieIndex = -1;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    const value = rawHeaders[i + 1]!;
+    if (name === 'cookie') {
+      if (cookieIndex === -1) {
+        cookieIndex = list.length;
+        list.push([name, value]);
+      } else {
+        const entry = list[cookieIndex]!;
+        entry[1] = `${entry[1]}; ${value}`;
+      }
+      continue;
+    }
+    list.push([name, value]);
+  }
+  return list;
+}
+
+/** `client` / `server` tuples; a Unix socket has no client and `[path, null]` as server. */
+export function addressesOf(socket: Socket): Pick<ConnectionScopeBase, 'client' | 'server'> {
+  const out: Pick<ConnectionScopeBase, 'client' | 'server'> = {};
+  if (socket.remoteAddress !== undefined && socket.remotePort !== undefined) {
+    out.client = [socket.remoteAddress, socket.remotePort];
+  }
+  if (socket.localPort !== undefined && socket.localAddress !== undefined) {
+    out.server = [socket.localAddress, socket.localPort];
+  } else {
+    const local = (socket as unknown as { server?: { address(): unknown } }).server?.address?.();
+    if (typeof local === 'string') out.server = [local, null];
+  }
+  return out;
+}
+
+/**
+ * The keys every connection scope shares (protocol.md §3.1), from a parsed Node request.
+ * `secure` decides http/https and ws/wss.
+ */
+export function buildScopeBase(
+  req: IncomingMessage,
+  ctx: ServerContext,
+  type: 'http' | 'websocket' | 'sse',
+): ConnectionScopeBase {
+  const socket = req.socket;
+  const secure = (socket as { encrypted?: boolean }).encrypted === true;
+  const { raw_path, query_string } = splitTarget(req.url ?? '/');
+  const root = ctx.options.rootPath;
+  const scheme = type === 'websocket' ? (secure ? 'wss' : 'ws') : secure ? 'https' : 'http';
+  return {
+    pagi: PAGI_INFO,
+    http_version: req.httpVersion === '2.0' ? '2' : req.httpVersion,
+    scheme,
+    path: root + decodePath(raw_path),
+    raw_path,
+    query_string,
+    root_path: root,
+    headers: headerListFrom(req.rawHeaders),
+    ...addressesOf(socket),
+    state: ctx.state === undefined ? {} : { ...ctx.state },
+    extensions: ctx.extensionsFor(type, socket),
+  };
+}

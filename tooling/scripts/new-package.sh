@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Scaffolds packages/<name> with the house layout: src/, test/, tsup build, vitest, README.
+# Usage: tooling/scripts/new-package.sh <folder-name> "<description>"
+set -euo pipefail
+name="$1"; desc="$2"
+dir="packages/$name"
+[ -e "$dir" ] && { echo "$dir exists" >&2; exit 1; }
+mkdir -p "$dir/src" "$dir/test"
+cat > "$dir/package.json" <<JSON
+{
+  "name": "@pagi/$name",
+  "version": "0.1.0",
+  "description": "$desc",
+  "type": "module",
+  "license": "MIT",
+  "engines": { "node": ">=20.18" },
+  "sideEffects": false,
+  "files": ["dist"],
+  "exports": {
+    ".": {
+      "@pagi/source": "./src/index.ts",
+      "types": "./dist/index.d.ts",
+      "default": "./dist/index.js"
+    },
+    "./package.json": "./package.json"
+  },
+  "scripts": {
+    "build": "tsup",
+    "typecheck": "tsc -p tsconfig.json",
+    "lint": "biome check src test",
+    "test": "vitest run"
+  }
+}
+JSON
+cat > "$dir/tsconfig.json" <<JSON
+{
+  "extends": "@pagi/tsconfig/base.json",
+  "include": ["src", "test", "*.ts"]
+}
+JSON
+cat > "$dir/tsup.config.ts" <<'TS'
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm'],
+  target: 'node20',
+  dts: true,
+  sourcemap: true,
+  clean: true,
+});
+TS
+cat > "$dir/vitest.config.ts" <<'TS'
+import { pagiVitest } from '@pagi/tsconfig/vitest';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig(pagiVitest);
+TS
+echo "# @pagi/$name" > "$dir/README.md"
+echo "$desc" >> "$dir/README.md"
+echo "export {};" > "$dir/src/index.ts"
