@@ -61,5 +61,7 @@ export class UnsupportedScopeError extends PagiError {
 
 /** true for any error thrown by a `@pagi/*` package, whichever copy of it created the error. */
 export function isPagiError(value: unknown): value is PagiError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kPagiError] === true;
+  return (
+    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kPagiError] === true
+  );
 }
