@@ -1,3 +1,7 @@
+import { PROCESS_DEFAULTS, type ProcessOptions, validateProcessOptions } from './cluster/process-options.js';
+import { LISTEN_DEFAULTS, type ListenOptions, validateListenOptions } from './listen/listen-options.js';
+import { TLS_DEFAULTS, type TlsOptions, tlsSettingsOf } from './tls/tls-options.js';
+
 /**
  * Every server option with its default. The CLI, the single-process server and each worker read
  * the same resolved object, so no setting can silently fall back to a default in one place only
@@ -8,7 +12,7 @@ export type AccessLogFormat = 'combined' | 'common' | 'json' | 'off';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type LifespanMode = 'auto' | 'on' | 'off';
 
-export interface ServerOptions {
+export interface ServerOptions extends ProcessOptions, ListenOptions, TlsOptions {
   /** Bind address. Default `127.0.0.1` (loopback only). */
   host?: string;
   /** TCP port; 0 picks a free port. Default 8000. */
@@ -121,6 +125,9 @@ export const DEFAULT_OPTIONS: Omit<ResolvedServerOptions, 'accessLogStream' | 'l
   accessLog: 'off',
   fullflush: true,
   validateEvents: true,
+  ...PROCESS_DEFAULTS,
+  ...LISTEN_DEFAULTS,
+  ...TLS_DEFAULTS,
 };
 
 /** Fills in defaults and rejects nonsense with a message naming the option and what was expected. */
@@ -157,5 +164,8 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
       `server option 'logLevel' must be debug, info, warn, error or silent, got ${JSON.stringify(resolved.logLevel)}`,
     );
   }
+  validateProcessOptions(resolved);
+  validateListenOptions(resolved);
+  tlsSettingsOf(resolved);
   return resolved;
 }

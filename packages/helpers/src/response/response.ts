@@ -1,0 +1,279 @@
+import type { Readable } from 'node:stream';
+import {
+  type App,
+  type BodyInput,
+  type HeaderList,
+  type HttpScope,
+  PagiStateError,
+  PagiValidationError,
+  type Receive,
+  type Send,
+  UnsupportedScopeError,
+} from '@pagi/spec';
+import { type SerializeOptions, stringifySetCookie } from 'cookie';
+import { checkHeader, type HeaderInit, toHeaderList } from '../internal/headers.js';
+import { type FileOptions, sendFile } from './send-file.js';
+
+/** Status and headers for a body factory. */
+export interface ResponseInit {
+  status?: number;
+  headers?: HeaderInit;
+}
+
+/** Cookie attributes; `path` defaults to `/` and `sameSite` to `lax`. */
+export type CookieOptions = SerializeOptions;
+
+type Body =
+  | { kind: 'bytes'; data: Buffer }
+  | { kind: 'empty' }
+  | { kind: 'stream'; source: AsyncIterable<unknown>; used: boolean }
+  | { kind: 'file'; path: string; options: FileOptions };
+
+// Statuses that never carry a body (RFC 9110 §6.4.1).
+const NO_BODY = (status: number) => status === 204 || status === 304 || (status >= 100 && status < 200);
+
+/**
+ * A response built as a detached value, then sent with {@link Response.send} (or mounted with
+ * {@link Response.asApp}). Building never touches the connection; sending does not change the
+ * value, so a byte, empty or file response can be sent any number of times.
+ *
+ * @example
+ * await Response.json({ ok: true }, { status: 201 })
+ *   .header('cache-control', 'no-store')
+ *   .setCookie('seen', '1', { maxAge: 3600 })
+ *   .send(scope, receive, send);
+ */
+export class Response {
+  #status: number;
+  #headers: HeaderList;
+  #body: Body;
+
+  /** A response with `body` (bytes or a UTF-8 string) and no default content type. */
+  constructor(body?: BodyInput | null, init: ResponseInit = {}) {
+    this.#status = checkStatus(init.status ?? 200);
+    this.#headers = toHeaderList(init.headers);
+    this.#body =
+      body === undefined || body === null
+        ? { kind: 'empty' }
+        : { kind: 'bytes', data: typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body) };
+  }
+
+  /** `text/plain; charset=utf-8`. */
+  static text(text: string, init?: ResponseInit): Response {
+    return new Response(text, init).#defaultType('text/plain; charset=utf-8');
+  }
+
+  /** `text/html; charset=utf-8`. */
+  static html(html: string, init?: ResponseInit): Response {
+    return new Response(html, init).#defaultType('text/html; charset=utf-8');
+  }
+
+  /** `application/json` (RFC 8259 §11 defines no charset parameter). */
+  static json(value: unknown, init?: ResponseInit): Response {
+    const text = JSON.stringify(value);
+    if (text === undefined)
+      throw new PagiValidationError(`expected a JSON-serialisable value, got ${typeof value}`);
+    return new Response(text, init).#defaultType('application/json');
+  }
+
+  /**
+   * A redirect (default 302) with an empty body. A URL with control characters is refused, so a
+   * user-supplied target cannot inject headers; non-ASCII characters are percent-encoded.
+   */
+  static redirect(url: string, status = 302, init: Omit<ResponseInit, 'status'> = {}): Response {
+    if (typeof url !== 'string' || /[\u0000-\u001f\u007f]/.test(url)) {
+      throw new PagiValidationError(
+        `expected a redirect URL without control characters, got ${JSON.stringify(url)}`,
+      );
+    }
+    if (!(status >= 300 && status <= 399)) {
+      throw new PagiValidationError(`expected a 3xx redirect status, got ${status}`);
+    }
+    const location = url.replace(/[^\u0021-\u007e]+/g, (s) => encodeURI(s));
+    return new Response(null, { ...init, status }).header('location', location);
+  }
+
+  /**
+   * A file, sent by path with the protocol's `file` body: ranges (206/416), weak ETag,
+   * Last-Modified and 304 are handled at send time; a missing file is answered 404.
+   */
+  static file(path: string, options: FileOptions & ResponseInit = {}): Response {
+    const { status, headers, ...fileOptions } = options;
+    const res = new Response(null, { status, headers });
+    res.#body = { kind: 'file', path, options: fileOptions };
+    return res;
+  }
+
+  /**
+   * A streamed body from an async iterable (or a Node Readable) of byte or string chunks. Each
+   * chunk is pulled only after the previous `send()` resolved, so the server's backpressure
+   * reaches the producer. A stream can be sent once.
+   */
+  static stream(source: AsyncIterable<BodyInput> | Readable, init?: ResponseInit): Response {
+    const res = new Response(null, init);
+    res.#body = { kind: 'stream', source: source as AsyncIterable<unknown>, used: false };
+    return res;
+  }
+
+  /** No body; default status 204. */
+  static empty(status = 204, init: Omit<ResponseInit, 'status'> = {}): Response {
+    return new Response(null, { ...init, status });
+  }
+
+  /** The status code. */
+  get statusCode(): number {
+    return this.#status;
+  }
+
+  /** A copy of the headers set so far (without the computed content-length). */
+  get headers(): HeaderList {
+    return this.#headers.map(([n, v]) => [n, v]);
+  }
+
+  /** Sets the status (an integer in 100–599). */
+  status(code: number): this {
+    this.#status = checkStatus(code);
+    return this;
+  }
+
+  /** Sets header `name`, replacing earlier values. Rejects CR/LF/NUL (header injection). */
+  header(name: string, value: string): this {
+    const lower = checkHeader(name, value);
+    this.#headers = this.#headers.filter(([n]) => n !== lower);
+    this.#headers.push([lower, value]);
+    return this;
+  }
+
+  /** Adds a value for header `name`, keeping earlier ones. */
+  appendHeader(name: string, value: string): this {
+    this.#headers.push([checkHeader(name, value), value]);
+    return this;
+  }
+
+  /** The first value of header `name`. */
+  getHeader(name: string): string | undefined {
+    const lower = name.toLowerCase();
+    return this.#headers.find(([n]) => n === lower)?.[1];
+  }
+
+  /** Removes every value of header `name`. */
+  removeHeader(name: string): this {
+    const lower = name.toLowerCase();
+    this.#headers = this.#headers.filter(([n]) => n !== lower);
+    return this;
+  }
+
+  /** Adds a Set-Cookie serialised by `cookie` (value URL-encoded; Path=/ and SameSite=Lax by default). */
+  setCookie(name: string, value: string, options: CookieOptions = {}): this {
+    let line: string;
+    try {
+      line = stringifySetCookie(name, value, { path: '/', sameSite: 'lax', ...options });
+    } catch (error) {
+      throw new PagiValidationError(`expected a valid cookie for '${name}': ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return this.appendHeader('set-cookie', line);
+  }
+
+  /** Adds a Set-Cookie that expires `name` now; pass the same path/domain it was set with. */
+  deleteCookie(
+    name: string,
+    options: Pick<CookieOptions, 'path' | 'domain' | 'secure' | 'sameSite'> = {},
+  ): this {
+    return this.setCookie(name, '', { ...options, maxAge: 0, expires: new Date(0) });
+  }
+
+  /**
+   * Sends the response on an `http` scope. HEAD requests get the headers (content-length
+   * included) and an empty body; a stream's iterator is then not pulled at all.
+   */
+  async send(
+    scope: HttpScope,
+    _receive: Receive<'http'> | Receive,
+    send: Send<'http'> | Send,
+  ): Promise<void> {
+    const out = send as Send<'http'>;
+    const status = this.#status;
+    const headers = this.headers;
+    const body = this.#body;
+    const head = scope.method === 'HEAD';
+
+    if (body.kind === 'file') {
+      await sendFile(scope, out, status, headers, body.path, body.options);
+      return;
+    }
+    // Framing belongs to the server: a user Content-Length or Transfer-Encoding next to the
+    // real length could desynchronise a proxy (request smuggling), so they are dropped.
+    const framed = headers.filter(([n]) => n !== 'content-length' && n !== 'transfer-encoding');
+
+    if (body.kind === 'stream') {
+      if (body.used) throw new PagiStateError('expected an unsent stream response, got one already sent');
+      body.used = true;
+      await out({ type: 'http.response.start', status, headers: framed });
+      if (!head && !NO_BODY(status)) await pump(scope, body.source, out);
+      await out({ type: 'http.response.body', more: false });
+      return;
+    }
+
+    const data = body.kind === 'bytes' && !NO_BODY(status) ? body.data : undefined;
+    if (!NO_BODY(status)) framed.push(['content-length', String(data?.length ?? 0)]);
+    await out({ type: 'http.response.start', status, headers: framed });
+    await out(
+      head || data === undefined
+        ? { type: 'http.response.body' }
+        : { type: 'http.response.body', body: data },
+    );
+  }
+
+  /**
+   * This response as a PAGI app, to mount as a route; other scope types are refused with
+   * `UnsupportedScopeError`.
+   *
+   * @example
+   * router.get('/health', Response.text('ok').asApp());
+   */
+  asApp(): App {
+    return async (scope, receive, send) => {
+      if (scope.type !== 'http') throw new UnsupportedScopeError(scope.type);
+      await this.send(scope, receive, send);
+    };
+  }
+
+  #defaultType(type: string): this {
+    if (!this.#headers.some(([n]) => n === 'content-type')) this.#headers.push(['content-type', type]);
+    return this;
+  }
+}
+
+// The next chunk is requested only after `send()` resolved: the iterator is never pulled ahead
+// of the transport. A client that left stops the pull and closes the source.
+async function pump(scope: HttpScope, source: AsyncIterable<unknown>, send: Send<'http'>): Promise<void> {
+  const iterator = source[Symbol.asyncIterator]();
+  let done = false;
+  try {
+    for (;;) {
+      const conn = scope['pagi.connection'];
+      if (conn !== undefined && !conn.is_connected()) break;
+      const next = await iterator.next();
+      if (next.done) {
+        done = true;
+        break;
+      }
+      const chunk = next.value;
+      if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
+        throw new PagiValidationError(`expected stream chunks of bytes or strings, got ${typeof chunk}`);
+      }
+      await send({ type: 'http.response.body', body: chunk, more: true });
+    }
+  } finally {
+    if (!done) await iterator.return?.();
+  }
+}
+
+function checkStatus(code: number): number {
+  if (!Number.isInteger(code) || code < 100 || code > 599) {
+    throw new PagiValidationError(`expected an integer status in 100–599, got ${String(code)}`);
+  }
+  return code;
+}

@@ -1,0 +1,150 @@
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, extname, resolve, sep } from 'node:path';
+import type { HeaderList, HttpScope, Send } from '@pagi/spec';
+import mime from 'mime-types';
+import { firstHeader } from '../internal/headers.js';
+import { ifRangeAllows, isNotModified } from './conditional.js';
+import { parseRange } from './range.js';
+
+/** Options of `Response.file`. */
+export interface FileOptions {
+  /** Serve `path` relative to this directory; a path escaping it is answered 404. */
+  root?: string;
+  /** `true` (use the file's name) or a file name: send `Content-Disposition: attachment`. */
+  download?: boolean | string;
+  /** Send a weak ETag from size and mtime and honour If-None-Match (default true). */
+  etag?: boolean;
+  /** Send Last-Modified and honour If-Modified-Since (default true). */
+  lastModified?: boolean;
+}
+
+// Headers a 304 keeps (RFC 9110 §15.4.5); the rest describe a body that is not sent.
+const NOT_MODIFIED_KEEP = new Set([
+  'cache-control',
+  'content-location',
+  'date',
+  'etag',
+  'expires',
+  'last-modified',
+  'vary',
+]);
+
+/**
+ * Sends a file with the protocol's `file` body (the server streams it; nothing is read into
+ * memory here), answering conditional and single-range requests.
+ */
+export async function sendFile(
+  scope: HttpScope,
+  send: Send<'http'>,
+  status: number,
+  userHeaders: HeaderList,
+  path: string,
+  options: FileOptions,
+): Promise<void> {
+  const full = resolvePath(path, options.root);
+  let info: Stats | undefined;
+  if (full !== undefined) info = await stat(full).catch(() => undefined);
+  if (full === undefined || info === undefined || !info.isFile()) {
+    await send({
+      type: 'http.response.start',
+      status: 404,
+      headers: [
+        ['content-type', 'text/plain; charset=utf-8'],
+        ['content-length', '9'],
+      ],
+    });
+    await send({ type: 'http.response.body', body: 'Not Found' });
+    return;
+  }
+
+  const size = info.size;
+  const etag = `W/"${size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+  const lastModified = info.mtime.toUTCString();
+  const headers: HeaderList = userHeaders.filter(
+    ([n]) => n !== 'content-length' && n !== 'transfer-encoding',
+  );
+  const has = (name: string) => headers.some(([n]) => n === name);
+  if (!has('content-type'))
+    headers.push(['content-type', mime.contentType(extname(full)) || 'application/octet-stream']);
+  if (options.etag !== false && !has('etag')) headers.push(['etag', etag]);
+  if (options.lastModified !== false && !has('last-modified')) headers.push(['last-modified', lastModified]);
+  if (options.download) {
+    const name = typeof options.download === 'string' ? options.download : basename(full);
+    headers.push(['content-disposition', contentDisposition(name)]);
+  }
+  headers.push(['accept-ranges', 'bytes']);
+
+  const method = scope.method;
+  const cacheable = status === 200 && (method === 'GET' || method === 'HEAD');
+  const request = scope.headers;
+  if (cacheable) {
+    const conditions = {
+      ifNoneMatch: options.etag === false ? undefined : firstHeader(request, 'if-none-match'),
+      ifModifiedSince: options.lastModified === false ? undefined : firstHeader(request, 'if-modified-since'),
+    };
+    if (isNotModified(conditions, etag, info.mtime)) {
+      await send({
+        type: 'http.response.start',
+        status: 304,
+        headers: headers.filter(([n]) => NOT_MODIFIED_KEEP.has(n)),
+      });
+      await send({ type: 'http.response.body' });
+      return;
+    }
+  }
+
+  let offset = 0;
+  let length = size;
+  let finalStatus = status;
+  if (cacheable && ifRangeAllows(firstHeader(request, 'if-range'), etag, lastModified)) {
+    const range = parseRange(firstHeader(request, 'range'), size);
+    if (range === 'unsatisfiable') {
+      // RFC 9110 §15.5.17: a 416 names the current length as `bytes */size`.
+      await send({
+        type: 'http.response.start',
+        status: 416,
+        headers: [
+          ['content-range', `bytes */${size}`],
+          ['content-length', '0'],
+        ],
+      });
+      await send({ type: 'http.response.body' });
+      return;
+    }
+    if (range !== 'ignore') {
+      finalStatus = 206;
+      offset = range.start;
+      length = range.end - range.start + 1;
+      headers.push(['content-range', `bytes ${range.start}-${range.end}/${size}`]);
+    }
+  }
+  headers.push(['content-length', String(length)]);
+  await send({ type: 'http.response.start', status: finalStatus, headers });
+  if (method === 'HEAD' || length === 0) {
+    await send({ type: 'http.response.body' });
+    return;
+  }
+  await send({ type: 'http.response.body', file: full, offset, length });
+}
+
+/** The absolute path to serve, or undefined when it escapes `root` or carries a NUL byte. */
+function resolvePath(path: string, root: string | undefined): string | undefined {
+  if (path.includes('\0')) return undefined;
+  if (root === undefined) return resolve(path);
+  const base = resolve(root);
+  const full = resolve(base, `.${sep}${path.replace(/^[/\\]+/, '')}`);
+  return full === base || full.startsWith(base + sep) ? full : undefined;
+}
+
+// RFC 6266: an ASCII fallback in `filename`, the exact name in RFC 8187 `filename*`.
+function contentDisposition(name: string): string {
+  const fallback = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const encoded = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return fallback === name
+    ? `attachment; filename="${name}"`
+    : `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}

@@ -1,0 +1,264 @@
+/**
+ * The segment tree routes are compiled into. One node per path segment; a node's children are
+ * tried in a fixed order of specificity: static text, then constrained parameters (in
+ * registration order), then plain parameters, then wildcards. The walk backtracks, so
+ * `/users/new` (static) and `/users/:id` can coexist in any registration order, and a request
+ * the static branch cannot finish (wrong method, longer path) still gets the parameter branch.
+ *
+ * Matching runs on the **raw** path (a byte string, D-2): each segment is percent-decoded on its
+ * own with `decodePath`'s rule (UTF-8, else latin1, D-8), so `%2F` inside a segment becomes a `/`
+ * in the value and never splits segments. Decoding is skipped when the path has no `%` and no
+ * byte above 0x7F, which is the common case.
+ */
+import { decodePath } from '@pagi/spec';
+import type { Segment } from './pattern.js';
+
+/** Handler key of routes that accept every HTTP method. A space is never part of a method token. */
+export const ALL = ' all';
+/** Handler key of WebSocket routes. */
+export const WEBSOCKET = ' websocket';
+/** Handler key of SSE routes. */
+export const SSE = ' sse';
+
+/** What one concrete pattern (optional parameters resolved) leads to for one handler key. */
+export interface Leaf<R> {
+  record: R;
+  /** Names of the captured values, in capture order. */
+  names: string[];
+  /** `ints[i]`: convert `values[i]` to a number. */
+  ints: boolean[];
+}
+
+export interface ParamEdge<R, M> {
+  key: string;
+  test: ((value: string) => boolean) | null;
+  child: Node<R, M>;
+}
+
+export interface RestEdge<R> {
+  key: string;
+  test: ((value: string) => boolean) | null;
+  handlers: Record<string, Leaf<R>>;
+}
+
+/** Up to this many static children are scanned in a list (no string slice, no hashing); more use the map. */
+const LIST_LIMIT = 8;
+
+export class Node<R, M> {
+  statics: Map<string, Node<R, M>> | null = null;
+  /** The same static children as parallel arrays, in insertion order, while there are few of them. */
+  labels: string[] = [];
+  children: Node<R, M>[] = [];
+  params: ParamEdge<R, M>[] = [];
+  rests: RestEdge<R>[] = [];
+  handlers: Record<string, Leaf<R>> | null = null;
+  mount: M | null = null;
+}
+
+/** Finds or creates the handler table a concrete pattern ends in. */
+export function handlersFor<R, M>(root: Node<R, M>, segments: readonly Segment[]): Record<string, Leaf<R>> {
+  let node = root;
+  for (const seg of segments) {
+    if (seg.kind === 'static') {
+      node = staticChild(node, seg.value);
+    } else if (seg.kind === 'param') {
+      let edge = node.params.find((e) => e.key === seg.key);
+      if (edge === undefined) {
+        edge = { key: seg.key, test: seg.test, child: new Node() };
+        // Constrained edges keep registration order; the unconstrained one always goes last.
+        const plain = node.params.findIndex((e) => e.key === '');
+        if (seg.key === '' || plain === -1) node.params.push(edge);
+        else node.params.splice(plain, 0, edge);
+      }
+      node = edge.child;
+    } else {
+      let edge = node.rests.find((e) => e.key === seg.key);
+      if (edge === undefined) {
+        edge = { key: seg.key, test: seg.test, handlers: Object.create(null) };
+        // `<path>` (non-empty) is more specific than `*` (may be empty).
+        if (seg.key === '*') node.rests.push(edge);
+        else node.rests.unshift(edge);
+      }
+      return edge.handlers;
+    }
+  }
+  node.handlers ??= Object.create(null) as Record<string, Leaf<R>>;
+  return node.handlers;
+}
+
+/** Finds or creates the node of a static prefix (for mounts). */
+export function staticNode<R, M>(root: Node<R, M>, values: readonly string[]): Node<R, M> {
+  let node = root;
+  for (const value of values) node = staticChild(node, value);
+  return node;
+}
+
+function staticChild<R, M>(node: Node<R, M>, value: string): Node<R, M> {
+  node.statics ??= new Map();
+  let next = node.statics.get(value);
+  if (next === undefined) {
+    next = new Node();
+    node.statics.set(value, next);
+    node.labels.push(value);
+    node.children.push(next);
+  }
+  return next;
+}
+
+/** true when the raw path needs per-segment percent-decoding: it has a `%` or a byte above 0x7F. */
+export function needsDecoding(path: string): boolean {
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c === 0x25 || c > 0x7f) return true;
+  }
+  return false;
+}
+
+/** Picks the leaf for a request: exact key, then GET for HEAD (automatic HEAD), then `all`. */
+function pick<R>(handlers: Record<string, Leaf<R>>, key: string, http: boolean): Leaf<R> | undefined {
+  const leaf = handlers[key];
+  if (leaf !== undefined || !http) return leaf;
+  return (key === 'HEAD' ? handlers.GET : undefined) ?? handlers[ALL];
+}
+
+/**
+ * Mutable state of one match. A router owns one and reuses it: matching is synchronous, so
+ * no two matches can interleave.
+ */
+export class Matcher<R, M> {
+  path = '';
+  decode = false;
+  key = '';
+  http = true;
+  /** Captured raw-decoded values; only the first `count` are meaningful. */
+  values: string[] = [];
+  count = 0;
+
+  /** Depth-first walk from `node` at segment start `pos`; `pos > path.length` means "no segments left". */
+  walk(node: Node<R, M>, pos: number): Leaf<R> | undefined {
+    const path = this.path;
+    const len = path.length;
+    if (pos > len) return node.handlers === null ? undefined : pick(node.handlers, this.key, this.http);
+    let end = path.indexOf('/', pos);
+    if (end === -1) end = len;
+    let seg: string | undefined;
+    const decode = this.decode;
+    if (decode) seg = decodePath(path.slice(pos, end));
+    const labels = node.labels;
+    const count = labels.length;
+    if (count > 0) {
+      let next: Node<R, M> | undefined;
+      if (count > LIST_LIMIT) {
+        if (seg === undefined) seg = path.slice(pos, end);
+        next = node.statics!.get(seg);
+      } else if (decode) {
+        for (let i = 0; i < count; i++) {
+          if (labels[i] === seg) {
+            next = node.children[i];
+            break;
+          }
+        }
+      } else {
+        // Compare in place: no slice, no hash, for the common small fan-out.
+        const size = end - pos;
+        for (let i = 0; i < count; i++) {
+          const label = labels[i]!;
+          if (label.length === size && path.startsWith(label, pos)) {
+            next = node.children[i];
+            break;
+          }
+        }
+      }
+      if (next !== undefined) {
+        const found = this.walk(next, end + 1);
+        if (found !== undefined) return found;
+      }
+    }
+    const params = node.params;
+    // A parameter never matches an empty segment (`/users//posts` has no `:id`).
+    if (params.length > 0 && end > pos) {
+      if (seg === undefined) seg = path.slice(pos, end);
+      const values = this.values;
+      const at = this.count;
+      for (let i = 0; i < params.length; i++) {
+        const edge = params[i]!;
+        if (edge.test !== null && !edge.test(seg)) continue;
+        values[at] = seg;
+        this.count = at + 1;
+        const found = this.walk(edge.child, end + 1);
+        if (found !== undefined) return found;
+        this.count = at;
+      }
+    }
+    const rests = node.rests;
+    if (rests.length > 0) {
+      let rest = path.slice(pos);
+      if (decode) rest = decodePath(rest);
+      for (let i = 0; i < rests.length; i++) {
+        const edge = rests[i]!;
+        if (edge.test !== null && !edge.test(rest)) continue;
+        const leaf = pick(edge.handlers, this.key, this.http);
+        if (leaf !== undefined) {
+          this.values[this.count++] = rest;
+          return leaf;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Every HTTP method of every route whose pattern matches, whatever its priority (for 405/Allow). */
+  collect(node: Node<R, M>, pos: number, into: Set<string>): void {
+    const path = this.path;
+    const len = path.length;
+    if (pos > len) {
+      if (node.handlers !== null) addMethods(node.handlers, into);
+      return;
+    }
+    let end = path.indexOf('/', pos);
+    if (end === -1) end = len;
+    let seg = path.slice(pos, end);
+    if (this.decode) seg = decodePath(seg);
+    const next = node.statics?.get(seg);
+    if (next !== undefined) this.collect(next, end + 1, into);
+    if (end > pos) {
+      for (const edge of node.params) {
+        if (edge.test === null || edge.test(seg)) this.collect(edge.child, end + 1, into);
+      }
+    }
+    if (node.rests.length > 0) {
+      let rest = path.slice(pos);
+      if (this.decode) rest = decodePath(rest);
+      for (const edge of node.rests) if (edge.test === null || edge.test(rest)) addMethods(edge.handlers, into);
+    }
+  }
+
+  /**
+   * The deepest mount whose static prefix covers whole leading segments of the path.
+   * Returns the mount and the end index of the prefix in the raw path.
+   */
+  findMount(root: Node<R, M>): { mount: M; end: number } | undefined {
+    const path = this.path;
+    const len = path.length;
+    let best: { mount: M; end: number } | undefined =
+      root.mount === null ? undefined : { mount: root.mount, end: 0 };
+    let node = root;
+    let pos = 1;
+    while (pos <= len && node.statics !== null) {
+      let end = path.indexOf('/', pos);
+      if (end === -1) end = len;
+      let seg = path.slice(pos, end);
+      if (this.decode) seg = decodePath(seg);
+      const next = node.statics.get(seg);
+      if (next === undefined) break;
+      node = next;
+      if (node.mount !== null) best = { mount: node.mount, end };
+      pos = end + 1;
+    }
+    return best;
+  }
+}
+
+function addMethods(handlers: Record<string, Leaf<unknown>>, into: Set<string>): void {
+  for (const key in handlers) if (key.charCodeAt(0) !== 0x20) into.add(key);
+}

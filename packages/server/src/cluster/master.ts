@@ -1,0 +1,324 @@
+import { chmodSync } from 'node:fs';
+import cluster, { type Worker } from 'node:cluster';
+import { resolveListenSpecs } from '../listen/attach.js';
+import { formatListenSpec, parseSocketMode } from '../listen/listen-spec.js';
+import { removeStaleSocket } from '../listen/unix-socket.js';
+import type { ResolvedServerOptions } from '../options.js';
+import { WorkerBootLoopError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import { HeartbeatMonitor } from './heartbeat.js';
+import { isPagiMessage, type MasterMessage } from './messages.js';
+import { removePidFile, writePidFile } from './pid-file.js';
+import { RespawnPolicy, type RespawnPolicyOptions } from './respawn-policy.js';
+import { onSignals } from './signals.js';
+import { encodeWorkerOptions, WORKER_NUM_ENV, WORKER_OPTIONS_ENV } from './worker-options.js';
+
+interface WorkerRecord {
+  worker: Worker;
+  num: number;
+  startedAt: number;
+  booted: boolean;
+  /** Stopping on purpose (replaced, removed, shutdown): its exit is not a crash. */
+  retiring: boolean;
+  url?: string;
+  ready: Promise<boolean>;
+  markReady(ok: boolean): void;
+  exited: Promise<void>;
+  killTimer?: NodeJS.Timeout;
+}
+
+export interface MasterConfig {
+  options: ResolvedServerOptions;
+  log(line: string): void;
+  respawn?: RespawnPolicyOptions;
+}
+
+/**
+ * The cluster master: forks `workers` processes and keeps them alive. Every listener is bound by
+ * node:cluster's round-robin handle here in the master (TCP, Unix socket paths and inherited
+ * descriptors alike) and connections are handed to workers in turn, so a port 0 stays the same
+ * port for replacements, and a restarted worker never needs to re-bind.
+ *
+ * Signals: TERM/INT graceful stop (second one forces), HUP rolling restart one worker at a time
+ * (the new one listening before the old one drains), TTIN/TTOU add/remove one worker (never below 1).
+ *
+ * @example
+ * const code = await new Master({ options, log: console.error }).run();
+ */
+export class Master {
+  readonly #options: ResolvedServerOptions;
+  readonly #log: (line: string) => void;
+  readonly #policy: RespawnPolicy;
+  readonly #records = new Map<number, WorkerRecord>();
+  readonly #monitor: HeartbeatMonitor;
+  #target: number;
+  #stopping = false;
+  #exitCode: number = ExitCode.OK;
+  #restarting = false;
+  #recycleQueue: Promise<unknown> = Promise.resolve();
+  #done!: (code: number) => void;
+  #unixMode: number | undefined;
+
+  constructor(config: MasterConfig) {
+    this.#options = config.options;
+    this.#log = config.log;
+    this.#policy = new RespawnPolicy(config.respawn);
+    this.#target = config.options.workers;
+    this.#monitor = new HeartbeatMonitor(config.options.heartbeatTimeout, (id) => this.#onStale(id));
+  }
+
+  /** Starts the workers and resolves with the exit code once the master stops. */
+  async run(): Promise<number> {
+    const finished = new Promise<number>((resolve) => {
+      this.#done = resolve;
+    });
+    // systemd descriptors and --listen become explicit specs that workers inherit by value;
+    // the variables are consumed here so workers never claim them themselves.
+    const specs = resolveListenSpecs(this.#options);
+    const options: ResolvedServerOptions = { ...this.#options, listen: specs.map(formatListenSpec) };
+    const unixPaths = specs.flatMap((s) => (s.kind === 'unix' ? [s.path] : []));
+    if (unixPaths.length > 0) {
+      for (const path of unixPaths) await removeStaleSocket(path);
+      // The round-robin handle binds Unix sockets here in the master when the first worker asks,
+      // so the owner-only umask must be in force from now on (CVE-2023-45145 pattern); the final
+      // mode is applied on cluster 'listening'.
+      const previous = process.umask(0o177);
+      this.#unixMode =
+        this.#options.socketMode === null ? 0o666 & ~previous : parseSocketMode(this.#options.socketMode);
+    }
+    cluster.on('listening', (_worker, address) => {
+      if (address.addressType === -1 && typeof address.address === 'string' && this.#unixMode !== undefined) {
+        try {
+          chmodSync(address.address, this.#unixMode);
+        } catch {
+          // the socket went away already
+        }
+      }
+    });
+    this.#workerEnv = { [WORKER_OPTIONS_ENV]: encodeWorkerOptions(options) };
+    const off = onSignals({
+      SIGTERM: () => this.stop('SIGTERM'),
+      SIGINT: () => this.stop('SIGINT'),
+      SIGHUP: () => void this.rollingRestart(),
+      SIGTTIN: () => this.addWorker(),
+      SIGTTOU: () => this.removeWorker(),
+    });
+    this.#monitor.start();
+    const initial = Array.from({ length: this.#target }, (_, i) => this.#fork(i + 1));
+    const ok = await Promise.all(initial.map((r) => r.ready));
+    if (ok.every(Boolean) && !this.#stopping) {
+      if (this.#options.pidFile !== null) writePidFile(this.#options.pidFile, process.pid);
+      const urls = [...new Set(initial.map((r) => r.url))].join(', ');
+      this.#log(`listening on ${urls} (master pid ${process.pid}, ${this.#target} workers)`);
+    }
+    const code = await finished;
+    off();
+    this.#monitor.stop();
+    if (this.#options.pidFile !== null) removePidFile(this.#options.pidFile, process.pid);
+    return code;
+  }
+
+  #workerEnv: Record<string, string> = {};
+
+  #fork(num: number): WorkerRecord {
+    const worker = cluster.fork({ ...this.#workerEnv, [WORKER_NUM_ENV]: String(num) });
+    let markReady!: (ok: boolean) => void;
+    const ready = new Promise<boolean>((resolve) => {
+      markReady = resolve;
+    });
+    let exitedResolve!: () => void;
+    const exited = new Promise<void>((resolve) => {
+      exitedResolve = resolve;
+    });
+    const record: WorkerRecord = {
+      worker,
+      num,
+      startedAt: Date.now(),
+      booted: false,
+      retiring: false,
+      ready,
+      markReady,
+      exited,
+    };
+    this.#records.set(worker.id, record);
+    // Watching starts with the first heartbeat: loading the app may legitimately take longer
+    // than the heartbeat timeout, and a worker that dies while booting is caught by 'exit'.
+    worker.on('message', (message: unknown) => {
+      if (!isPagiMessage(message)) return;
+      switch (message.pagi) {
+        case 'heartbeat':
+          if (!record.retiring) this.#monitor.beat(worker.id);
+          break;
+        case 'ready':
+          record.booted = true;
+          record.url = message.url;
+          this.#policy.onBooted();
+          record.markReady(true);
+          this.#log(`worker ${num} (pid ${worker.process.pid}) listening`);
+          break;
+        case 'recycle':
+          this.#log(`worker ${num} (pid ${worker.process.pid}) served ${message.served} requests: recycling`);
+          this.#recycleQueue = this.#recycleQueue.then(() => this.#replace(record));
+          break;
+        case 'startup-failed':
+          this.#log(`worker ${num} (pid ${worker.process.pid}) failed to start: ${message.message}`);
+          break;
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      exitedResolve();
+      this.#onExit(record, code, signal);
+    });
+    return record;
+  }
+
+  #onExit(record: WorkerRecord, code: number | null, signal: string | null): void {
+    this.#records.delete(record.worker.id);
+    this.#monitor.forget(record.worker.id);
+    if (record.killTimer !== undefined) clearTimeout(record.killTimer);
+    record.markReady(false);
+    const how = signal !== null ? `signal ${signal}` : `code ${code}`;
+    if (this.#stopping) {
+      if (this.#records.size === 0) this.#done(this.#exitCode);
+      return;
+    }
+    if (record.retiring) return;
+    const booted = record.booted && code !== ExitCode.STARTUP;
+    this.#log(`worker ${record.num} (pid ${record.worker.process.pid}) exited unexpectedly (${how})`);
+    const decision = this.#policy.onExit({ booted, lifetime: Date.now() - record.startedAt });
+    if (decision.action === 'give-up') {
+      this.#log(new WorkerBootLoopError(decision.failures, how).message);
+      this.#exitCode = ExitCode.STARTUP;
+      this.stop('boot loop');
+      return;
+    }
+    const timer = setTimeout(() => {
+      if (!this.#stopping && this.#liveCount() < this.#target) this.#fork(record.num);
+    }, decision.delay);
+    // Not unref'd: while every worker is down this timer is all that keeps the master alive.
+    void timer;
+  }
+
+  #onStale(id: number): void {
+    const record = this.#records.get(id);
+    if (record === undefined || this.#stopping) return;
+    this.#log(
+      `worker ${record.num} (pid ${record.worker.process.pid}) sent no heartbeat for ${this.#options.heartbeatTimeout} ms (event loop blocked): SIGKILL`,
+    );
+    record.worker.process.kill('SIGKILL');
+  }
+
+  #liveCount(): number {
+    let n = 0;
+    for (const r of this.#records.values()) if (!r.retiring) n += 1;
+    return n;
+  }
+
+  #nextNum(): number {
+    const used = new Set([...this.#records.values()].filter((r) => !r.retiring).map((r) => r.num));
+    let n = 1;
+    while (used.has(n)) n += 1;
+    return n;
+  }
+
+  /** Asks a worker to drain and exit; SIGKILL if it has not exited within the shutdown timeout. */
+  #retire(record: WorkerRecord): Promise<void> {
+    record.retiring = true;
+    this.#monitor.forget(record.worker.id);
+    const message: MasterMessage = { pagi: 'retire' };
+    if (record.worker.isConnected()) record.worker.send(message);
+    else record.worker.process.kill('SIGTERM');
+    this.#armKill(record);
+    return record.exited;
+  }
+
+  #armKill(record: WorkerRecord): void {
+    const timeout = this.#options.shutdownTimeout;
+    if (timeout <= 0 || record.killTimer !== undefined) return;
+    // The worker's own stop cuts connections at shutdownTimeout; allow a little for lifespan
+    // shutdown before escalating (server-parity.md §5.5 item 4).
+    record.killTimer = setTimeout(() => {
+      this.#log(`worker ${record.num} (pid ${record.worker.process.pid}) still alive after ${timeout} ms: SIGKILL`);
+      if (this.#stopping) this.#exitCode = ExitCode.FORCED;
+      record.worker.process.kill('SIGKILL');
+    }, timeout + 1000);
+    record.killTimer.unref();
+  }
+
+  /** Starts a replacement for `old`, waits until it listens, then drains `old`. */
+  async #replace(old: WorkerRecord): Promise<boolean> {
+    if (this.#stopping || old.retiring || !this.#records.has(old.worker.id)) return true;
+    const fresh = this.#fork(old.num);
+    if (!(await fresh.ready)) {
+      this.#log(`replacement for worker ${old.num} did not start; keeping the old one`);
+      return false;
+    }
+    await this.#retire(old);
+    return true;
+  }
+
+  /** SIGHUP: replace every worker, one at a time; each new worker re-imports the app. */
+  async rollingRestart(): Promise<void> {
+    if (this.#stopping) return;
+    if (this.#restarting) {
+      this.#log('SIGHUP ignored: a rolling restart is already running');
+      return;
+    }
+    this.#restarting = true;
+    const current = [...this.#records.values()].filter((r) => !r.retiring);
+    this.#log(`SIGHUP: rolling restart of ${current.length} workers`);
+    for (const record of current) {
+      const step = this.#recycleQueue.then(() => this.#replace(record));
+      this.#recycleQueue = step;
+      const ok = await step;
+      if (!ok) break;
+    }
+    this.#restarting = false;
+    if (!this.#stopping) this.#log('rolling restart finished');
+  }
+
+  /** SIGTTIN: one more worker. */
+  addWorker(): void {
+    if (this.#stopping) return;
+    this.#target += 1;
+    this.#log(`SIGTTIN: adding a worker (now ${this.#target})`);
+    this.#fork(this.#nextNum());
+  }
+
+  /** SIGTTOU: one worker fewer (the highest-numbered), never below one. */
+  removeWorker(): void {
+    if (this.#stopping) return;
+    const live = [...this.#records.values()].filter((r) => !r.retiring);
+    if (live.length <= 1 || this.#target <= 1) {
+      this.#log('SIGTTOU ignored: at least one worker must keep running');
+      return;
+    }
+    this.#target -= 1;
+    const victim = live.reduce((a, b) => (b.num > a.num ? b : a));
+    this.#log(`SIGTTOU: removing worker ${victim.num} (now ${this.#target})`);
+    void this.#retire(victim);
+  }
+
+  /** Graceful stop of every worker; a second call forces it (SIGKILL, exit 1). */
+  stop(reason: string): void {
+    if (this.#stopping) {
+      this.#log(`${reason} again: forcing stop`);
+      this.#exitCode = ExitCode.FORCED;
+      for (const r of this.#records.values()) r.worker.process.kill('SIGKILL');
+      if (this.#records.size === 0) this.#done(this.#exitCode);
+      return;
+    }
+    this.#stopping = true;
+    this.#monitor.stop();
+    this.#log(`${reason}: stopping ${this.#records.size} workers (at most ${this.#options.shutdownTimeout} ms)`);
+    if (this.#records.size === 0) {
+      this.#done(this.#exitCode);
+      return;
+    }
+    for (const record of this.#records.values()) {
+      record.retiring = true;
+      record.worker.process.kill('SIGTERM');
+      this.#armKill(record);
+    }
+  }
+}

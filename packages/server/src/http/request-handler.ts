@@ -1,0 +1,244 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { acceptsEventStream } from '../internal/accepts-event-stream.js';
+import type { ServerContext } from '../internal/context.js';
+import { addressesOf } from '../internal/scope-base.js';
+import { type ConnectionSlot, HttpExchange } from './exchange.js';
+import { refuse, refuseRaw } from './simple-response.js';
+
+const kSlot: unique symbol = Symbol('pagi.slot');
+type SlotSocket = Socket & { [kSlot]?: Slot };
+
+
+/** Per-connection bookkeeping: one request runs at a time; pipelined ones wait in order (§5.1). */
+class Slot implements ConnectionSlot {
+  readonly socket: Socket;
+  current: HttpExchange | undefined;
+  foreign: ServerResponse | undefined;
+  closeAfter = false;
+  rejected = false;
+  closed = false;
+  client: [string, number] | undefined;
+  server: [string, number] | [string, null] | undefined;
+  queue: Array<IncomingMessage | ServerResponse | boolean> | undefined;
+  private readonly http: HttpHandlers;
+
+  constructor(socket: Socket, http: HttpHandlers) {
+    this.socket = socket;
+    this.http = http;
+    const addresses = addressesOf(socket);
+    this.client = addresses.client;
+    this.server = addresses.server;
+  }
+
+  busy(): boolean {
+    return this.current !== undefined || this.foreign !== undefined;
+  }
+
+  done(exchange: HttpExchange): void {
+    if (this.current !== exchange) return;
+    this.current = undefined;
+    this.next();
+  }
+
+  next(): void {
+    if (this.closed) return;
+    if (this.closeAfter) {
+      if (!this.socket.destroyed) this.socket.destroySoon();
+      return;
+    }
+    const queue = this.queue;
+    if (queue !== undefined && queue.length > 0) {
+      const req = queue.shift() as IncomingMessage;
+      const res = queue.shift() as ServerResponse;
+      const expectContinue = queue.shift() as boolean;
+      if (queue.length <= 3 * PIPELINE_RESUME && this.socket.isPaused()) this.socket.resume();
+      this.http.dispatch(this, req, res, expectContinue);
+    } else if (this.http.ctx.stopping) {
+      // Graceful stop: a connection that went idle is closed at once.
+      this.socket.destroySoon();
+    }
+  }
+}
+
+/** Pipelined requests parsed ahead of the running one; above this many the socket is paused. */
+const PIPELINE_LIMIT = 16;
+const PIPELINE_RESUME = 4;
+
+/**
+ * The node:http side of the server: one set of listeners that any node `http.Server` (later also
+ * `https.Server`) can be wired to. Kept free of listen/close logic so more listeners can share it.
+ */
+export class HttpHandlers {
+  readonly ctx: ServerContext;
+  readonly slots = new Set<Slot>();
+  private readonly handleSse: (ctx: ServerContext, req: IncomingMessage, res: ServerResponse) => void;
+
+  constructor(
+    ctx: ServerContext,
+    handleSse: (ctx: ServerContext, req: IncomingMessage, res: ServerResponse) => void,
+  ) {
+    this.ctx = ctx;
+    this.handleSse = handleSse;
+  }
+
+  readonly onConnection = (socket: Socket): void => {
+    const slot = new Slot(socket, this);
+    (socket as SlotSocket)[kSlot] = slot;
+    this.slots.add(slot);
+    const max = this.ctx.options.maxConnections;
+    if (max > 0 && this.slots.size > max) slot.rejected = true;
+    socket.on('close', () => {
+      slot.closed = true;
+      this.slots.delete(slot);
+      slot.queue = undefined;
+      slot.current?.onSocketClose();
+    });
+  };
+
+  readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    this.accept(req, res, false);
+  };
+
+  /** `Expect: 100-continue`: the 100 is written on the app's first receive() (§4.1.1). */
+  readonly onCheckContinue = (req: IncomingMessage, res: ServerResponse): void => {
+    this.accept(req, res, true);
+  };
+
+  readonly onClientError = (error: Error & { code?: string }, socket: Duplex): void => {
+    const slot = (socket as SlotSocket)[kSlot];
+    const exchange = slot?.current;
+    if (exchange !== undefined) {
+      exchange.abort('protocol_error');
+      return;
+    }
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    let status = 400;
+    let detail = 'malformed request';
+    switch (error.code) {
+      case 'HPE_HEADER_OVERFLOW':
+        status = 431;
+        detail = `request line and headers exceed ${this.ctx.options.maxHeaderSize} bytes`;
+        break;
+      case 'ERR_HTTP_REQUEST_TIMEOUT':
+        status = 408;
+        detail = `headers not received within ${this.ctx.options.headersTimeout} ms`;
+        break;
+      case 'HPE_INVALID_TRANSFER_ENCODING':
+        detail = 'unsupported or malformed Transfer-Encoding';
+        break;
+      case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+        detail = 'both Content-Length and Transfer-Encoding, or a bad Content-Length';
+        break;
+    }
+    this.ctx.logger.debug(`client error ${error.code ?? error.message}: answered ${status}`);
+    refuseRaw(socket, status, detail);
+    // Stop reading: whatever follows a framing error can't be trusted (request smuggling).
+    socket.once('finish', () => socket.destroy());
+  };
+
+  private accept(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
+    const socket = req.socket as SlotSocket;
+    let slot = socket[kSlot];
+    if (slot === undefined) {
+      this.onConnection(socket);
+      slot = socket[kSlot]!;
+    }
+    if (slot.busy()) {
+      const queue = (slot.queue ??= []);
+      queue.push(req, res, expectContinue);
+      if (queue.length >= 3 * PIPELINE_LIMIT) socket.pause();
+      return;
+    }
+    this.dispatch(slot, req, res, expectContinue);
+  }
+
+  dispatch(slot: Slot, req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
+    const options = this.ctx.options;
+    if (slot.rejected) {
+      refuse(res, 503, `the server is at its connection limit (${options.maxConnections})`, ['retry-after', '5']);
+      slot.closeAfter = true;
+      return;
+    }
+    if (this.ctx.stopping) res.shouldKeepAlive = false;
+    // One pass over the raw headers for what must be decided before the app runs.
+    const raw = req.rawHeaders;
+    let contentLength: string | undefined;
+    let chunked = false;
+    let accept: string | undefined;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!;
+      const len = name.length;
+      if (len === 14) {
+        if (name.toLowerCase() === 'content-length') contentLength = raw[i + 1];
+      } else if (len === 17) {
+        if (name.toLowerCase() === 'transfer-encoding') chunked = true;
+      } else if (len === 6) {
+        if (accept === undefined && name.toLowerCase() === 'accept') accept = raw[i + 1];
+      }
+    }
+    if (raw.length > 2 * options.maxHeaderCount) {
+      // node:http keeps only maxHeadersCount fields and drops the rest silently; it is set one
+      // above our limit so that going over is visible here.
+      refuse(res, 431, `more than ${options.maxHeaderCount} header fields`);
+      slot.closeAfter = true;
+      return;
+    }
+    if (contentLength !== undefined && options.maxBodySize > 0 && Number(contentLength) > options.maxBodySize) {
+      refuse(res, 413, `declared body of ${contentLength} bytes exceeds ${options.maxBodySize}`);
+      slot.closeAfter = true;
+      return;
+    }
+    if (accept !== undefined && req.method === 'GET' && acceptsEventStream(accept)) {
+      slot.foreign = res;
+      const release = (): void => {
+        if (slot.foreign !== res) return;
+        slot.foreign = undefined;
+        slot.next();
+      };
+      res.on('close', release);
+      res.on('finish', release);
+      try {
+        this.handleSse(this.ctx, req, res);
+      } catch (error) {
+        this.ctx.logger.error('the SSE handler threw', error);
+        if (!res.headersSent) refuse(res, 500, 'internal error');
+        else res.destroy();
+      }
+      return;
+    }
+    const bodyless = !chunked && (contentLength === undefined || contentLength === '0');
+    const exchange = new HttpExchange(this.ctx, slot, req, res, bodyless, expectContinue);
+    slot.current = exchange;
+    exchange.run();
+  }
+
+  /** Open connections that are not running a request right now. */
+  idleSockets(): Socket[] {
+    const out: Socket[] = [];
+    for (const slot of this.slots) if (!slot.busy()) out.push(slot.socket);
+    return out;
+  }
+
+  /** Ends every request still running with `reason` and destroys its connection. */
+  cutAll(reason: 'server_shutdown'): void {
+    for (const slot of this.slots) {
+      slot.current?.abort(reason);
+      slot.socket.destroy();
+    }
+  }
+
+  /** Stop keep-alive on every in-flight response whose head is not written yet. */
+  drainKeepAlive(): void {
+    for (const slot of this.slots) {
+      slot.closeAfter = true;
+      const res = slot.current?.res;
+      if (res !== undefined && !res.headersSent) res.shouldKeepAlive = false;
+    }
+  }
+}
+

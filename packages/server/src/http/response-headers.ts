@@ -1,0 +1,75 @@
+import { PagiValidationError } from '@pagi/spec';
+
+/** RFC 9110 §5.6.2 token characters. Uppercase is accepted and compared case-insensitively (protocol.md §2.4). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/**
+ * Anything outside HTAB, visible ASCII, SP and obs-text (0x80-0xFF) is refused: this catches CR,
+ * LF and NUL (response splitting, D-2), other controls, and code units above 0xFF (not a byte).
+ */
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const DIGITS = /^\d+$/;
+
+/** The response head in the shape `writeHead` takes fastest: a flat `[name, value, …]` array. */
+export interface FlatHeaders {
+  flat: string[];
+  /** The app's `content-length` value, if it set one. */
+  contentLength: string | undefined;
+}
+
+/**
+ * Validates a {@link HeaderList} and copies it into a flat array, reading everything at once so the
+ * app may reuse its event object afterwards (protocol.md §1.7). `transfer-encoding` is dropped:
+ * framing is the server's job (§4.1.3). Throws `PagiValidationError` naming the bad entry.
+ *
+ * @example
+ * flattenHeaders([['content-type', 'text/plain']], 'http.response.start')
+ * // { flat: ['content-type', 'text/plain'], contentLength: undefined }
+ */
+export function flattenHeaders(list: unknown, where: string, dropFraming = true): FlatHeaders {
+  if (list === undefined) return { flat: [], contentLength: undefined };
+  if (!Array.isArray(list)) {
+    throw new PagiValidationError(`${where}: expected headers to be an array of [name, value] pairs, got ${typeof list}`);
+  }
+  const flat: string[] = [];
+  let contentLength: string | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i] as unknown;
+    if (!Array.isArray(entry) || entry.length !== 2) {
+      throw new PagiValidationError(`${where}: expected headers[${i}] to be a [name, value] pair, got ${describe(entry)}`);
+    }
+    const name = entry[0] as unknown;
+    const value = entry[1] as unknown;
+    if (typeof name !== 'string' || typeof value !== 'string') {
+      throw new PagiValidationError(
+        `${where}: expected headers[${i}] name and value to be strings, got ${typeof name} and ${typeof value}`,
+      );
+    }
+    if (!TOKEN.test(name)) {
+      throw new PagiValidationError(`${where}: expected headers[${i}] name to be an HTTP token, got ${JSON.stringify(name)}`);
+    }
+    if (BAD_VALUE.test(value)) {
+      throw new PagiValidationError(
+        `${where}: expected headers[${i}] (${name}) value to hold no CR, LF, NUL, control or non-byte characters, got ${JSON.stringify(value)}`,
+      );
+    }
+    if (name.length === 14 && name.toLowerCase() === 'content-length') {
+      if (!DIGITS.test(value)) {
+        throw new PagiValidationError(`${where}: expected content-length to be a decimal byte count, got ${JSON.stringify(value)}`);
+      }
+      if (contentLength !== undefined && contentLength !== value) {
+        throw new PagiValidationError(`${where}: expected one content-length, got ${contentLength} and ${value}`);
+      }
+      if (contentLength !== undefined) continue;
+      contentLength = value;
+    } else if (dropFraming && name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
+      continue;
+    }
+    flat.push(name, value);
+  }
+  return { flat, contentLength };
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  return value === null ? 'null' : typeof value;
+}

@@ -1,0 +1,276 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { App } from '@pagi/spec';
+import { HttpHandlers } from './http/request-handler.js';
+import type { AccessLogEntry, LongLivedConnection, ServerContext } from './internal/context.js';
+import { startLifespan, type LifespanHandle } from './lifespan/run-lifespan.js';
+import { formatAccessLog } from './log/access-log.js';
+import { createLogger } from './log/logger.js';
+import { type ResolvedServerOptions, resolveOptions, type ServerOptions } from './options.js';
+import { handleSse } from './sse/index.js';
+import { createWebSocketHandler, type WebSocketHandler } from './websocket/index.js';
+import { addressUrl } from './listen/listener-set.js';
+import {
+  isTlsSocket,
+  listenersOf,
+  startListeners,
+  stopAccepting,
+  wantsListenerSet,
+} from './listen/attach.js';
+import { tlsInfoOf } from './tls/tls-info.js';
+
+const HTTP_EXTENSIONS = Object.freeze({ fullflush: Object.freeze({}) });
+const NO_EXTENSIONS = Object.freeze({});
+const WS_EXTENSIONS = Object.freeze({ 'websocket.http.response': Object.freeze({}) });
+
+/**
+ * A PAGI server over node:http. Create it with {@link createServer}, start it with `listen()`,
+ * stop it with `close()`.
+ *
+ * @example
+ * const server = createServer(app, { port: 0 });
+ * await server.listen();
+ * console.log(server.url);
+ * await server.close();
+ */
+export class PagiServer {
+  /** The node server the request handlers are bound to. */
+  readonly httpServer: HttpServer;
+  readonly options: ResolvedServerOptions;
+  private readonly ctx: ServerContextImpl;
+  private readonly handlers: HttpHandlers;
+  private readonly ws: WebSocketHandler;
+  private lifespan: LifespanHandle | undefined;
+  private listening = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(app: App, options?: ServerOptions) {
+    if (typeof app !== 'function') throw new TypeError(`createServer: expected an app function, got ${typeof app}`);
+    this.options = resolveOptions(options);
+    this.ctx = new ServerContextImpl(app, this.options);
+    this.handlers = new HttpHandlers(this.ctx, handleSse);
+    this.ws = createWebSocketHandler(this.ctx);
+    this.httpServer = this.bind(
+      createHttpServer({
+        maxHeaderSize: this.options.maxHeaderSize,
+        insecureHTTPParser: false,
+        requireHostHeader: true,
+        joinDuplicateHeaders: false,
+        noDelay: true,
+        keepAlive: false,
+        // node's requestTimeout is a whole-request deadline; ours is a stall timer on body reads
+        // (exchange.ts), so node's is off.
+        requestTimeout: 0,
+        headersTimeout: this.options.headersTimeout,
+        keepAliveTimeout: this.options.keepAliveTimeout,
+        connectionsCheckingInterval: checkInterval(this.options.headersTimeout),
+      }),
+    );
+  }
+
+  /**
+   * Wires the shared handlers to a node server. Every listener (TCP now; Unix path, fd and
+   * `https.createServer` later) goes through here, so they all behave the same.
+   */
+  private bind(server: HttpServer): HttpServer {
+    const o = this.options;
+    server.maxHeadersCount = o.maxHeaderCount + 1;
+    server.maxRequestsPerSocket = o.maxRequestsPerConnection;
+    server.on('connection', this.handlers.onConnection);
+    server.on('request', this.handlers.onRequest);
+    server.on('checkContinue', this.handlers.onCheckContinue);
+    server.on('clientError', this.handlers.onClientError);
+    server.on('upgrade', (req, socket, head) => {
+      try {
+        this.ws.handleUpgrade(req, socket, head);
+      } catch (error) {
+        this.ctx.logger.error('the WebSocket upgrade handler threw', error);
+        socket.destroy();
+      }
+    });
+    return server;
+  }
+
+  /** Runs lifespan startup, then binds `host:port`. Rejects with `LifespanStartupError` on startup failure. */
+  async listen(): Promise<void> {
+    if (this.listening) return;
+    if (this.closing) throw new Error('listen: expected a server that was not closed, got one that was');
+    this.lifespan = await startLifespan(this.ctx.app, {
+      mode: this.options.lifespan,
+      startupTimeout: this.options.lifespanStartupTimeout,
+      logger: this.ctx.logger,
+      workerNum: this.options.workerNum,
+    });
+    this.ctx.state = this.lifespan.state;
+    // --listen, TLS and systemd descriptors go through the listener set (src/listen/attach.ts).
+    if (wantsListenerSet(this.options)) await this.listenThroughSet();
+    else await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      this.httpServer.once('error', onError);
+      this.httpServer.listen({ host: this.options.host, port: this.options.port, backlog: this.options.backlog }, () => {
+        this.httpServer.off('error', onError);
+        resolve();
+      });
+    }).catch(async (error) => {
+      await this.lifespan?.shutdown(this.options.shutdownTimeout);
+      throw error;
+    });
+    this.listening = true;
+    this.ctx.logger.debug(`listening on ${this.url}`);
+  }
+
+  private async listenThroughSet(): Promise<void> {
+    try {
+      await startListeners(this.httpServer, this.options, this.ctx.logger);
+    } catch (error) {
+      await this.lifespan?.shutdown(this.options.shutdownTimeout);
+      throw error;
+    }
+  }
+
+  /** The bound port (the real one when `port: 0`). */
+  get port(): number {
+    const first = listenersOf(this.httpServer)?.addresses.find((a) => a.kind === 'tcp');
+    if (first?.kind === 'tcp') return first.port;
+    const address = this.httpServer.address();
+    return address !== null && typeof address === 'object' ? (address as AddressInfo).port : this.options.port;
+  }
+
+  /** `http://host:port` of the bound socket. */
+  get url(): string {
+    const first = listenersOf(this.httpServer)?.addresses[0];
+    if (first !== undefined) return addressUrl(first);
+    const address = this.httpServer.address() as AddressInfo | null;
+    const host = address?.address ?? this.options.host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+  }
+
+  /** Connections open right now (keep-alive, in flight, WebSocket and SSE). */
+  get connectionCount(): number {
+    return this.handlers.slots.size;
+  }
+
+  /**
+   * Graceful stop: stop accepting; close idle keep-alive connections now; let running requests
+   * finish within `shutdownTimeout`, then cut them (`server_shutdown`); shut WebSocket and SSE
+   * connections down; then lifespan shutdown. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.stop();
+    return this.closing;
+  }
+
+  private async stop(): Promise<void> {
+    this.ctx.stopping = true;
+    const closed = new Promise<void>((resolve) => {
+      if (listenersOf(this.httpServer) !== undefined) void stopAccepting(this.httpServer).then(resolve);
+      else if (!this.httpServer.listening) resolve();
+      else this.httpServer.close(() => resolve());
+    });
+    this.handlers.drainKeepAlive();
+    for (const socket of this.handlers.idleSockets()) socket.destroySoon();
+    this.ws.close();
+    for (const connection of [...this.ctx.tracked]) {
+      try {
+        connection.shutdown();
+      } catch (error) {
+        this.ctx.logger.error('a long-lived connection failed to shut down', error);
+      }
+    }
+    const timeout = this.options.shutdownTimeout;
+    let timer: NodeJS.Timeout | undefined;
+    const cut = new Promise<void>((resolve) => {
+      if (timeout > 0)
+        timer = setTimeout(() => {
+          this.ctx.logger.warn(`shutdown: ${this.handlers.slots.size} connection(s) still open after ${timeout} ms; cutting them`);
+          this.handlers.cutAll('server_shutdown');
+          resolve();
+        }, timeout);
+    });
+    await Promise.race([Promise.all([closed, this.allGone()]), cut]);
+    if (timer !== undefined) clearTimeout(timer);
+    await closed;
+    if (this.listening || this.lifespan !== undefined) await this.lifespan?.shutdown(timeout);
+    this.listening = false;
+  }
+
+  /** Resolves when every connection has closed. */
+  private allGone(): Promise<void> {
+    if (this.handlers.slots.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      let left = this.handlers.slots.size;
+      for (const slot of this.handlers.slots) {
+        slot.socket.once('close', () => {
+          left--;
+          if (left === 0) resolve();
+        });
+      }
+    });
+  }
+}
+
+/** node checks headersTimeout on a timer; make it fine enough for small configured timeouts. */
+function checkInterval(headersTimeout: number): number {
+  if (headersTimeout <= 0) return 30_000;
+  return Math.max(25, Math.min(1000, Math.floor(headersTimeout / 4)));
+}
+
+class ServerContextImpl implements ServerContext {
+  readonly app: App;
+  readonly options: ResolvedServerOptions;
+  readonly logger: ReturnType<typeof createLogger>;
+  state: Record<string, unknown> | undefined;
+  stopping = false;
+  readonly tracked = new Set<LongLivedConnection>();
+
+  constructor(app: App, options: ResolvedServerOptions) {
+    this.app = app;
+    this.options = options;
+    this.logger = createLogger(options.logLevel, options.logStream);
+  }
+
+  track(connection: LongLivedConnection): () => void {
+    this.tracked.add(connection);
+    return () => {
+      this.tracked.delete(connection);
+    };
+  }
+
+  accessLog(entry: AccessLogEntry): void {
+    const line = formatAccessLog(this.options.accessLog, entry, new Date());
+    if (line === undefined) return;
+    try {
+      this.options.accessLogStream.write(`${line}\n`);
+    } catch {
+      // The access log is best effort; a broken stream must not break requests.
+    }
+  }
+
+  extensionsFor(type: 'http' | 'websocket' | 'sse', _socket: Socket): Record<string, object> {
+    // protocol.md §6.3: `tls` only on TLS connections, absent on cleartext ones.
+    if (isTlsSocket(_socket)) return { ...this.cleartextExtensions(type, _socket), tls: tlsInfoOf(_socket) };
+    return this.cleartextExtensions(type, _socket);
+  }
+
+  private cleartextExtensions(type: 'http' | 'websocket' | 'sse', _socket: Socket): Record<string, object> {
+    if (type === 'http') return this.options.fullflush ? HTTP_EXTENSIONS : NO_EXTENSIONS;
+    if (type === 'websocket') return WS_EXTENSIONS;
+    return NO_EXTENSIONS;
+  }
+}
+
+/**
+ * Creates a PAGI server for `app`. Nothing happens until `listen()`.
+ *
+ * @example
+ * import { createServer } from '@pagi/server';
+ * const server = createServer(async (scope, receive, send) => {
+ *   if (scope.type !== 'http') return;
+ *   await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'text/plain']] });
+ *   await send({ type: 'http.response.body', body: 'Hello, World!' });
+ * }, { port: 8000 });
+ * await server.listen();
+ */
+export function createServer(app: App, options?: ServerOptions): PagiServer {
+  return new PagiServer(app, options);
+}

@@ -1,0 +1,359 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  createSendValidator,
+  type HeaderList,
+  type Receive,
+  type ReceiveEvent,
+  type Send,
+  type SendEvent,
+  type SendValidator,
+  type SseScope,
+} from '@pagi/spec';
+import type { LongLivedConnection, ServerContext } from '../internal/context.js';
+import { buildScopeBase } from '../internal/scope-base.js';
+import { createTransportState, type ServerTransportState } from '../internal/transport-state.js';
+import { Mailbox } from '../websocket/mailbox.js';
+import { formatSseComment, formatSseMessage } from './wire-format.js';
+
+type Inbound = ReceiveEvent<'sse'>;
+type Outbound = SendEvent<'sse'>;
+type State = 'init' | 'streaming' | 'declining' | 'ended';
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const EMPTY = new Uint8Array(0);
+
+/** Response headers the server owns on an event stream; the app's copies of these are dropped. */
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection']);
+
+/**
+ * One Server-Sent Events request, from `sse.request` to the end of the stream. It writes every
+ * event to the socket at once (no cork, Nagle off), applies the HTTP watermarks to `await
+ * send()`, runs keepalive comments and reports why the stream ended (`sse.disconnect`).
+ */
+export class SseSession implements LongLivedConnection {
+  readonly scope: SseScope;
+  private state: State = 'init';
+  private readonly mailbox = new Mailbox<Inbound>();
+  private readonly validator: SendValidator;
+  private readonly transport: ServerTransportState;
+  private bodyIterator: AsyncIterator<Buffer> | undefined;
+  private reading: Promise<Inbound> | undefined;
+  private requestDone = false;
+  private decline: { status: number; headers: HeaderList; chunks: Uint8Array[] } | undefined;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private keepaliveText = ':\n\n';
+  private endReason: string | undefined;
+  /** true once the app ended the exchange itself (`sse.close`, a complete decline). */
+  private endedByApp = false;
+  private untrack: (() => void) | undefined;
+  private status = 200;
+  private bytesSent = 0;
+  private readonly startedAt = performance.now();
+
+  readonly receive: Receive<'sse'>;
+  readonly send: Send<'sse'>;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {
+    const base = buildScopeBase(req, ctx, 'sse');
+    // fullflush is an http-scope extension only (D-10).
+    if (base.extensions.fullflush !== undefined) {
+      const { fullflush: _drop, ...rest } = base.extensions;
+      base.extensions = rest;
+    }
+    this.transport = createTransportState(res, ctx.options.writeHighWaterMark, ctx.options.writeLowWaterMark);
+    this.scope = { ...base, type: 'sse', method: req.method ?? 'GET', 'pagi.transport': this.transport };
+    this.validator = createSendValidator(this.scope, { fields: ctx.options.validateEvents });
+    this.receive = () => this.nextEvent();
+    this.send = (event) => this.handleSend(event);
+
+    // Events must leave at once: a stream is many tiny writes that Nagle would hold back.
+    req.socket.setNoDelay(true);
+    res.on('close', this.onResponseClose);
+    res.on('error', this.onResponseError);
+    this.untrack = ctx.track(this);
+  }
+
+  /** Calls the app; nothing it does can escape into the event loop. */
+  run(): void {
+    let result: unknown;
+    try {
+      result = this.ctx.app(this.scope, this.receive as Receive, this.send as Send);
+    } catch (error) {
+      this.onAppDone(error, true);
+      return;
+    }
+    Promise.resolve(result).then(
+      () => this.onAppDone(undefined, false),
+      (error: unknown) => this.onAppDone(error, true),
+    );
+  }
+
+  /** Graceful stop: the stream ends cleanly (chunk terminator); the app sees `server_shutdown`. */
+  shutdown(): void {
+    if (this.state === 'init') {
+      this.status = 503;
+      this.res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      this.endStream('server_shutdown', 'server shutting down\n');
+    } else if (this.state === 'streaming') {
+      this.endStream('server_shutdown');
+    } else if (this.state === 'declining') {
+      this.sendDecline();
+    }
+  }
+
+  // --- inbound ----------------------------------------------------------------------------------
+
+  private nextEvent(): Promise<Inbound> {
+    if (this.requestDone || this.mailbox.finished) return this.mailbox.receive();
+    // D-15: a call made while a body read is pending shares it.
+    this.reading ??= this.readBody().finally(() => {
+      this.reading = undefined;
+    });
+    return this.reading;
+  }
+
+  /** `sse.request` events: the body as it arrives, pulled one chunk per receive() (§5.6). */
+  private async readBody(): Promise<Inbound> {
+    const req = this.req;
+    if (req.complete && req.readableLength === 0) {
+      this.requestDone = true;
+      return { type: 'sse.request', body: EMPTY, more: false };
+    }
+    this.bodyIterator ??= req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    try {
+      const step = await this.bodyIterator.next();
+      if (step.done === true) {
+        this.requestDone = true;
+        return { type: 'sse.request', body: EMPTY, more: false };
+      }
+      return { type: 'sse.request', body: step.value, more: true };
+    } catch {
+      this.requestDone = true;
+      this.finish('client_closed');
+      return this.mailbox.receive();
+    }
+  }
+
+  // --- outbound ---------------------------------------------------------------------------------
+
+  private handleSend(event: Outbound): Promise<void> {
+    // The app's own end is checked first (protocol.md §5.3): after `sse.close` or a finished
+    // decline the validator raises; after the client left or the server stopped, sends are no-ops.
+    if (this.mailbox.finished && !this.endedByApp) return RESOLVED;
+    let verdict: string;
+    try {
+      verdict = this.validator.check(event);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (verdict === 'ignore' || this.state === 'ended') return RESOLVED;
+    switch (event.type) {
+      case 'sse.send':
+        return this.write(formatSseMessage(event));
+      case 'sse.comment':
+        return this.write(formatSseComment(event.comment));
+      case 'sse.start':
+        this.start(event.status ?? 200, event.headers ?? []);
+        return RESOLVED;
+      case 'sse.keepalive':
+        this.setKeepalive(event.interval * 1000, event.comment ?? '');
+        return RESOLVED;
+      case 'sse.close':
+        this.endedByApp = true;
+        this.endStream(event.reason ?? '');
+        return RESOLVED;
+      case 'sse.http.response.start':
+        this.state = 'declining';
+        this.decline = { status: event.status, headers: event.headers ?? [], chunks: [] };
+        return RESOLVED;
+      case 'sse.http.response.body': {
+        const body = event.body;
+        if (body !== undefined)
+          this.decline!.chunks.push(typeof body === 'string' ? Buffer.from(body) : body);
+        if (event.more !== true) {
+          this.endedByApp = true;
+          this.sendDecline();
+        }
+        return RESOLVED;
+      }
+      default:
+        return RESOLVED;
+    }
+  }
+
+  private start(status: number, headers: HeaderList): void {
+    this.state = 'streaming';
+    this.status = status;
+    const flat: string[] = [];
+    let hasType = false;
+    let hasCache = false;
+    let hasBuffering = false;
+    for (const [name, value] of headers) {
+      if (FRAMING.has(name)) continue;
+      if (name === 'content-type') hasType = true;
+      else if (name === 'cache-control') hasCache = true;
+      else if (name === 'x-accel-buffering') hasBuffering = true;
+      flat.push(name, value);
+    }
+    if (!hasType) flat.push('content-type', 'text/event-stream');
+    if (!hasCache) flat.push('cache-control', 'no-cache');
+    // nginx buffers proxied responses unless told not to; an event stream must not be held back.
+    if (!hasBuffering) flat.push('x-accel-buffering', 'no');
+    if (this.req.httpVersion === '1.1') flat.push('connection', 'keep-alive');
+    const res = this.res;
+    res.writeHead(status, flat);
+    res.flushHeaders();
+    const interval = this.ctx.options.sseKeepaliveInterval;
+    if (interval > 0 && this.keepaliveTimer === undefined) this.setKeepalive(interval, '');
+  }
+
+  private write(text: string): Promise<void> {
+    if (this.state !== 'streaming') return RESOLVED;
+    this.bytesSent += Buffer.byteLength(text);
+    this.res.write(text, this.onWriteDone);
+    this.transport.afterWrite();
+    return this.transport.waitForRoom();
+  }
+
+  private readonly onWriteDone = (error: Error | null | undefined): void => {
+    if (error) this.finish('write_error');
+  };
+
+  private setKeepalive(intervalMs: number, comment: string): void {
+    if (this.keepaliveTimer !== undefined) clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = undefined;
+    if (intervalMs <= 0) return;
+    this.keepaliveText = formatSseComment(comment);
+    // A failed keepalive write is how a vanished client is noticed within one interval.
+    this.keepaliveTimer = setInterval(this.onKeepalive, intervalMs);
+    this.keepaliveTimer.unref();
+  }
+
+  private readonly onKeepalive = (): void => {
+    if (this.state !== 'streaming') return;
+    const socket = this.req.socket;
+    if (socket.destroyed || !socket.writable) {
+      this.finish('client_closed');
+      return;
+    }
+    this.bytesSent += this.keepaliveText.length;
+    this.res.write(this.keepaliveText, this.onWriteDone);
+  };
+
+  private sendDecline(): void {
+    const decline = this.decline!;
+    this.status = decline.status;
+    const body = decline.chunks.length === 1 ? decline.chunks[0]! : Buffer.concat(decline.chunks);
+    const flat: string[] = [];
+    for (const [name, value] of decline.headers) {
+      if (FRAMING.has(name)) continue;
+      flat.push(name, value);
+    }
+    const bodyless = decline.status < 200 || decline.status === 204 || decline.status === 304;
+    if (!bodyless) flat.push('content-length', String(body.byteLength));
+    flat.push('connection', 'close');
+    this.res.writeHead(decline.status, flat);
+    this.bytesSent += body.byteLength;
+    // No stream started, so no sse.disconnect is owed; receive() still must not hang.
+    this.endStream('', bodyless ? undefined : body);
+  }
+
+  /**
+   * Ends the response cleanly (HTTP/1.1: the chunk terminator) and closes the connection: an
+   * event stream's connection is never reused (server-parity §1.6).
+   */
+  private endStream(reason: string, body?: string | Uint8Array): void {
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    this.endReason = reason;
+    this.stopKeepalive();
+    const res = this.res;
+    res.shouldKeepAlive = false;
+    if (body === undefined) res.end(this.afterEnd);
+    else res.end(body, this.afterEnd);
+    this.finish(reason);
+  }
+
+  private readonly afterEnd = (): void => {
+    // The terminator is out; close the socket so the client sees the end of the connection too.
+    this.req.socket.end();
+  };
+
+  private stopKeepalive(): void {
+    if (this.keepaliveTimer !== undefined) clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = undefined;
+  }
+
+  // --- the end ----------------------------------------------------------------------------------
+
+  private readonly onResponseClose = (): void => {
+    // 'close' before our own end means the connection went away under the stream.
+    if (this.state !== 'ended') {
+      this.state = 'ended';
+      this.stopKeepalive();
+    }
+    this.finish(this.res.writableFinished ? (this.endReason ?? '') : 'client_closed');
+  };
+
+  private readonly onResponseError = (error: Error): void => {
+    this.ctx.logger.debug(`sse write failed: ${error.message}`);
+    this.finish('write_error');
+  };
+
+  private onAppDone(error: unknown, threw: boolean): void {
+    if (threw) this.ctx.logger.error('sse application error', error);
+    switch (this.state) {
+      case 'init':
+        // D-12: nothing was started, so the server answers 500.
+        this.status = 500;
+        this.res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+        this.endStream('server_error', 'Internal Server Error\n');
+        break;
+      case 'declining':
+        this.sendDecline();
+        break;
+      case 'streaming':
+        // Ending by return looks on the wire exactly like sse.close (protocol.md §4.4.7).
+        this.endStream(threw ? 'server_error' : '');
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Records the end once: the disconnect event, timers, tracking, the access-log line. */
+  private finish(reason: string): void {
+    if (this.mailbox.finished) return;
+    if (this.state !== 'ended') {
+      this.state = 'ended';
+      this.endReason = reason;
+      this.stopKeepalive();
+      // The peer is gone or unwritable: release the socket instead of waiting for a timeout.
+      this.res.destroy();
+    }
+    this.mailbox.finish({ type: 'sse.disconnect', reason });
+    this.transport.dispose();
+    this.untrack?.();
+    this.untrack = undefined;
+    if (this.ctx.options.accessLog === 'off') return;
+    const req = this.req;
+    const ua = req.headers['user-agent'];
+    const ref = req.headers.referer;
+    this.ctx.accessLog({
+      client: req.socket.remoteAddress ?? '-',
+      method: req.method ?? 'GET',
+      target: req.url ?? '/',
+      httpVersion: req.httpVersion,
+      status: this.status,
+      bytes: this.bytesSent,
+      durationMs: performance.now() - this.startedAt,
+      protocol: 'sse',
+      ...(ua === undefined ? {} : { userAgent: ua }),
+      ...(ref === undefined ? {} : { referer: ref }),
+    });
+  }
+}

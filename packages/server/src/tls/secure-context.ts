@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
+import { TlsConfigError } from './errors.js';
+
+/** How a client certificate is treated (`--tls-verify-client`). */
+export type VerifyClientMode = 'none' | 'optional' | 'require';
+
+/** File-based TLS settings, as the CLI and `ServerOptions` give them. */
+export interface TlsSettings {
+  /** PEM certificate chain file (leaf first). */
+  cert: string;
+  /** PEM private key file. */
+  key: string;
+  /** PEM CA bundle used to verify client certificates. */
+  ca?: string | undefined;
+  /** Default `none`. `optional` asks for a certificate and reports a failed check in `client_cert_error`; `require` refuses the handshake without a valid one. */
+  verifyClient?: VerifyClientMode | undefined;
+}
+
+/** Everything a TLS front needs: the context inputs (read once) and the per-socket policy. */
+export interface TlsMaterial {
+  context: { cert: Buffer; key: Buffer; ca?: Buffer | undefined; minVersion: 'TLSv1.2' };
+  server: { requestCert: boolean; rejectUnauthorized: boolean; ALPNProtocols: string[] };
+}
+
+function readPem(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new TlsConfigError(`expected a readable ${what} file at '${path}', got ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Reads the files and checks them by building a SecureContext once, so a bad key fails at
+ * startup rather than at the first handshake. TLS 1.2 is a floor, not a pin: TLS 1.3 is
+ * negotiated with modern clients (server-parity.md §1.8). ALPN offers only `http/1.1`.
+ * Called again on SIGHUP to reload certificates.
+ *
+ * @example
+ * const material = loadTlsMaterial({ cert: 'cert.pem', key: 'key.pem', verifyClient: 'none' });
+ */
+export function loadTlsMaterial(settings: TlsSettings): TlsMaterial {
+  const mode = settings.verifyClient ?? 'none';
+  if (!['none', 'optional', 'require'].includes(mode)) {
+    throw new TlsConfigError(`expected tls verifyClient to be none, optional or require, got ${JSON.stringify(mode)}`);
+  }
+  if (mode !== 'none' && settings.ca === undefined) {
+    throw new TlsConfigError(`tls verifyClient '${mode}' needs a CA file (--tls-ca), got none`);
+  }
+  const context = {
+    cert: readPem(settings.cert, 'certificate'),
+    key: readPem(settings.key, 'private key'),
+    ca: settings.ca === undefined ? undefined : readPem(settings.ca, 'CA bundle'),
+    minVersion: 'TLSv1.2' as const,
+  };
+  try {
+    tls.createSecureContext(context);
+  } catch (error) {
+    throw new TlsConfigError(
+      `expected a PEM certificate and matching private key (${settings.cert}, ${settings.key}), got ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return {
+    context,
+    server: { requestCert: mode !== 'none', rejectUnauthorized: mode === 'require', ALPNProtocols: ['http/1.1'] },
+  };
+}

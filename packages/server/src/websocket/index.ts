@@ -1,0 +1,84 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { ServerContext } from '../internal/context.js';
+import { checkHandshake, subprotocolsOf } from './handshake-check.js';
+import { writeTextResponse } from './raw-response.js';
+import { kAcceptRequest, type UpgradeRequest, WebSocketSession } from './session.js';
+
+/** The upgrade side of the server: one `ws` server in `noServer` mode per handler. */
+export interface WebSocketHandler {
+  /** Takes over an HTTP upgrade request; the handshake completes only if the app accepts. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Stops the handler: new upgrades get 503; open connections are closed with 1001. */
+  close(): void;
+}
+
+/**
+ * Creates the WebSocket side of a server. The server calls `handleUpgrade` from node:http's
+ * `'upgrade'` event. The request is checked (RFC 6455 §4.2.1; bad ones get 400/426 and never
+ * reach the app), a `websocket` scope is built and the app called with `websocket.connect`; the
+ * 101 is written only when the app sends `websocket.accept`.
+ *
+ * @example
+ * const ws = createWebSocketHandler(ctx);
+ * httpServer.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
+ */
+export function createWebSocketHandler(ctx: ServerContext): WebSocketHandler {
+  const options = ctx.options;
+  const sessions = new Set<WebSocketSession>();
+  let closed = false;
+  // One ws server for every connection (several would each try to own the upgrade, ws#885).
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    // 0 means no limit, for ws as for the option.
+    maxPayload: options.wsMaxMessageSize,
+    perMessageDeflate: options.wsPerMessageDeflate,
+    // The app's choice was validated against the offered list; `false` sends no header.
+    handleProtocols: (_offered, req) => (req as UpgradeRequest)[kAcceptRequest]?.subprotocol ?? false,
+  });
+  wss.on('headers', (lines, req) => {
+    const extra = (req as UpgradeRequest)[kAcceptRequest]?.headers;
+    if (extra === undefined) return;
+    // Validated by the send validator: no CR/LF/NUL, no framing headers (D-2).
+    for (const [name, value] of extra) lines.push(`${name}: ${value}`);
+  });
+
+  return {
+    handleUpgrade(req, socket, head) {
+      try {
+        if (closed || ctx.stopping) {
+          socket.on('error', () => {});
+          writeTextResponse(socket, 503, 'server shutting down\n');
+          return;
+        }
+        const refusal = checkHandshake(req);
+        if (refusal !== undefined) {
+          socket.on('error', () => {});
+          writeTextResponse(socket, refusal.status, `${refusal.message}\n`, refusal.headers);
+          return;
+        }
+        const session = new WebSocketSession(
+          ctx,
+          wss,
+          sessions,
+          req,
+          socket,
+          head,
+          subprotocolsOf(req) ?? [],
+        );
+        session.run();
+      } catch (error) {
+        // A bug here must cost one connection, never the process.
+        ctx.logger.error('websocket upgrade failed', error);
+        socket.destroy();
+      }
+    },
+    close() {
+      closed = true;
+      for (const session of sessions) session.shutdown();
+      wss.close();
+    },
+  };
+}

@@ -1,0 +1,465 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  createSendValidator,
+  type HeaderList,
+  type ReceiveEvent,
+  type Receive,
+  type Send,
+  type SendEvent,
+  type SendValidator,
+  type WebSocketDisconnectEvent,
+  type WebSocketScope,
+} from '@pagi/spec';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { LongLivedConnection, ServerContext } from '../internal/context.js';
+import { buildScopeBase } from '../internal/scope-base.js';
+import { createTransportState, type ServerTransportState } from '../internal/transport-state.js';
+import { closeFromWsError } from './close-info.js';
+import { Mailbox } from './mailbox.js';
+import { writeRawResponse, writeTextResponse } from './raw-response.js';
+
+type Inbound = ReceiveEvent<'websocket'>;
+type Outbound = SendEvent<'websocket'>;
+type State = 'connecting' | 'denying' | 'open' | 'closing' | 'closed';
+
+/** What `accept` asked for, read by the shared `ws` server's `handleProtocols` and `headers` hooks. */
+export interface AcceptRequest {
+  subprotocol: string | undefined;
+  headers: HeaderList | undefined;
+}
+
+/** Attached to the request while `wss.handleUpgrade` runs, so the shared hooks find the app's choice. */
+export const kAcceptRequest: unique symbol = Symbol('pagi.ws.accept');
+export type UpgradeRequest = IncomingMessage & { [kAcceptRequest]?: AcceptRequest };
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const CONNECT: Inbound = Object.freeze({ type: 'websocket.connect' }) as Inbound;
+/** Before accept a peer should send nothing (RFC 6455 §4.1); anything beyond this is refused. */
+const MAX_EARLY_BYTES = 64 * 1024;
+
+function disconnect(code: number, reason: string): WebSocketDisconnectEvent {
+  return { type: 'websocket.disconnect', code, reason };
+}
+
+/**
+ * One WebSocket connection from the upgrade request to the final `websocket.disconnect`: the
+ * scope, the inbound queue, the send state machine (via the spec validator), the deferred
+ * handshake and keepalive. Created by the handler; the app runs at once.
+ */
+export class WebSocketSession implements LongLivedConnection {
+  readonly scope: WebSocketScope;
+  private state: State = 'connecting';
+  private readonly mailbox = new Mailbox<Inbound>();
+  private readonly validator: SendValidator;
+  private readonly transport: ServerTransportState;
+  private ws: WebSocket | undefined;
+  private req: UpgradeRequest | undefined;
+  private early: Buffer[] | undefined;
+  private earlyBytes = 0;
+  private denial: { status: number; headers: HeaderList; chunks: Uint8Array[] } | undefined;
+  /** Set when the server ended the connection itself; reported instead of what ws saw. */
+  private serverEnd: WebSocketDisconnectEvent | undefined;
+  private protocolError: WebSocketDisconnectEvent | undefined;
+  private socketErrorReason: string | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private pongTimer: NodeJS.Timeout | undefined;
+  private pongTimeoutMs = 0;
+  private overflowed = false;
+  private untrack: (() => void) | undefined;
+  private readonly startedAt = performance.now();
+  private status = 101;
+  private bytesSent = 0;
+  private readonly logInfo:
+    | { client: string; target: string; httpVersion: string; ua?: string; ref?: string }
+    | undefined;
+
+  readonly receive: Receive<'websocket'>;
+  readonly send: Send<'websocket'>;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly wss: WebSocketServer,
+    /** The handler's live sessions; a session removes itself when it ends. */
+    private readonly registry: Set<WebSocketSession>,
+    req: IncomingMessage,
+    private readonly socket: Duplex,
+    head: Buffer,
+    subprotocols: string[],
+  ) {
+    this.req = req;
+    this.early = head.length > 0 ? [head] : [];
+    this.earlyBytes = head.length;
+    const options = ctx.options;
+    const base = buildScopeBase(req, ctx, 'websocket');
+    // The denial extension is always available on HTTP/1.1 (protocol.md §4.3).
+    base.extensions = { ...base.extensions, 'websocket.http.response': {} };
+    // ws reports the session's own outbound queue; the session is the measured writable.
+    this.transport = createTransportState(this, options.writeHighWaterMark, options.writeLowWaterMark);
+    this.scope = { ...base, type: 'websocket', subprotocols, 'pagi.transport': this.transport };
+    this.validator = createSendValidator(this.scope, { fields: options.validateEvents });
+    if (options.accessLog !== 'off') {
+      const ua = req.headers['user-agent'];
+      const ref = req.headers.referer;
+      this.logInfo = {
+        client: req.socket.remoteAddress ?? '-',
+        target: req.url ?? '/',
+        httpVersion: req.httpVersion,
+        ...(ua === undefined ? {} : { ua }),
+        ...(ref === undefined ? {} : { ref }),
+      };
+    }
+    this.mailbox.push(CONNECT);
+    this.receive = () => this.mailbox.receive();
+    this.send = (event) => this.handleSend(event);
+
+    // Read (and keep) whatever arrives before the app decides: this is how a peer that goes away
+    // before accept is noticed. A conforming client sends nothing until it sees the 101.
+    socket.on('data', this.onEarlyData);
+    socket.on('end', this.onEarlyEnd);
+    socket.on('close', this.onEarlyEnd);
+    socket.on('error', this.onEarlyError);
+    if (options.wsHandshakeTimeout > 0) {
+      this.handshakeTimer = setTimeout(this.onHandshakeTimeout, options.wsHandshakeTimeout);
+      this.handshakeTimer.unref();
+    }
+    this.untrack = ctx.track(this);
+    registry.add(this);
+  }
+
+  /** Bytes queued for the peer: ws's count once open, the raw socket's before (§3.9). */
+  get writableLength(): number {
+    return this.ws === undefined ? this.socket.writableLength : this.ws.bufferedAmount;
+  }
+
+  /** `drain`/`close` of the underlying socket, for the transport view. */
+  on(event: 'drain' | 'close', listener: () => void): void {
+    this.socket.on(event, listener);
+  }
+
+  off(event: 'drain' | 'close', listener: () => void): void {
+    this.socket.off(event, listener);
+  }
+
+  /** Calls the app; nothing it does (throw, return early) can escape into the event loop. */
+  run(): void {
+    let result: unknown;
+    try {
+      result = this.ctx.app(this.scope, this.receive as Receive, this.send as Send);
+    } catch (error) {
+      this.onAppDone(error, true);
+      return;
+    }
+    Promise.resolve(result).then(
+      () => this.onAppDone(undefined, false),
+      (error: unknown) => this.onAppDone(error, true),
+    );
+  }
+
+  /** Graceful stop: close 1001 after accept, 503 before (the app sees `server_shutdown`). */
+  shutdown(): void {
+    if (this.state === 'connecting' || this.state === 'denying') {
+      this.status = 503;
+      this.refuse(() => writeTextResponse(this.socket, 503, 'server shutting down\n'));
+      this.finish(disconnect(1006, 'server_shutdown'));
+    } else if (this.state === 'open') {
+      this.serverEnd = disconnect(1001, 'server_shutdown');
+      this.state = 'closing';
+      this.ws!.close(1001, 'server_shutdown');
+    }
+  }
+
+  // --- outbound ---------------------------------------------------------------------------------
+
+  private handleSend(event: Outbound): Promise<void> {
+    // After the connection is gone every send is a no-op (protocol.md §2.5, D-6).
+    if (this.state === 'closed') return RESOLVED;
+    let verdict: string;
+    try {
+      verdict = this.validator.check(event);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (verdict === 'ignore') return RESOLVED;
+    switch (event.type) {
+      case 'websocket.send':
+        return this.sendMessage(event);
+      case 'websocket.accept':
+        this.accept(event.subprotocol, event.headers);
+        return RESOLVED;
+      case 'websocket.close':
+        this.close(event.code ?? 1000, event.reason ?? '');
+        return RESOLVED;
+      case 'websocket.keepalive':
+        this.setKeepalive(event.interval * 1000, (event.timeout ?? 0) * 1000);
+        return RESOLVED;
+      case 'websocket.http.response.start':
+        this.state = 'denying';
+        this.denial = { status: event.status, headers: event.headers ?? [], chunks: [] };
+        return RESOLVED;
+      case 'websocket.http.response.body': {
+        const denial = this.denial!;
+        const body = event.body;
+        if (body !== undefined) denial.chunks.push(typeof body === 'string' ? Buffer.from(body) : body);
+        if (event.more !== true) this.sendDenial();
+        return RESOLVED;
+      }
+      default:
+        return RESOLVED;
+    }
+  }
+
+  private sendMessage(event: Extract<Outbound, { type: 'websocket.send' }>): Promise<void> {
+    const ws = this.ws!;
+    if (this.state !== 'open') return RESOLVED;
+    if (event.text !== undefined) {
+      this.bytesSent += Buffer.byteLength(event.text);
+      ws.send(event.text);
+    } else {
+      const bytes = event.bytes;
+      const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+      this.bytesSent += data.byteLength;
+      ws.send(data);
+    }
+    // `await send()` waits while ws + socket hold more than the high mark (protocol.md §5.6).
+    this.transport.afterWrite();
+    return this.transport.waitForRoom();
+  }
+
+  private accept(subprotocol: string | undefined, headers: HeaderList | undefined): void {
+    const req = this.req!;
+    this.clearHandshakeTimer();
+    this.detachEarly();
+    const early = this.early!;
+    const head = early.length === 1 ? early[0]! : Buffer.concat(early);
+    this.early = undefined;
+    req[kAcceptRequest] = { subprotocol, headers };
+    this.state = 'open';
+    // ws re-checks the request and writes the 101; its callback runs synchronously when the
+    // socket is still usable. A socket that already ended is destroyed there instead.
+    this.wss.handleUpgrade(req, this.socket, head, (ws) => this.attach(ws));
+    req[kAcceptRequest] = undefined;
+    this.req = undefined;
+    if (this.ws === undefined) this.finish(disconnect(1006, 'client_closed'));
+  }
+
+  private attach(ws: WebSocket): void {
+    this.ws = ws;
+    ws.on('message', this.onMessage);
+    ws.on('close', this.onClose);
+    ws.on('error', this.onWsError);
+    this.socket.on('error', this.onSocketError);
+    const { wsPingInterval, wsPingTimeout } = this.ctx.options;
+    if (wsPingInterval > 0) this.setKeepalive(wsPingInterval, wsPingTimeout);
+  }
+
+  private close(code: number, reason: string): void {
+    if (this.state === 'connecting') {
+      // Close before accept refuses the handshake with a bare 403 (protocol.md §4.2.6).
+      this.status = 403;
+      this.refuse(() => writeTextResponse(this.socket, 403, 'Forbidden\n'));
+      this.finish(disconnect(1006, ''));
+      return;
+    }
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.ws!.close(code, reason);
+  }
+
+  private sendDenial(): void {
+    const denial = this.denial!;
+    this.status = denial.status;
+    const body = denial.chunks.length === 1 ? denial.chunks[0]! : Buffer.concat(denial.chunks);
+    this.refuse(() => writeRawResponse(this.socket, denial.status, denial.headers, body));
+    // No websocket.disconnect is owed after a denial; a receive() still must not hang (§4.3).
+    this.finish(disconnect(1006, ''));
+  }
+
+  /** Ends a handshake that will never complete, writing the HTTP answer with `write`. */
+  private refuse(write: () => void): void {
+    this.clearHandshakeTimer();
+    this.detachEarly();
+    this.early = undefined;
+    this.req = undefined;
+    write();
+  }
+
+  // --- keepalive --------------------------------------------------------------------------------
+
+  private setKeepalive(intervalMs: number, timeoutMs: number): void {
+    this.stopKeepalive();
+    if (intervalMs <= 0 || this.ws === undefined) return;
+    this.pongTimeoutMs = timeoutMs;
+    this.ws.on('pong', this.onPong);
+    this.pingTimer = setInterval(this.ping, intervalMs);
+    this.pingTimer.unref();
+  }
+
+  private stopKeepalive(): void {
+    if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
+    if (this.pongTimer !== undefined) clearTimeout(this.pongTimer);
+    this.pingTimer = this.pongTimer = undefined;
+    this.ws?.off('pong', this.onPong);
+  }
+
+  private readonly ping = (): void => {
+    const ws = this.ws;
+    if (ws === undefined || this.state !== 'open') return;
+    // One outstanding deadline at a time: an unanswered ping is not forgiven by the next one.
+    if (this.pongTimeoutMs > 0 && this.pongTimer === undefined) {
+      this.pongTimer = setTimeout(this.onPongTimeout, this.pongTimeoutMs);
+      this.pongTimer.unref();
+    }
+    ws.ping();
+  };
+
+  private readonly onPong = (): void => {
+    if (this.pongTimer !== undefined) clearTimeout(this.pongTimer);
+    this.pongTimer = undefined;
+  };
+
+  private readonly onPongTimeout = (): void => {
+    this.pongTimer = undefined;
+    // A dead peer cannot take part in a closing handshake: drop it (1006 is never sent, §4.2.5).
+    this.serverEnd = disconnect(1006, 'keepalive_timeout');
+    this.ws?.terminate();
+  };
+
+  // --- inbound ----------------------------------------------------------------------------------
+
+  private readonly onMessage = (data: Buffer, isBinary: boolean): void => {
+    if (this.overflowed) return;
+    const limit = this.ctx.options.wsMaxQueue;
+    if (limit > 0 && this.mailbox.size >= limit) {
+      // The app stopped receiving: bound the memory and tell both sides (protocol.md §5.6).
+      this.overflowed = true;
+      this.serverEnd = disconnect(1008, 'queue_overflow');
+      this.state = 'closing';
+      this.ws!.close(1008, 'queue_overflow');
+      this.ctx.logger.warn(`websocket inbound queue over ${limit} messages; closing with 1008`);
+      return;
+    }
+    this.mailbox.push(
+      isBinary
+        ? { type: 'websocket.receive', bytes: data }
+        : { type: 'websocket.receive', text: data.toString() },
+    );
+  };
+
+  private readonly onWsError = (error: Error): void => {
+    // ws fails the connection after this with the matching close code (RFC 6455 §7.1.7).
+    this.protocolError ??= closeFromWsError(error);
+    this.ctx.logger.debug(`websocket protocol error: ${error.message}`);
+  };
+
+  private readonly onSocketError = (error: NodeJS.ErrnoException): void => {
+    this.socketErrorReason ??= error.code === 'EPIPE' ? 'write_error' : 'client_closed';
+  };
+
+  private readonly onClose = (code: number, reason: Buffer): void => {
+    let event: WebSocketDisconnectEvent;
+    if (this.serverEnd !== undefined) event = this.serverEnd;
+    else if (this.protocolError !== undefined) event = this.protocolError;
+    else if (code === 1006) event = disconnect(1006, this.socketErrorReason ?? 'client_closed');
+    else event = disconnect(code, reason.toString());
+    this.finish(event);
+  };
+
+  // --- before accept ----------------------------------------------------------------------------
+
+  private readonly onEarlyData = (chunk: Buffer): void => {
+    this.earlyBytes += chunk.length;
+    if (this.earlyBytes > MAX_EARLY_BYTES) {
+      this.socket.destroy();
+      return;
+    }
+    this.early!.push(chunk);
+  };
+
+  private readonly onEarlyEnd = (): void => {
+    if (this.state !== 'connecting' && this.state !== 'denying') return;
+    this.refuse(() => this.socket.destroy());
+    this.finish(disconnect(1006, 'client_closed'));
+  };
+
+  private readonly onEarlyError = (error: Error): void => {
+    this.ctx.logger.debug(`websocket handshake socket error: ${error.message}`);
+  };
+
+  private readonly onHandshakeTimeout = (): void => {
+    this.handshakeTimer = undefined;
+    if (this.state !== 'connecting' && this.state !== 'denying') return;
+    this.ctx.logger.warn(
+      `websocket app did not accept or deny within ${this.ctx.options.wsHandshakeTimeout} ms; answering 500`,
+    );
+    this.status = 500;
+    this.refuse(() => writeTextResponse(this.socket, 500, 'Internal Server Error\n'));
+    this.finish(disconnect(1006, 'server_error'));
+  };
+
+  private detachEarly(): void {
+    this.socket.off('data', this.onEarlyData);
+    this.socket.off('end', this.onEarlyEnd);
+    this.socket.off('close', this.onEarlyEnd);
+    this.socket.off('error', this.onEarlyError);
+    // Errors after this point (a late RST) must still not become uncaught exceptions.
+    this.socket.on('error', this.onSocketError);
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+  }
+
+  // --- the end ----------------------------------------------------------------------------------
+
+  private onAppDone(error: unknown, threw: boolean): void {
+    if (threw) this.ctx.logger.error('websocket application error', error);
+    switch (this.state) {
+      case 'connecting':
+        // D-12: no decision before the app ended is a 500 denial.
+        this.status = 500;
+        this.refuse(() => writeTextResponse(this.socket, 500, 'Internal Server Error\n'));
+        this.finish(disconnect(1006, 'server_error'));
+        break;
+      case 'denying':
+        // A denial whose body never finished is still sent as it stands (D-12).
+        this.sendDenial();
+        break;
+      case 'open':
+        this.state = 'closing';
+        this.ws!.close(threw ? 1011 : 1000, '');
+        break;
+      default:
+        break;
+    }
+  }
+
+  private finish(event: WebSocketDisconnectEvent): void {
+    if (this.state === 'closed' && this.mailbox.finished) return;
+    this.state = 'closed';
+    this.stopKeepalive();
+    this.clearHandshakeTimer();
+    this.mailbox.finish(event);
+    this.transport.dispose();
+    this.untrack?.();
+    this.untrack = undefined;
+    this.registry.delete(this);
+    const info = this.logInfo;
+    if (info !== undefined) {
+      this.ctx.accessLog({
+        client: info.client,
+        method: 'GET',
+        target: info.target,
+        httpVersion: info.httpVersion,
+        status: this.status,
+        bytes: this.bytesSent,
+        durationMs: performance.now() - this.startedAt,
+        protocol: 'websocket',
+        ...(info.ua === undefined ? {} : { userAgent: info.ua }),
+        ...(info.ref === undefined ? {} : { referer: info.ref }),
+      });
+    }
+  }
+}

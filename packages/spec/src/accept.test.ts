@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { acceptsEventStream } from './accept.js';
+
+const otherRange = fc.constantFrom(
+  'text/html',
+  'application/json;q=0.9',
+  '*/*',
+  '*/*;q=0.8',
+  'text/*',
+  'text/plain; charset=utf-8',
+  'application/xhtml+xml',
+  'text/event-streams',
+  'text/x-event-stream',
+  'image/webp;q=1.0',
+);
+const positiveQ = fc.constantFrom(
+  '',
+  ';q=1',
+  '; q=0.5',
+  ';Q=0.001',
+  ';q=1.000',
+  ' ;q=0.9 ;level=1',
+  ';charset=utf-8',
+);
+const zeroQ = fc.constantFrom(';q=0', '; q=0.0', ';Q=0.000', ';q=0 ');
+const eventStream = fc.constantFrom(
+  'text/event-stream',
+  'Text/Event-Stream',
+  'TEXT/EVENT-STREAM',
+  '  text/event-stream ',
+);
+
+function join(parts: string[], glue: string): string {
+  return parts.join(glue);
+}
+
+describe('acceptsEventStream', () => {
+  it.each([
+    ['text/event-stream', true],
+    ['TEXT/EVENT-STREAM', true],
+    ['text/html, text/event-stream;q=0.5', true],
+    ['text/event-stream; charset=utf-8', true],
+    ['text/event-stream ; q = 0.3', true],
+    ['text/html;x="a,b", text/event-stream', true],
+    [undefined, false],
+    ['', false],
+    ['*/*', false],
+    ['text/*', false],
+    ['text/event-stream;q=0', false],
+    ['text/event-stream;q=0.000', false],
+    ['text/event-stream;q=abc', false],
+    ['text/event-stream;q=2', false],
+    ['text/event-stream;q=-1', false],
+    ['text/event-streamx', false],
+    ['application/text/event-stream', false],
+    ['text/html;x="a, text/event-stream, b"', false],
+    ['text/html;x="a\\", text/event-stream, b"', false],
+    [',,,', false],
+  ])('%o → %s', (accept, expected) => {
+    expect(acceptsEventStream(accept)).toBe(expected);
+  });
+
+  it('property: never throws', () => {
+    fc.assert(
+      fc.property(fc.string(), (accept) => {
+        expect(typeof acceptsEventStream(accept)).toBe('boolean');
+      }),
+    );
+  });
+
+  it('property: true when text/event-stream is listed with q > 0 anywhere in the list', () => {
+    fc.assert(
+      fc.property(
+        fc.array(otherRange, { maxLength: 5 }),
+        eventStream,
+        positiveQ,
+        fc.nat(),
+        fc.constantFrom(',', ', ', ' , '),
+        (others, type, q, at, glue) => {
+          const parts: string[] = [...others];
+          parts.splice(at % (parts.length + 1), 0, type + q);
+          expect(acceptsEventStream(join(parts, glue))).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('property: false when text/event-stream is absent or only listed with q = 0', () => {
+    fc.assert(
+      fc.property(
+        fc.array(otherRange, { maxLength: 6 }),
+        fc.option(fc.tuple(eventStream, zeroQ), { nil: undefined }),
+        (others, zero) => {
+          const parts = zero === undefined ? others : [...others, zero[0] + zero[1]];
+          expect(acceptsEventStream(join(parts, ', '))).toBe(false);
+        },
+      ),
+    );
+  });
+});

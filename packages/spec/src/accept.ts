@@ -1,0 +1,72 @@
+/**
+ * Splits an HTTP list header on commas and semicolons outside quoted strings (RFC 9110 §5.6.6
+ * allows commas inside a quoted parameter value), calling back once per media range with its
+ * media type and parameters.
+ */
+function eachMediaRange(header: string, visit: (type: string, params: string[]) => boolean): boolean {
+  let parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  const flush = (): boolean => {
+    parts.push(current.trim());
+    current = '';
+    const [type, ...params] = parts;
+    parts = [];
+    return type !== undefined && type !== '' && visit(type.toLowerCase(), params);
+  };
+  for (let i = 0; i < header.length; i++) {
+    const ch = header[i]!;
+    if (quoted) {
+      if (ch === '\\') {
+        current += ch + (header[i + 1] ?? '');
+        i++;
+        continue;
+      }
+      if (ch === '"') quoted = false;
+      current += ch;
+    } else if (ch === '"') {
+      quoted = true;
+      current += ch;
+    } else if (ch === ';') {
+      parts.push(current.trim());
+      current = '';
+    } else if (ch === ',') {
+      if (flush()) return true;
+    } else {
+      current += ch;
+    }
+  }
+  return flush();
+}
+
+/** The weight of a media range: its `q` parameter, 1 when absent, NaN when unreadable. */
+function weight(params: string[]): number {
+  for (const param of params) {
+    const eq = param.indexOf('=');
+    if (eq === -1) continue;
+    if (param.slice(0, eq).trim().toLowerCase() !== 'q') continue;
+    const raw = param.slice(eq + 1).trim();
+    // RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ).
+    return /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(raw) ? Number(raw) : Number.NaN;
+  }
+  return 1;
+}
+
+/**
+ * true when an `Accept` header asks for `text/event-stream` (D-14): the media ranges are parsed
+ * and `text/event-stream` must be listed by name with q > 0. `*\/*` and `text/*` alone do not
+ * count (a browser's generic Accept is not a request for a stream); a malformed q counts as 0.
+ * Case, spaces and extra parameters are tolerated. The server uses this to pick the `sse` scope.
+ *
+ * @example
+ * acceptsEventStream('text/event-stream')                   // true
+ * acceptsEventStream('text/html, Text/Event-Stream; q=0.5') // true
+ * acceptsEventStream('text/event-stream;q=0')               // false
+ * acceptsEventStream('*\/*')                                 // false
+ */
+export function acceptsEventStream(accept: string | undefined): boolean {
+  if (accept === undefined || accept.length === 0) return false;
+  // Fast reject: most requests never mention the type at all.
+  if (!accept.toLowerCase().includes('event-stream')) return false;
+  return eachMediaRange(accept, (type, params) => type === 'text/event-stream' && weight(params) > 0);
+}

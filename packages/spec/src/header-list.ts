@@ -1,0 +1,104 @@
+/**
+ * Reading and editing a {@link HeaderList} by name, case-insensitively. The editing functions
+ * return a new list and never touch their input: a scope's or an event's headers may be shared
+ * with other middleware, so changing them in place would leak edits across layers.
+ */
+import type { Header, HeaderList } from './types.js';
+
+/**
+ * Compares a stored name with a wanted one, ignoring ASCII case only (RFC 9110 §5.1: field
+ * names are case-insensitive), without allocating a lowercased copy.
+ */
+function sameName(stored: string, wanted: string): boolean {
+  if (stored.length !== wanted.length) return false;
+  for (let i = 0; i < stored.length; i++) {
+    let a = stored.charCodeAt(i);
+    let b = wanted.charCodeAt(i);
+    if (a === b) continue;
+    if (a >= 0x41 && a <= 0x5a) a += 0x20;
+    if (b >= 0x41 && b <= 0x5a) b += 0x20;
+    if (a !== b) return false;
+  }
+  return true;
+}
+
+/**
+ * The value of the first header called `name`, or `undefined`.
+ *
+ * @example
+ * getHeader(scope.headers, 'Content-Type') // 'text/plain'
+ */
+export function getHeader(list: readonly Header[], name: string): string | undefined {
+  for (const [key, value] of list) if (sameName(key, name)) return value;
+  return undefined;
+}
+
+/**
+ * Every value of the headers called `name`, in list order (`set-cookie` keeps several).
+ *
+ * @example
+ * getHeaderValues([['set-cookie', 'a=1'], ['set-cookie', 'b=2']], 'set-cookie') // ['a=1', 'b=2']
+ */
+export function getHeaderValues(list: readonly Header[], name: string): string[] {
+  const values: string[] = [];
+  for (const [key, value] of list) if (sameName(key, name)) values.push(value);
+  return values;
+}
+
+/**
+ * true when at least one header is called `name`.
+ *
+ * @example
+ * hasHeader([['content-length', '5']], 'Content-Length') // true
+ */
+export function hasHeader(list: readonly Header[], name: string): boolean {
+  for (const [key] of list) if (sameName(key, name)) return true;
+  return false;
+}
+
+/**
+ * A new list where `name` has exactly one value: it takes the position of the first existing
+ * entry of that name (so header order stays stable), or goes at the end. The name is stored as
+ * given; pass it lowercase.
+ *
+ * @example
+ * setHeader([['x-a', '1'], ['x-b', '2'], ['x-a', '3']], 'x-a', '9') // [['x-a', '9'], ['x-b', '2']]
+ */
+export function setHeader(list: readonly Header[], name: string, value: string): HeaderList {
+  const out: HeaderList = [];
+  let placed = false;
+  for (const header of list) {
+    if (!sameName(header[0], name)) {
+      out.push([header[0], header[1]]);
+    } else if (!placed) {
+      out.push([name, value]);
+      placed = true;
+    }
+  }
+  if (!placed) out.push([name, value]);
+  return out;
+}
+
+/**
+ * A new list with `[name, value]` added at the end, keeping existing entries of that name.
+ *
+ * @example
+ * appendHeader([['set-cookie', 'a=1']], 'set-cookie', 'b=2') // two set-cookie entries
+ */
+export function appendHeader(list: readonly Header[], name: string, value: string): HeaderList {
+  const out: HeaderList = list.map((h): Header => [h[0], h[1]]);
+  out.push([name, value]);
+  return out;
+}
+
+/**
+ * A new list without any header called `name`.
+ *
+ * @example
+ * deleteHeader([['x-a', '1'], ['x-b', '2']], 'X-A') // [['x-b', '2']]
+ */
+export function deleteHeader(list: readonly Header[], name: string): HeaderList {
+  const out: HeaderList = [];
+  for (const header of list) if (!sameName(header[0], name)) out.push([header[0], header[1]]);
+  return out;
+}

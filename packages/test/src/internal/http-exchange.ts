@@ -1,0 +1,277 @@
+import {
+  type App,
+  type HeaderList,
+  type HttpScope,
+  type ReceiveEvent,
+  type SendValidator,
+  createSendValidator,
+  toBytes,
+} from '@pagi/spec';
+import type { DisconnectPoint, RequestOptions } from '../options.js';
+import { AsyncQueue } from './async-queue.js';
+import type { BodySource } from './body-source.js';
+import { prepareBody } from './body-source.js';
+import type { ClientConfig } from './config.js';
+import { TestConnectionState, createTransportState } from './connection-state.js';
+import { type Deferred, createDeferred } from './deferred.js';
+import { readFileBody } from './file-body.js';
+import { sharedReceive } from './shared-receive.js';
+import { baseScope } from './scope.js';
+
+/** What the client got as the response head; `undefined` when the client left before it came. */
+export type ResponseHead = { status: number; headers: HeaderList } | undefined;
+
+const BACKSTOP_BODY = Buffer.from('Internal Server Error', 'utf8');
+
+/** Copies an event so later mutation by the app (or middleware) cannot change the record. */
+function snapshot(event: object): object {
+  return { ...event };
+}
+
+function copyHeaders(headers: HeaderList | undefined): HeaderList {
+  return (headers ?? []).map(([n, v]) => [n, v]);
+}
+
+/**
+ * One in-process HTTP request: plays the server's part for `app(scope, receive, send)` and feeds
+ * what the app sends to the client side (`head`, `chunks`, `trailers`).
+ *
+ * Timeline kept faithful to the server: body events with lookahead `more` flags; after the body,
+ * `receive()` parks until the response is complete or the client is gone, then yields
+ * `http.disconnect` forever (D-7, D-15); every `send()` goes through the spec validator first,
+ * except after the client has gone, when it is a no-op (D-6).
+ */
+export class HttpExchange {
+  readonly scope: HttpScope;
+  readonly connection = new TestConnectionState();
+  /** Every event the app sent (and the server accepted), copied, in order. */
+  readonly events: object[] = [];
+  readonly head: Deferred<ResponseHead> = createDeferred<ResponseHead>();
+  readonly chunks = new AsyncQueue<Buffer>();
+  trailers: HeaderList | undefined;
+  /** The client went away before the response was complete. */
+  disconnected = false;
+  /** The response started but the app returned (or threw) before finishing it. */
+  truncated = false;
+  /** The app's exception, if it threw. */
+  appError: { error: unknown } | undefined;
+  /** Settles (never rejects) once the app's promise has settled and the outcome is recorded. */
+  readonly appDone: Promise<void>;
+
+  private readonly validator: SendValidator;
+  private readonly body: BodySource;
+  private readonly disconnectAt: DisconnectPoint | undefined;
+  private readonly isHead: boolean;
+  private readonly raiseAppErrors: boolean;
+  /** Resolves when the client is gone or the request ended abnormally. */
+  private readonly gone = createDeferred<void>();
+  /** Resolves when the final body event (or the trailers) was processed. */
+  private readonly complete = createDeferred<void>();
+  private bodyRead = false;
+  private started = false;
+  private trailersDeclared = false;
+  private bodyDone = false;
+  private bodyEvents = 0;
+  private sourceError: { error: unknown } | undefined;
+
+  constructor(
+    app: App,
+    config: ClientConfig,
+    state: Record<string, unknown>,
+    method: string,
+    path: string,
+    opts: RequestOptions,
+  ) {
+    const httpVersion = opts.httpVersion ?? '1.1';
+    const prepared = prepareBody(opts, httpVersion);
+    this.body = prepared.source;
+    this.disconnectAt = opts.disconnect;
+    this.raiseAppErrors = config.raiseAppErrors;
+    this.isHead = method.toUpperCase() === 'HEAD';
+    this.scope = {
+      type: 'http',
+      ...baseScope(config, state, {
+        path,
+        query: opts.query,
+        headers: opts.headers,
+        httpVersion,
+        scheme: config.scheme,
+        extra: prepared.headers,
+      }),
+      method: method.toUpperCase(),
+      extensions: { fullflush: {}, ...config.extensions },
+      'pagi.connection': this.connection,
+      'pagi.transport': createTransportState(),
+    };
+    this.validator = createSendValidator(this.scope);
+    const receive = sharedReceive(() => this.produce());
+    const send = (event: unknown) => this.send(event);
+    // A rejected head is always read by the client call that created this exchange.
+    this.head.promise.catch(() => {});
+
+    // 'before-body': the client is gone before the app even runs its first line.
+    if (this.disconnectAt === 'before-body') this.clientDisconnect();
+    this.appDone = Promise.resolve()
+      .then(() => app(this.scope, receive, send))
+      .then(
+        () => this.onAppSettled(undefined),
+        (error: unknown) => this.onAppSettled({ error }),
+      );
+  }
+
+  /** The error a client call should reject with, if any: the app's, the body's, a callback's. */
+  failure(): { error: unknown } | undefined {
+    if (this.sourceError) return this.sourceError;
+    if (!this.raiseAppErrors) return undefined;
+    if (this.appError) return this.appError;
+    const cbError = this.connection.callbackErrors[0];
+    return cbError === undefined ? undefined : { error: cbError };
+  }
+
+  /**
+   * The client drops the connection (protocol.md §3.8 abnormal path). A no-op once the response
+   * was fully delivered: a late close does not turn a delivered response into a failure.
+   */
+  clientDisconnect(reason: 'client_closed' | 'read_error' = 'client_closed'): void {
+    if (this.complete.settled || this.disconnected) return;
+    if (!this.connection.abort(reason)) return;
+    this.disconnected = true;
+    this.gone.resolve();
+    this.head.resolve(undefined);
+    this.chunks.end();
+  }
+
+  private async produce(): Promise<ReceiveEvent<'http'>> {
+    if (!this.bodyRead && !this.gone.settled) {
+      let chunk: Awaited<ReturnType<BodySource['next']>> | undefined;
+      const next = this.body.next();
+      // If the disconnect wins the race, a later failure of the body source has no reader left.
+      next.catch(() => {});
+      try {
+        chunk = await Promise.race([next, this.gone.promise.then(() => undefined)]);
+      } catch (error) {
+        // The test's own body iterable failed: to the app this is a read error on the socket.
+        this.sourceError = { error };
+        this.clientDisconnect('read_error');
+      }
+      if (chunk !== undefined && !this.gone.settled) {
+        if (!chunk.more) {
+          this.bodyRead = true;
+          if (this.disconnectAt === 'after-body') this.clientDisconnect();
+        }
+        return { type: 'http.request', body: chunk.body, more: chunk.more };
+      }
+    }
+    await Promise.race([this.gone.promise, this.complete.promise]);
+    return { type: 'http.disconnect' };
+  }
+
+  private async send(event: unknown): Promise<void> {
+    // D-6: once the client is gone (or the request was ended abnormally), sends do nothing.
+    if (this.gone.settled) return;
+    const verdict = this.validator.check(event);
+    const ev = event as Record<string, unknown> & { type: string };
+    this.events.push(snapshot(ev));
+    if (verdict === 'ignore') return;
+    switch (ev.type) {
+      case 'http.response.start': {
+        this.started = true;
+        this.trailersDeclared = ev.trailers === true;
+        this.connection.markStarted();
+        this.head.resolve({ status: ev.status as number, headers: copyHeaders(ev.headers as HeaderList) });
+        const at = this.disconnectAt;
+        if (at === 'after-response-start' || (typeof at === 'object' && at.afterChunks === 0)) {
+          this.clientDisconnect();
+        }
+        return;
+      }
+      case 'http.response.body': {
+        let data: Buffer;
+        let final = ev.more !== true;
+        if (typeof ev.file === 'string' || ev.fh !== undefined) {
+          // A file body always ends the response body (protocol.md §4.1.4).
+          final = true;
+          const range = { offset: ev.offset as number | undefined, length: ev.length as number | undefined };
+          data = await readFileBody(
+            typeof ev.file === 'string' ? { file: ev.file } : { fh: ev.fh as number },
+            range,
+          );
+        } else {
+          const bytes = toBytes(ev.body as Uint8Array | string | undefined);
+          data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        }
+        if (this.gone.settled) return;
+        // HEAD: the server writes the head and drops every body byte.
+        if (!this.isHead && data.length > 0) this.chunks.push(Buffer.from(data));
+        this.bodyEvents++;
+        if (final) {
+          this.bodyDone = true;
+          if (!this.trailersDeclared) this.finishResponse();
+        }
+        const at = this.disconnectAt;
+        if (typeof at === 'object' && at.afterChunks === this.bodyEvents) this.clientDisconnect();
+        return;
+      }
+      case 'http.response.trailers':
+        this.trailers = copyHeaders(ev.headers as HeaderList | undefined);
+        this.finishResponse();
+        return;
+      default:
+        // http.fullflush: nothing is buffered in-process, so there is nothing to flush.
+        return;
+    }
+  }
+
+  private finishResponse(): void {
+    this.connection.markResponseComplete();
+    this.complete.resolve();
+    this.chunks.end();
+  }
+
+  private onAppSettled(outcome: { error: unknown } | undefined): void {
+    this.appError = outcome;
+    if (this.disconnected) return;
+    if (!this.started) {
+      this.backstop(outcome);
+      return;
+    }
+    if (!this.complete.settled && this.bodyDone && this.trailersDeclared) {
+      // Trailers promised but never sent: the server ends with an empty trailer section.
+      this.trailers = [];
+      this.finishResponse();
+    }
+    if (this.complete.settled) {
+      // D-11: delivered and the app has settled; an exception after that is only reported.
+      this.connection.complete();
+      return;
+    }
+    // Started but unfinished (D-12): the server ends what it has and the request ends abnormally.
+    this.truncated = true;
+    this.connection.abort('server_error');
+    this.gone.resolve();
+    if (outcome && this.raiseAppErrors) this.chunks.fail(outcome.error);
+    else this.chunks.end();
+  }
+
+  /** The server's 500 for an app that threw or returned before `http.response.start` (§1.6). */
+  private backstop(outcome: { error: unknown } | undefined): void {
+    this.started = true;
+    this.connection.markStarted();
+    this.connection.abort('server_error');
+    this.gone.resolve();
+    if (outcome && this.raiseAppErrors) {
+      this.head.reject(outcome.error);
+      this.chunks.fail(outcome.error);
+      return;
+    }
+    this.head.resolve({
+      status: 500,
+      headers: [
+        ['content-type', 'text/plain; charset=utf-8'],
+        ['content-length', String(BACKSTOP_BODY.length)],
+      ],
+    });
+    if (!this.isHead) this.chunks.push(BACKSTOP_BODY);
+    this.chunks.end();
+  }
+}

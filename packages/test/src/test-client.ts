@@ -1,0 +1,194 @@
+import { type App, PagiStateError, type ProtocolApp } from '@pagi/spec';
+import { type ClientConfig, resolveConfig } from './internal/config.js';
+import { HttpExchange } from './internal/http-exchange.js';
+import { withTimeout } from './internal/timeout.js';
+import { LifespanShutdownError, LifespanStartupError } from './errors.js';
+import { LifespanRunner } from './internal/lifespan-runner.js';
+import { SseSession } from './internal/sse-session.js';
+import { WebSocketSession } from './internal/websocket-session.js';
+import type { RequestOptions, SseOptions, TestClientOptions, WebSocketOptions } from './options.js';
+import type { TestResponse } from './test-response.js';
+import { TestStreamResponse } from './test-stream.js';
+import { TestSse } from './test-sse.js';
+import { TestWebSocket } from './test-websocket.js';
+
+/** Any app the client can drive: a general {@link App}, or one written for a single protocol. */
+export type TestableApp = App | ProtocolApp<'http'> | ProtocolApp<'websocket'> | ProtocolApp<'sse'>;
+
+/**
+ * Drives a PAGI app in-process, with no socket: every request builds the scope the real server
+ * would, runs `app(scope, receive, send)`, checks each `send()` against the protocol, and hands
+ * back what the app sent. Every wait for the app is bounded by `timeout`.
+ *
+ * @example
+ * const app: App = async (scope, receive, send) => {
+ *   if (scope.type !== 'http') throw new UnsupportedScopeError(scope.type);
+ *   await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'text/plain']] });
+ *   await send({ type: 'http.response.body', body: 'Hello' });
+ * };
+ * const client = new TestClient(app);
+ * const res = await client.get('/');
+ * expect(res.text).toBe('Hello');
+ */
+export class TestClient {
+  /** The lifespan state; requests get a shallow copy of it in `scope.state`. */
+  state: Record<string, unknown>;
+  private readonly app: App;
+  private readonly config: ClientConfig;
+  private lifespanRunner: LifespanRunner | undefined;
+  /** undefined before startup(); false when the app declined lifespan. */
+  private lifespanSupported: boolean | undefined;
+
+  constructor(app: App, options?: TestClientOptions);
+  constructor(app: TestableApp, options?: TestClientOptions);
+  constructor(app: TestableApp, options: TestClientOptions = {}) {
+    // The client builds each scope itself, so a single-protocol app gets only its own scope type
+    // (plus lifespan, which such an app declines by throwing, §4.5.2).
+    this.app = app as App;
+    this.config = resolveConfig(options);
+    this.state = options.state ?? {};
+  }
+
+  /** Sends a request and resolves with the complete response once the app has returned. */
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<TestResponse> {
+    const stream = await this.stream(method, path, options);
+    return stream.collect();
+  }
+
+  /** Sends a request and resolves as soon as the response head arrived. */
+  async stream(method: string, path: string, options: RequestOptions = {}): Promise<TestStreamResponse> {
+    const exchange = new HttpExchange(this.app, this.config, this.state, method, path, options);
+    const head = await withTimeout(
+      exchange.head.promise,
+      this.config.timeout,
+      `http.response.start for ${method.toUpperCase()} ${path}`,
+    );
+    return new TestStreamResponse(exchange, head, this.config.timeout);
+  }
+
+  /**
+   * Opens a WebSocket; resolves once the app answered `websocket.connect` (accepted or denied).
+   * An app exception before that rejects (with `raiseAppErrors`) or becomes a 500 denial.
+   */
+  async websocket(path: string, options: WebSocketOptions = {}): Promise<TestWebSocket> {
+    const session = new WebSocketSession(this.app, this.config, this.state, path, options);
+    const result = await withTimeout(
+      session.handshake.promise,
+      this.config.timeout,
+      `websocket.accept (or a denial) for ${path}`,
+    );
+    return new TestWebSocket(session, result, this.config.timeout);
+  }
+
+  /**
+   * Opens a Server-Sent Events request (`Accept: text/event-stream` is added); resolves once the
+   * app sent `sse.start` or finished a decline. An exception before that rejects (with
+   * `raiseAppErrors`) or becomes a 500 decline.
+   */
+  async sse(path: string, options: SseOptions = {}): Promise<TestSse> {
+    const session = new SseSession(this.app, this.config, this.state, path, options);
+    const head = await withTimeout(
+      session.head.promise,
+      this.config.timeout,
+      `sse.start (or a decline) for ${path}`,
+    );
+    return new TestSse(session, head, this.config.timeout);
+  }
+
+  /**
+   * Runs lifespan startup: resolves on `lifespan.startup.complete`, and also when the app declines
+   * lifespan (throws or returns without a reply). Rejects with {@link LifespanStartupError} on
+   * `lifespan.startup.failed`. Afterwards `client.state` holds what the app stored.
+   */
+  async startup(): Promise<void> {
+    if (this.lifespanRunner) {
+      throw new PagiStateError(
+        'expected shutdown() before startup() is called again, got a second startup()',
+      );
+    }
+    const runner = new LifespanRunner(this.app, this.state, this.config.extensions);
+    this.lifespanRunner = runner;
+    const outcome = await withTimeout(
+      runner.startup.promise,
+      this.config.timeout,
+      'lifespan.startup.complete',
+    );
+    if (outcome.kind === 'failed') {
+      this.lifespanSupported = false;
+      throw new LifespanStartupError(outcome.message);
+    }
+    this.lifespanSupported = outcome.kind === 'complete';
+  }
+
+  /**
+   * Runs lifespan shutdown after a successful startup (a no-op otherwise): resolves on
+   * `lifespan.shutdown.complete` or when the app returns; rejects with
+   * {@link LifespanShutdownError} on `lifespan.shutdown.failed`, or with the app's exception
+   * (under `raiseAppErrors`) if it threw after startup.
+   */
+  async shutdown(): Promise<void> {
+    const runner = this.lifespanRunner;
+    const supported = this.lifespanSupported;
+    this.lifespanRunner = undefined;
+    this.lifespanSupported = undefined;
+    if (!runner || supported !== true) return;
+    runner.requestShutdown();
+    const outcome = await withTimeout(
+      runner.shutdown.promise,
+      this.config.timeout,
+      'lifespan.shutdown.complete',
+    );
+    if (outcome.kind === 'failed') throw new LifespanShutdownError(outcome.message);
+    if (outcome.kind === 'returned' && outcome.error && this.config.raiseAppErrors) throw outcome.error.error;
+  }
+
+  /**
+   * Startup, then `block`, then shutdown, also when `block` throws (its error wins over a
+   * shutdown error).
+   *
+   * @example
+   * await client.lifespan(async () => {
+   *   expect((await client.get('/db')).status).toBe(200);
+   * });
+   */
+  async lifespan<T>(block: () => Promise<T> | T): Promise<T> {
+    await this.startup();
+    let result: T;
+    try {
+      result = await block();
+    } catch (error) {
+      await this.shutdown().catch(() => {});
+      throw error;
+    }
+    await this.shutdown();
+    return result;
+  }
+
+  get(path: string, options?: RequestOptions): Promise<TestResponse> {
+    return this.request('GET', path, options);
+  }
+
+  head(path: string, options?: RequestOptions): Promise<TestResponse> {
+    return this.request('HEAD', path, options);
+  }
+
+  post(path: string, options?: RequestOptions): Promise<TestResponse> {
+    return this.request('POST', path, options);
+  }
+
+  put(path: string, options?: RequestOptions): Promise<TestResponse> {
+    return this.request('PUT', path, options);
+  }
+
+  patch(path: string, options?: RequestOptions): Promise<TestResponse> {
+    return this.request('PATCH', path, options);
+  }
+
+  delete(path: string, options?: RequestOptions): Promise<TestResponse> {
+    return this.request('DELETE', path, options);
+  }
+
+  options(path: string, options?: RequestOptions): Promise<TestResponse> {
+    return this.request('OPTIONS', path, options);
+  }
+}

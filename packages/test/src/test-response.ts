@@ -1,0 +1,73 @@
+import type { ConnectionState, HeaderList } from '@pagi/spec';
+import { TestUnexpectedError } from './errors.js';
+import { allHeaders, firstHeader } from './internal/headers.js';
+
+/** The parts of a finished HTTP exchange a {@link TestResponse} is made from. */
+export interface TestResponseInit {
+  status: number;
+  headers: HeaderList;
+  body: Buffer;
+  trailers: HeaderList | undefined;
+  events: object[];
+  disconnected: boolean;
+  connection: Required<ConnectionState>;
+}
+
+/**
+ * A complete HTTP response as the app produced it in-process.
+ *
+ * @example
+ * const res = await client.get('/hello');
+ * expect(res.status).toBe(200);
+ * expect(res.header('content-type')).toBe('text/plain');
+ * expect(res.text).toBe('Hello');
+ */
+export class TestResponse {
+  /** The status the app sent; `0` when the client disconnected before any response. */
+  readonly status: number;
+  readonly headers: HeaderList;
+  readonly body: Buffer;
+  /** The trailer fields, when the app declared and sent them. */
+  readonly trailers: HeaderList | undefined;
+  /** Every raw event the app sent, in order (copies). */
+  readonly events: object[];
+  /** true when the client side went away before the response was complete. */
+  readonly disconnected: boolean;
+  /** The `scope['pagi.connection']` the app saw, in its final state. */
+  readonly connection: Required<ConnectionState>;
+
+  constructor(init: TestResponseInit) {
+    this.status = init.status;
+    this.headers = init.headers;
+    this.body = init.body;
+    this.trailers = init.trailers;
+    this.events = init.events;
+    this.disconnected = init.disconnected;
+    this.connection = init.connection;
+  }
+
+  /** The first value of a header (case-insensitive), or undefined. */
+  header(name: string): string | undefined {
+    return firstHeader(this.headers, name);
+  }
+
+  /** Every value of a header (case-insensitive), in order. */
+  headerValues(name: string): string[] {
+    return allHeaders(this.headers, name);
+  }
+
+  /** The body decoded as UTF-8. */
+  get text(): string {
+    return this.body.toString('utf8');
+  }
+
+  /** The body parsed as JSON; throws {@link TestUnexpectedError} when it is not JSON. */
+  json<T = unknown>(): T {
+    try {
+      return JSON.parse(this.text) as T;
+    } catch (error) {
+      const preview = this.text.length > 60 ? `${this.text.slice(0, 60)}…` : this.text;
+      throw new TestUnexpectedError(`expected a JSON body, got ${JSON.stringify(preview)}`, { cause: error });
+    }
+  }
+}

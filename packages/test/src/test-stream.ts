@@ -1,0 +1,111 @@
+import type { ConnectionState, HeaderList } from '@pagi/spec';
+import type { HttpExchange } from './internal/http-exchange.js';
+import { allHeaders, firstHeader } from './internal/headers.js';
+import { withTimeout } from './internal/timeout.js';
+import { TestResponse } from './test-response.js';
+
+/**
+ * A streaming HTTP response: available as soon as `http.response.start` arrived; the body is read
+ * chunk by chunk (each wait bounded by the client's timeout), and the client can leave mid-stream.
+ *
+ * @example
+ * const s = await client.stream('GET', '/ticks');
+ * for await (const chunk of s) {
+ *   if (chunk.toString() === 'tick 3') break;
+ * }
+ * await s.disconnect();
+ * expect(s.connection.disconnect_reason()).toBe('client_closed');
+ */
+export class TestStreamResponse implements AsyncIterable<Buffer> {
+  /** The status the app sent; `0` when the client disconnected before any response. */
+  readonly status: number;
+  readonly headers: HeaderList;
+  private readonly exchange: HttpExchange;
+  private readonly timeout: number;
+
+  /** @internal Created by `TestClient.stream()`. */
+  constructor(
+    exchange: HttpExchange,
+    head: { status: number; headers: HeaderList } | undefined,
+    timeout: number,
+  ) {
+    this.exchange = exchange;
+    this.timeout = timeout;
+    this.status = head?.status ?? 0;
+    this.headers = head?.headers ?? [];
+  }
+
+  header(name: string): string | undefined {
+    return firstHeader(this.headers, name);
+  }
+
+  headerValues(name: string): string[] {
+    return allHeaders(this.headers, name);
+  }
+
+  /** The trailers, once the body has been read to the end (if the app sent any). */
+  get trailers(): HeaderList | undefined {
+    return this.exchange.trailers;
+  }
+
+  /** Every raw event the app sent so far, in order. */
+  get events(): object[] {
+    return this.exchange.events;
+  }
+
+  /** The `scope['pagi.connection']` the app sees. */
+  get connection(): Required<ConnectionState> {
+    return this.exchange.connection;
+  }
+
+  /** true once the client side went away before the response was complete. */
+  get disconnected(): boolean {
+    return this.exchange.disconnected;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    while (true) {
+      const step = await this.exchange.chunks.next(this.timeout, 'the next response body chunk');
+      if (step.done) return;
+      yield step.value;
+    }
+  }
+
+  /** The rest of the body, once the response is complete (or the client left). */
+  async bytes(): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const chunk of this) parts.push(chunk);
+    return Buffer.concat(parts);
+  }
+
+  /** The rest of the body decoded as UTF-8. */
+  async text(): Promise<string> {
+    return (await this.bytes()).toString('utf8');
+  }
+
+  /**
+   * The client goes away now: the app's pending `receive()` yields `http.disconnect` and
+   * `pagi.connection` flips. Resolves once the app has returned (bounded by the timeout).
+   */
+  async disconnect(): Promise<void> {
+    this.exchange.clientDisconnect();
+    await withTimeout(this.exchange.appDone, this.timeout, 'the app to return after the client disconnected');
+  }
+
+  /** @internal Reads the rest, waits for the app, and builds the complete response. */
+  async collect(): Promise<TestResponse> {
+    const body = await this.bytes();
+    await withTimeout(this.exchange.appDone, this.timeout, 'the app to return after its response');
+    const failure = this.exchange.failure();
+    if (failure) throw failure.error;
+    return new TestResponse({
+      status: this.status,
+      headers: this.headers,
+      body,
+      trailers: this.exchange.trailers,
+      events: this.exchange.events,
+      disconnected: this.exchange.disconnected,
+      connection: this.exchange.connection,
+    });
+  }
+}
