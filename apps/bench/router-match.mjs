@@ -43,7 +43,9 @@ const handlers = githubRoutes.map((_, i) => {
 // matching handler in registration order and we take the first; the others do not care).
 const fullTable = githubRoutes
   .map(([method, path], index) => ({ method, path, index }))
-  .sort((a, b) => (specificity(a.path) < specificity(b.path) ? -1 : specificity(a.path) > specificity(b.path) ? 1 : 0));
+  .sort((a, b) =>
+    specificity(a.path) < specificity(b.path) ? -1 : specificity(a.path) > specificity(b.path) ? 1 : 0,
+  );
 
 const builders = {
   'pagi-router'(table) {
@@ -97,13 +99,19 @@ function time(find, requests) {
 
 function run(label, table, names) {
   // The request mix: one request per route, in table order, repeated PASSES times.
-  const requests = table.map(({ method, path, index }) => ({ method, url: samplePath(path), expected: index }));
+  const requests = table.map(({ method, path, index }) => ({
+    method,
+    url: samplePath(path),
+    expected: index,
+  }));
   const candidates = names.map((name) => ({ name, find: builders[name](table) }));
   for (const c of candidates) {
     for (const { method, url, expected } of requests) {
       const got = c.find(method, url);
       if (got !== expected) {
-        console.error(`${c.name}: ${method} ${url} matched route ${got}, expected ${expected} (${githubRoutes[expected].join(' ')})`);
+        console.error(
+          `${c.name}: ${method} ${url} matched route ${got}, expected ${expected} (${githubRoutes[expected].join(' ')})`,
+        );
         process.exit(1);
       }
     }
@@ -116,18 +124,26 @@ function run(label, table, names) {
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const result = Object.fromEntries([...samples].map(([name, xs]) => [name, median(xs)]));
-  console.log(`\n${label}: ${table.length} routes, ${requests.length} requests per pass, ${PASSES} passes, median of ${ROUNDS} rounds`);
+  console.log(
+    `\n${label}: ${table.length} routes, ${requests.length} requests per pass, ${PASSES} passes, median of ${ROUNDS} rounds`,
+  );
   for (const [name, ops] of Object.entries(result)) {
     console.log(`  ${name.padEnd(12)} ${Math.round(ops).toLocaleString('en-US').padStart(12)} ops/s`);
   }
   const honoNames = names.filter((n) => n.startsWith('hono'));
   const hono = Math.max(...honoNames.map((n) => result[n]));
-  console.log(`  ratio pagi-router/find-my-way ${(result['pagi-router'] / result['find-my-way']).toFixed(2)}`);
-  console.log(`  ratio pagi-router/hono ${(result['pagi-router'] / hono).toFixed(2)} (fastest of ${honoNames.join(', ')})`);
+  console.log(
+    `  ratio pagi-router/find-my-way ${(result['pagi-router'] / result['find-my-way']).toFixed(2)}`,
+  );
+  console.log(
+    `  ratio pagi-router/hono ${(result['pagi-router'] / hono).toFixed(2)} (fastest of ${honoNames.join(', ')})`,
+  );
 }
 
 const cpus = os.cpus();
-console.log(`node ${process.version}, ${cpus[0]?.model ?? 'unknown cpu'} x${cpus.length}, ${os.platform()} ${os.arch()}`);
+console.log(
+  `node ${process.version}, ${cpus[0]?.model ?? 'unknown cpu'} x${cpus.length}, ${os.platform()} ${os.arch()}`,
+);
 run('full GitHub table', fullTable, ['pagi-router', 'find-my-way', 'hono-trie']);
 const subset = regexpSubset(fullTable);
 run('routes RegExpRouter accepts', subset, ['pagi-router', 'find-my-way', 'hono-trie', 'hono-regexp']);

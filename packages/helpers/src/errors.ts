@@ -23,7 +23,12 @@ const STATUS_PHRASES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-/** The standard reason phrase for `status`, or `'Error'` when there is none in the table. */
+/**
+ * The standard reason phrase for `status`, or `'Error'` when there is none in the table.
+ *
+ * @example
+ * statusPhrase(404) // 'Not Found'
+ */
 export function statusPhrase(status: number): string {
   return STATUS_PHRASES[status] ?? 'Error';
 }

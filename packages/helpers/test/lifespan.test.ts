@@ -128,3 +128,26 @@ describe('lifespan', () => {
     expect(seen).toBe(outerScopes[0]);
   });
 });
+
+describe('lifespan without server state', () => {
+  it('keeps its own state and copies it into request scopes that have none', async () => {
+    const app = lifespan({ startup: (s) => void (s.db = 'pool') })(async (scope) => {
+      if (scope.type === 'lifespan') throw new UnsupportedScopeError(scope.type);
+      return scope.state;
+    });
+    const inbox = ['lifespan.startup', 'lifespan.shutdown'];
+    const sent: unknown[] = [];
+    await app(
+      { type: 'lifespan', pagi: { version: '0.3' } },
+      (async () => ({ type: inbox.shift() })) as never,
+      (async (event: unknown) => void sent.push(event)) as never,
+    );
+    expect(sent).toEqual([{ type: 'lifespan.startup.complete' }, { type: 'lifespan.shutdown.complete' }]);
+    const seen = await app(
+      { type: 'http', state: undefined } as never,
+      (async () => ({})) as never,
+      (async () => {}) as never,
+    );
+    expect(seen).toEqual({ db: 'pool' });
+  });
+});

@@ -233,3 +233,41 @@ describe('Request: content negotiation', () => {
     expect(res.json()).toBe('json');
   });
 });
+
+describe('Request on an sse scope', () => {
+  it('reads a POST body from sse.request events before the stream starts', async () => {
+    const { EventStream } = await import('../src/sse/event-stream.js');
+    const app: App = async (scope, receive, send) => {
+      if (scope.type !== 'sse') throw new UnsupportedScopeError(scope.type);
+      const body = await new Request(scope, receive).text();
+      const sse = new EventStream(scope, receive, send);
+      await sse.send({ data: `got ${body}` });
+      await sse.close();
+    };
+    const stream = await new TestClient(app).sse('/', { method: 'POST', body: 'payload' });
+    expect(await stream.next()).toEqual({ data: 'got payload' });
+  });
+
+  it('falls back to localhost in url when the Host header is not a valid authority', async () => {
+    const res = await runHttp(
+      probe((req) => req.url.href),
+      { headers: [['host', 'bad host/x']], path: '/p', query: 'a=1' },
+    );
+    expect(JSON.parse(res.body.toString())).toBe('http://localhost/p?a=1');
+  });
+});
+
+describe('Request: failed reads', () => {
+  it('repeats the first error on a later read of a half-consumed body', async () => {
+    const app = probe(
+      async (req) => {
+        const first = await req.text().catch((e) => e.status);
+        const second = await req.json({ anyContentType: true }).catch((e) => e.status);
+        return [first, second];
+      },
+      { maxBodySize: 3 },
+    );
+    const res = await runHttp(app, { method: 'POST', chunks: ['ab', 'cd', 'ef'] });
+    expect(JSON.parse(res.body.toString())).toEqual([413, 413]);
+  });
+});

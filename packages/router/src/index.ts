@@ -11,7 +11,14 @@
  * });
  * export default router.app;
  */
-export { Router, type RouterOptions, type TrailingSlash, type UrlOptions, type RouteMatch, type RouteScopeType } from './router.js';
+export {
+  Router,
+  type RouterOptions,
+  type TrailingSlash,
+  type UrlOptions,
+  type RouteMatch,
+  type RouteScopeType,
+} from './router.js';
 export { Group, Registrar, type RouteOptions, type GroupOptions, type MountOptions } from './registrar.js';
 export { RouterError, type RouterErrorCode } from './errors.js';
 export {

@@ -1,6 +1,11 @@
 import type { Scope } from '@pagi/spec';
 
-/** The scope key under which a router hands route data to its handlers. */
+/**
+ * The scope key under which a router hands route data to its handlers.
+ *
+ * @example
+ * const data = scope[ROUTER_SCOPE_KEY] as RouterScopeData; // { params, route }
+ */
 export const ROUTER_SCOPE_KEY = 'pagi.router';
 
 /** A parameter value: a decoded string, or a number for `<int>` parameters. */

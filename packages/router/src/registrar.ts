@@ -4,6 +4,14 @@
  */
 import type { App, Middleware } from '@pagi/spec';
 import { RouterError } from './errors.js';
+import {
+  checkMiddleware,
+  joinPattern,
+  methodKeys,
+  normalizePrefix,
+  type RegistrationContext,
+  type RegistrationTarget,
+} from './internal/registration.js';
 import { ALL, SSE, WEBSOCKET } from './internal/tree.js';
 
 /** Options of one route. */
@@ -31,57 +39,6 @@ export interface MountOptions {
    * `url()` as `<name>.<its route name>`, with the mount prefix in front.
    */
   name?: string;
-}
-
-/** Where a registrar's routes go: the router's prefix, name prefix and group middleware chain. */
-export interface RegistrationContext {
-  /** `''` or a pattern prefix without a trailing slash (`/admin`, `/users/:id`). */
-  prefix: string;
-  namePrefix: string;
-  /** Middleware lists of the enclosing groups, outermost first; read when the router compiles. */
-  groups: readonly (readonly Middleware[])[];
-}
-
-/** What a registrar forwards its calls to (implemented by the router). */
-export interface RegistrationTarget {
-  addRoute(ctx: RegistrationContext, keys: readonly string[], pattern: string, app: unknown, options?: RouteOptions): void;
-  addMount(ctx: RegistrationContext, prefix: string, app: unknown, options?: MountOptions): void;
-  assertOpen(what: string): void;
-}
-
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-function methodKeys(methods: string | readonly string[]): string[] {
-  const list = typeof methods === 'string' ? [methods] : [...methods];
-  if (list.length === 0) throw new RouterError('PAGI_ERR_ROUTE_METHOD', 'expected at least one method, got []');
-  const keys = new Set<string>();
-  for (const m of list) {
-    if (typeof m !== 'string' || !TOKEN.test(m)) {
-      throw new RouterError('PAGI_ERR_ROUTE_METHOD', `expected an HTTP method token, got ${JSON.stringify(m)}`);
-    }
-    keys.add(m.toUpperCase());
-  }
-  return [...keys];
-}
-
-/** Joins a group prefix and a route pattern; `'/'` inside a group means the group's own path. */
-export function joinPattern(prefix: string, pattern: string): string {
-  if (prefix === '') return pattern;
-  if (pattern === '/' || pattern === '') return prefix;
-  return prefix + pattern;
-}
-
-/** Normalises a group or mount prefix: must start with `/`; trailing slashes are dropped. */
-export function normalizePrefix(prefix: string): string {
-  if (typeof prefix !== 'string' || (prefix !== '' && prefix[0] !== '/')) {
-    throw new RouterError(
-      'PAGI_ERR_ROUTE_SYNTAX',
-      `expected a prefix starting with '/', got ${JSON.stringify(prefix)}`,
-    );
-  }
-  let out = prefix;
-  while (out.endsWith('/')) out = out.slice(0, -1);
-  return out;
 }
 
 /**
@@ -202,13 +159,17 @@ export abstract class Registrar {
   group(prefix: string, define: (group: Group) => void, options?: GroupOptions): this {
     this.target.assertOpen('a group');
     if (typeof define !== 'function') {
-      throw new RouterError('PAGI_ERR_ROUTE_HANDLER', `expected a function defining the group, got ${typeof define}`);
+      throw new RouterError(
+        'PAGI_ERR_ROUTE_HANDLER',
+        `expected a function defining the group, got ${typeof define}`,
+      );
     }
     const middleware: Middleware[] = [];
     if (options?.middleware !== undefined) middleware.push(...checkMiddleware(options.middleware));
     const ctx: RegistrationContext = {
       prefix: joinPattern(this.context.prefix, normalizePrefix(prefix)),
-      namePrefix: options?.name === undefined ? this.context.namePrefix : `${this.context.namePrefix}${options.name}.`,
+      namePrefix:
+        options?.name === undefined ? this.context.namePrefix : `${this.context.namePrefix}${options.name}.`,
       groups: [...this.context.groups, middleware],
     };
     define(new Group(this.target, ctx, middleware));
@@ -217,19 +178,6 @@ export abstract class Registrar {
 
   /** Adds middleware (`(app) => app`); see {@link Router.use} and {@link Group.use}. */
   abstract use(...middleware: Middleware[]): this;
-}
-
-/** Checks that every middleware is a function (reported at registration). */
-export function checkMiddleware(list: readonly unknown[]): Middleware[] {
-  if (!Array.isArray(list)) {
-    throw new RouterError('PAGI_ERR_ROUTE_HANDLER', `expected an array of middleware, got ${typeof list}`);
-  }
-  for (const mw of list) {
-    if (typeof mw !== 'function') {
-      throw new RouterError('PAGI_ERR_ROUTE_HANDLER', `expected middleware to be a function (app) => app, got ${typeof mw}`);
-    }
-  }
-  return list as Middleware[];
 }
 
 /**

@@ -93,6 +93,12 @@ describe('static, parameter and wildcard matching', () => {
     expect(hit(r, '/files')).toBeUndefined();
   });
 
+  test('<path> (never empty) is tried before * (may be empty) at the same place', () => {
+    const r = new Router().get('/f/*any', noop).get('/f/:some<path>', noop);
+    expect(hit(r, '/f/x/y')).toBe('/f/:some<path>');
+    expect(hit(r, '/f/')).toBe('/f/*any');
+  });
+
   test('a path that does not start with / (OPTIONS *) matches nothing', () => {
     const r = new Router().all('/*rest', noop);
     expect(hit(r, '*', 'OPTIONS')).toBeUndefined();

@@ -12,22 +12,31 @@ import {
 } from '@pagi/spec';
 import { RouterError } from './errors.js';
 import { compose } from './internal/compose.js';
+import { encodeSegment } from './internal/encode.js';
 import { expandOptional, type ParsedPattern, parsePattern, signature } from './internal/pattern.js';
 import { relativeRawPath, rawPathOf } from './internal/relative-path.js';
 import { methodNotAllowed, notFound, options as optionsResponse, redirect } from './internal/responses.js';
-import { ALL, type Leaf, Matcher, Node, SSE, WEBSOCKET, handlersFor, needsDecoding, staticNode } from './internal/tree.js';
+import {
+  ALL,
+  type Leaf,
+  Matcher,
+  Node,
+  SSE,
+  WEBSOCKET,
+  handlersFor,
+  needsDecoding,
+  staticNode,
+} from './internal/tree.js';
 import { buildQuery, buildPath, type QueryInput } from './internal/url-builder.js';
 import { ROUTER_SCOPE_KEY, type RouteInfo, type RouteParams, type RouterScopeData } from './params.js';
 import {
   checkMiddleware,
   joinPattern,
-  type MountOptions,
   normalizePrefix,
-  Registrar,
   type RegistrationContext,
   type RegistrationTarget,
-  type RouteOptions,
-} from './registrar.js';
+} from './internal/registration.js';
+import { type MountOptions, Registrar, type RouteOptions } from './registrar.js';
 
 /**
  * What happens when a path differs from a route only by a trailing slash:
@@ -38,7 +47,12 @@ import {
  */
 export type TrailingSlash = 'redirect' | 'match' | 'strict';
 
-/** Options of `new Router()`. */
+/**
+ * Options of `new Router()`.
+ *
+ * @example
+ * new Router({ trailingSlash: 'strict', notFound: myNotFoundApp });
+ */
 export interface RouterOptions {
   /** Trailing-slash policy; default `'redirect'`. */
   trailingSlash?: TrailingSlash;
@@ -46,7 +60,12 @@ export interface RouterOptions {
   notFound?: App;
 }
 
-/** Options of `router.url()`. */
+/**
+ * Options of `router.url()`.
+ *
+ * @example
+ * router.url('user', { id: 1 }, { query: { tab: 'x' }, rootPath: scope.root_path });
+ */
 export interface UrlOptions {
   /** Query string: an object (arrays repeat the key; `undefined`/`null` skipped), `URLSearchParams`, or a raw string. */
   query?: QueryInput;
@@ -83,7 +102,9 @@ interface MountRecord {
   app: App;
 }
 
-type Named = { kind: 'route'; record: RouteRecord } | { kind: 'mount'; router: Router; prefix: ParsedPattern };
+type Named =
+  | { kind: 'route'; record: RouteRecord }
+  | { kind: 'mount'; router: Router; prefix: ParsedPattern };
 
 type Resolution =
   | { kind: 'route'; leaf: Leaf<RouteRecord>; values: string[] }
@@ -105,6 +126,23 @@ function buildParams(leaf: Leaf<unknown>, values: readonly string[]): RouteParam
     params[names[i]!] = leaf.ints[i] ? Number(v) : v;
   }
   return params;
+}
+
+/** `root_path` is decoded text; encode it segment by segment (no pattern syntax applies to it). */
+function encodeRootPath(rootPath: string): string {
+  return normalizePrefix(rootPath)
+    .split('/')
+    .map((segment) => {
+      const encoded = encodeSegment(segment);
+      if (encoded === undefined) {
+        throw new RouterError(
+          'PAGI_ERR_ROUTE_PARAM',
+          'expected a well-formed rootPath, got a lone UTF-16 surrogate in it',
+        );
+      }
+      return encoded;
+    })
+    .join('/');
 }
 
 function toggleSlash(path: string): string {
@@ -162,7 +200,10 @@ export class Router extends Registrar {
       );
     }
     if (options.notFound !== undefined && typeof options.notFound !== 'function') {
-      throw new RouterError('PAGI_ERR_ROUTE_HANDLER', `expected notFound to be an app, got ${typeof options.notFound}`);
+      throw new RouterError(
+        'PAGI_ERR_ROUTE_HANDLER',
+        `expected notFound to be an app, got ${typeof options.notFound}`,
+      );
     }
     this.#trailingSlash = policy;
     this.#notFound = options.notFound;
@@ -203,7 +244,10 @@ export class Router extends Registrar {
   lifespan(app: App): this {
     this.#assertOpen('a lifespan app');
     if (typeof app !== 'function') {
-      throw new RouterError('PAGI_ERR_ROUTE_HANDLER', `expected the lifespan app to be a function, got ${typeof app}`);
+      throw new RouterError(
+        'PAGI_ERR_ROUTE_HANDLER',
+        `expected the lifespan app to be a function, got ${typeof app}`,
+      );
     }
     this.#lifespan = app;
     return this;
@@ -250,7 +294,7 @@ export class Router extends Registrar {
   url(name: string, params: Record<string, unknown> = {}, options: UrlOptions = {}): string {
     let path = this.#path(name, params);
     if (options.rootPath !== undefined && options.rootPath !== '') {
-      path = buildPath(parsePattern(normalizePrefix(options.rootPath) || '/'), {}) + (path === '/' ? '' : path);
+      path = encodeRootPath(options.rootPath) + (path === '/' ? '' : path);
     }
     return path + buildQuery(options.query);
   }
@@ -261,7 +305,11 @@ export class Router extends Registrar {
     // `ns.rest`: the longest mount namespace that prefixes the name.
     let best: { ns: string; named: Extract<Named, { kind: 'mount' }> } | undefined;
     for (const [ns, entry] of this.#names) {
-      if (entry.kind === 'mount' && name.startsWith(`${ns}.`) && (best === undefined || ns.length > best.ns.length)) {
+      if (
+        entry.kind === 'mount' &&
+        name.startsWith(`${ns}.`) &&
+        (best === undefined || ns.length > best.ns.length)
+      ) {
         best = { ns, named: entry };
       }
     }
@@ -291,11 +339,17 @@ export class Router extends Registrar {
   ): void {
     this.#assertOpen(`route '${pattern}'`);
     if (typeof app !== 'function') {
-      throw new RouterError('PAGI_ERR_ROUTE_HANDLER', `expected the app of route '${pattern}' to be a function, got ${typeof app}`);
+      throw new RouterError(
+        'PAGI_ERR_ROUTE_HANDLER',
+        `expected the app of route '${pattern}' to be a function, got ${typeof app}`,
+      );
     }
     const middleware = checkMiddleware(options?.middleware ?? []);
     if (typeof pattern !== 'string') {
-      throw new RouterError('PAGI_ERR_ROUTE_SYNTAX', `expected a route pattern string, got ${typeof pattern}`);
+      throw new RouterError(
+        'PAGI_ERR_ROUTE_SYNTAX',
+        `expected a route pattern string, got ${typeof pattern}`,
+      );
     }
     const source = joinPattern(ctx.prefix, pattern);
     const parsed = parsePattern(source);
@@ -321,11 +375,17 @@ export class Router extends Registrar {
     let fullName: string | undefined;
     if (options?.name !== undefined) {
       if (typeof options.name !== 'string' || options.name === '') {
-        throw new RouterError('PAGI_ERR_ROUTE_NAME', `expected a non-empty route name, got ${JSON.stringify(options.name)}`);
+        throw new RouterError(
+          'PAGI_ERR_ROUTE_NAME',
+          `expected a non-empty route name, got ${JSON.stringify(options.name)}`,
+        );
       }
       fullName = ctx.namePrefix + options.name;
       if (this.#names.has(fullName)) {
-        throw new RouterError('PAGI_ERR_ROUTE_NAME', `expected a unique route name, got '${fullName}' a second time`);
+        throw new RouterError(
+          'PAGI_ERR_ROUTE_NAME',
+          `expected a unique route name, got '${fullName}' a second time`,
+        );
       }
     }
     const handler = app as App;
@@ -360,7 +420,10 @@ export class Router extends Registrar {
     this.#assertOpen(`mount '${prefix}'`);
     const target = typeof app === 'function' ? (app as App) : (app as { app?: unknown } | null)?.app;
     if (typeof target !== 'function') {
-      throw new RouterError('PAGI_ERR_ROUTE_HANDLER', `expected the app mounted at '${prefix}' to be an app or a Router, got ${typeof app}`);
+      throw new RouterError(
+        'PAGI_ERR_ROUTE_HANDLER',
+        `expected the app mounted at '${prefix}' to be an app or a Router, got ${typeof app}`,
+      );
     }
     const middleware = checkMiddleware(options?.middleware ?? []);
     const source = joinPattern(ctx.prefix, normalizePrefix(prefix)) || '/';
@@ -368,7 +431,10 @@ export class Router extends Registrar {
     const values: string[] = [];
     for (const seg of parsed.segments) {
       if (seg.kind !== 'static') {
-        throw new RouterError('PAGI_ERR_ROUTE_SYNTAX', `expected a static mount prefix, got parameters in '${source}'`);
+        throw new RouterError(
+          'PAGI_ERR_ROUTE_SYNTAX',
+          `expected a static mount prefix, got parameters in '${source}'`,
+        );
       }
       values.push(seg.value);
     }
@@ -381,7 +447,10 @@ export class Router extends Registrar {
     let name: string | undefined;
     if (options?.name !== undefined) {
       if (!(app instanceof Router)) {
-        throw new RouterError('PAGI_ERR_ROUTE_NAME', `expected a Router to be mounted with a name, got a plain app at '${source}'`);
+        throw new RouterError(
+          'PAGI_ERR_ROUTE_NAME',
+          `expected a Router to be mounted with a name, got a plain app at '${source}'`,
+        );
       }
       name = ctx.namePrefix + options.name;
       if (this.#names.has(name)) {
@@ -436,7 +505,9 @@ export class Router extends Registrar {
       const node = this.#staticPaths.get(path);
       if (node !== undefined) {
         const handlers = node.handlers!;
-        const leaf = handlers[key] ?? (http ? ((key === 'HEAD' ? handlers.GET : undefined) ?? handlers[ALL]) : undefined);
+        const leaf =
+          handlers[key] ??
+          (http ? ((key === 'HEAD' ? handlers.GET : undefined) ?? handlers[ALL]) : undefined);
         if (leaf !== undefined) return leaf;
       }
     }
@@ -445,7 +516,8 @@ export class Router extends Registrar {
 
   #resolve(path: string, key: string, http: boolean): Resolution | undefined {
     const leaf = this.#find(path, key, http);
-    if (leaf !== undefined) return { kind: 'route', leaf, values: this.#matcher.values.slice(0, this.#matcher.count) };
+    if (leaf !== undefined)
+      return { kind: 'route', leaf, values: this.#matcher.values.slice(0, this.#matcher.count) };
     if (path.charCodeAt(0) !== 0x2f) return undefined;
     // A route owns its path: a wrong method is a 405 here, not a reason to try mounts.
     if (http) {
@@ -484,7 +556,12 @@ export class Router extends Registrar {
     const raw = rawPathOf(scope);
     const rel = relativeRawPath(raw, scope.root_path ?? '');
     let found = this.#resolve(rel, key, http);
-    if (found === undefined && this.#trailingSlash !== 'strict' && rel !== '/' && rel.charCodeAt(0) === 0x2f) {
+    if (
+      found === undefined &&
+      this.#trailingSlash !== 'strict' &&
+      rel !== '/' &&
+      rel.charCodeAt(0) === 0x2f
+    ) {
       found = this.#resolve(toggleSlash(rel), key, http);
       if (found !== undefined && this.#trailingSlash === 'redirect' && scope.type !== 'websocket') {
         const method = (scope as { method?: string }).method;

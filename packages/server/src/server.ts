@@ -75,7 +75,9 @@ export class PagiServer {
   private bind(server: HttpServer): HttpServer {
     const o = this.options;
     server.maxHeadersCount = o.maxHeaderCount + 1;
-    server.maxRequestsPerSocket = o.maxRequestsPerConnection;
+    // maxRequestsPerConnection is enforced per slot (request-handler.ts): node's own limit answers
+    // pipelined extras with 503 instead of closing after the last allowed response.
+    server.maxRequestsPerSocket = 0;
     server.on('connection', this.handlers.onConnection);
     server.on('request', this.handlers.onRequest);
     server.on('checkContinue', this.handlers.onCheckContinue);
@@ -189,6 +191,8 @@ export class PagiServer {
     });
     await Promise.race([Promise.all([closed, this.allGone()]), cut]);
     if (timer !== undefined) clearTimeout(timer);
+    // After a cut the sockets are destroyed; their 'close' events follow within a tick or two.
+    await this.allGone();
     await closed;
     if (this.listening || this.lifespan !== undefined) await this.lifespan?.shutdown(timeout);
     this.listening = false;

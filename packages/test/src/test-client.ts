@@ -1,6 +1,7 @@
 import { type App, PagiStateError, type ProtocolApp } from '@pagi/spec';
 import { type ClientConfig, resolveConfig } from './internal/config.js';
 import { HttpExchange } from './internal/http-exchange.js';
+import { kCollect } from './internal/symbols.js';
 import { withTimeout } from './internal/timeout.js';
 import { LifespanShutdownError, LifespanStartupError } from './errors.js';
 import { LifespanRunner } from './internal/lifespan-runner.js';
@@ -52,7 +53,7 @@ export class TestClient {
   /** Sends a request and resolves with the complete response once the app has returned. */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<TestResponse> {
     const stream = await this.stream(method, path, options);
-    return stream.collect();
+    return stream[kCollect]();
   }
 
   /** Sends a request and resolves as soon as the response head arrived. */

@@ -1,6 +1,7 @@
 import type { ConnectionState, HeaderList } from '@pagi/spec';
 import type { HttpExchange } from './internal/http-exchange.js';
 import { allHeaders, firstHeader } from './internal/headers.js';
+import { kCollect } from './internal/symbols.js';
 import { withTimeout } from './internal/timeout.js';
 import { TestResponse } from './test-response.js';
 
@@ -85,15 +86,18 @@ export class TestStreamResponse implements AsyncIterable<Buffer> {
 
   /**
    * The client goes away now: the app's pending `receive()` yields `http.disconnect` and
-   * `pagi.connection` flips. Resolves once the app has returned (bounded by the timeout).
+   * `pagi.connection` flips. Resolves once the app has returned (bounded by the timeout); rejects
+   * with the app's exception under `raiseAppErrors`.
    */
   async disconnect(): Promise<void> {
     this.exchange.clientDisconnect();
     await withTimeout(this.exchange.appDone, this.timeout, 'the app to return after the client disconnected');
+    const failure = this.exchange.failure();
+    if (failure) throw failure.error;
   }
 
-  /** @internal Reads the rest, waits for the app, and builds the complete response. */
-  async collect(): Promise<TestResponse> {
+  /** Reads the rest, waits for the app, and builds the complete response (for `request()`). */
+  async [kCollect](): Promise<TestResponse> {
     const body = await this.bytes();
     await withTimeout(this.exchange.appDone, this.timeout, 'the app to return after its response');
     const failure = this.exchange.failure();

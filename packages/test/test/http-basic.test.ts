@@ -313,8 +313,10 @@ describe('HTTP responses', () => {
       await send({ type: 'http.response.body', body: 'x' });
     });
     const res = await new TestClient(app).get('/');
+    expect(res.text).toBe('x');
     expect(res.trailers).toEqual([]);
-    expect(res.trailers).toBeDefined();
+    expect(res.connection.response_complete()).toBe(false);
+    expect(res.connection.disconnect_reason()).toBe('server_error');
   });
 
   it('reads file and fh bodies with offset and length', async () => {

@@ -201,3 +201,20 @@ describe('disconnect injection', () => {
     expect((await (await client.stream('GET', '/')).bytes()).toString()).toBe('ab');
   });
 });
+
+describe('stream.disconnect() and app errors', () => {
+  it('rejects with an exception the app threw on disconnect, unless raiseAppErrors is off', async () => {
+    const app = httpOnly(async (_scope, receive, send) => {
+      await readBody(receive);
+      await send({ type: 'http.response.start', status: 200 });
+      await send({ type: 'http.response.body', body: 'a', more: true });
+      await receive();
+      throw new Error('cleanup failed');
+    });
+    const loud = await new TestClient(app).stream('GET', '/');
+    await expect(loud.disconnect()).rejects.toThrow('cleanup failed');
+    const quiet = await new TestClient(app, { raiseAppErrors: false }).stream('GET', '/');
+    await quiet.disconnect();
+    expect(quiet.connection.disconnect_reason()).toBe('client_closed');
+  });
+});

@@ -67,7 +67,8 @@ describe('app exceptions and the 500 backstop', () => {
   it('answers 500 when raiseAppErrors is false, on the abnormal path', async () => {
     const res = await new TestClient(throwsBeforeStart, { raiseAppErrors: false }).get('/');
     expect(res.status).toBe(500);
-    expect(res.text).toBe('Internal Server Error');
+    expect(res.text).toBe('Internal Server Error\n');
+    expect(res.header('content-length')).toBe('22');
     expect(res.connection.response_started()).toBe(true);
     expect(res.connection.disconnect_reason()).toBe('server_error');
     expect(res.events).toEqual([]);

@@ -1,4 +1,5 @@
 import type { App, LifespanScope } from '@pagi/spec';
+import { validateScope } from '@pagi/spec';
 import { describe, expect, it } from 'vitest';
 import { LifespanShutdownError, LifespanStartupError, TestClient } from '../src/index.js';
 
@@ -44,6 +45,7 @@ describe('lifespan', () => {
       await inner(scope, receive, send);
     });
     await client.startup();
+    validateScope(lifespanScope);
     expect(lifespanScope!.pagi).toEqual({
       version: '0.3',
       spec_version: '0.3',

@@ -4,7 +4,7 @@ import { UnsupportedScopeError } from '@pagi/spec';
 import { expect, test } from 'vitest';
 import { TestClient } from '../src/index.js';
 
-const app: App = async (scope, receive, send) => {
+const app: App = async (scope, _receive, send) => {
   if (scope.type !== 'http') throw new UnsupportedScopeError(scope.type);
   await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'text/plain']] });
   await send({ type: 'http.response.body', body: `Hello from ${scope.path}` });

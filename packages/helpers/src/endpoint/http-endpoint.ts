@@ -129,7 +129,12 @@ function isHttpError(error: unknown): error is HttpError {
   return isPagiError(error) && error.code === 'PAGI_ERR_HTTP';
 }
 
-/** The plain-text response for an {@link HttpError}. */
+/**
+ * The plain-text response for an {@link HttpError}: its status, `detail` as the body, its headers.
+ *
+ * @example
+ * catch (e) { if (e instanceof HttpError) await httpErrorResponse(e).send(scope, receive, send); }
+ */
 export function httpErrorResponse(error: HttpError): Response {
   return Response.text(error.detail, { status: error.status, headers: error.headers });
 }

@@ -12,6 +12,7 @@ export class BodySource {
   readonly #disconnectType: string;
   #cached: Buffer | undefined;
   #streamed = false;
+  #failure: unknown;
 
   constructor(receive: Receive, scopeType: 'http' | 'sse') {
     this.#receive = receive;
@@ -39,6 +40,8 @@ export class BodySource {
       if (this.#cached.length > 0) yield this.#cached;
       return;
     }
+    // A read that failed (413, disconnect) left the body half-consumed: report the same error.
+    if (this.#failure !== undefined) throw this.#failure;
     if (this.#streamed) {
       throw new PagiStateError('expected an unread request body, got one already consumed by stream()');
     }
@@ -47,18 +50,25 @@ export class BodySource {
     for (;;) {
       const event = (await this.#receive()) as { type: string; body?: Uint8Array; more?: boolean };
       if (event.type === this.#disconnectType) {
-        throw new ClientDisconnectError(
-          `the client disconnected after ${total} body bytes, before the body ended`,
+        throw this.#fail(
+          new ClientDisconnectError(
+            `the client disconnected after ${total} body bytes, before the body ended`,
+          ),
         );
       }
       // Custom events folded into receive() by middleware are not body data; skip them.
       if (event.type !== this.#eventType) continue;
       const chunk = event.body ?? new Uint8Array(0);
       total += chunk.length;
-      if (total > limit) throw tooLarge(limit);
+      if (total > limit) throw this.#fail(tooLarge(limit));
       if (chunk.length > 0) yield chunk;
       if (!event.more) return;
     }
+  }
+
+  #fail(error: Error): Error {
+    this.#failure = error;
+    return error;
   }
 
   /** Reads the whole body (at most `limit` bytes) and caches it. */

@@ -38,7 +38,12 @@ export function parseAccept(header: string): AcceptEntry[] {
   return out;
 }
 
-/** Expands shortcuts (`json`, `html`, `png`) to a media type; full types pass through lowercased. */
+/**
+ * Expands shortcuts (`json`, `html`, `png`) to a media type; full types pass through lowercased.
+ *
+ * @example
+ * normalizeType('json') // 'application/json'
+ */
 export function normalizeType(type: string): string {
   const t = type.trim().toLowerCase();
   if (t.includes('/')) return t.split(';')[0]!.trim();

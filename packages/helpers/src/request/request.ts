@@ -15,7 +15,12 @@ export interface RequestOptions extends Partial<FormLimits> {
   tempDir?: string;
 }
 
-/** The defaults documented in the README's Options table. */
+/**
+ * The defaults documented in the README's Options table.
+ *
+ * @example
+ * new Request(scope, receive, { maxFileSize: REQUEST_DEFAULTS.maxFileSize * 5 });
+ */
 export const REQUEST_DEFAULTS: Readonly<FormLimits> = Object.freeze({
   maxBodySize: 1024 * 1024,
   maxMultipartSize: 100 * 1024 * 1024,
@@ -121,6 +126,11 @@ export class Request {
   get params(): Record<string, string> {
     const router = this.scope['pagi.router'] as { params?: Record<string, string> } | undefined;
     return router?.params ?? {};
+  }
+
+  /** The lifespan state the server copied into this scope (`{}` when none). */
+  get state(): Record<string, unknown> {
+    return this.scope.state ?? {};
   }
 
   /** The raw request headers. */

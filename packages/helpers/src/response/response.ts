@@ -89,7 +89,15 @@ export class Response {
     if (!(status >= 300 && status <= 399)) {
       throw new PagiValidationError(`expected a 3xx redirect status, got ${status}`);
     }
-    const location = url.replace(/[^\u0021-\u007e]+/g, (s) => encodeURI(s));
+    let location: string;
+    try {
+      location = url.replace(/[^\u0021-\u007e]+/g, (s) => encodeURI(s));
+    } catch (error) {
+      // encodeURI throws on a lone surrogate.
+      throw new PagiValidationError(`expected a well-formed redirect URL, got ${JSON.stringify(url)}`, {
+        cause: error,
+      });
+    }
     return new Response(null, { ...init, status }).header('location', location);
   }
 

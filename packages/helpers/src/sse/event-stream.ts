@@ -140,7 +140,11 @@ export class EventStream {
     await this.#send({ type: 'sse.keepalive', interval, ...(comment !== undefined ? { comment } : {}) });
   }
 
-  /** Ends the stream now; `reason` is for the server's logs only. A second call does nothing. */
+  /**
+   * Ends the stream now; `reason` is for the server's logs only. A second call does nothing.
+   * Before `start()` nothing is sent (the server then answers 500 if the app returns): use
+   * `decline()` to refuse a stream.
+   */
   async close(reason = 'closed'): Promise<void> {
     if (this.#state === 'closed' || this.#state === 'declined') return;
     const wasStarted = this.#state === 'started';

@@ -293,7 +293,12 @@ export class WebSocket implements AsyncIterable<WebSocketMessage> {
   }
 }
 
-/** Parses a message as JSON; `WebSocketError(1007)` (invalid payload data) when it is not. */
+/**
+ * Parses a message as JSON; `WebSocketError(1007)` (invalid payload data) when it is not.
+ *
+ * @example
+ * parseJsonMessage('{"a":1}') // { a: 1 }
+ */
 export function parseJsonMessage<T>(msg: WebSocketMessage): T {
   try {
     const text = typeof msg === 'string' ? msg : new TextDecoder('utf-8', { fatal: true }).decode(msg);

@@ -19,7 +19,13 @@ describe('parsePattern', () => {
   test('reads plain, typed, regex and optional parameters', () => {
     const { segments, paramNames } = parsePattern('/u/:id<int>/:tag(\\d+|x)/:lang?/:slug<slug>');
     expect(paramNames).toEqual(['id', 'tag', 'lang', 'slug']);
-    expect(segments[1]).toMatchObject({ kind: 'param', name: 'id', key: '<int>', int: true, optional: false });
+    expect(segments[1]).toMatchObject({
+      kind: 'param',
+      name: 'id',
+      key: '<int>',
+      int: true,
+      optional: false,
+    });
     expect(segments[2]).toMatchObject({ kind: 'param', name: 'tag', key: '(\\d+|x)', int: false });
     expect(segments[3]).toMatchObject({ kind: 'param', name: 'lang', key: '', optional: true, test: null });
     expect(segments[4]).toMatchObject({ kind: 'param', key: '<slug>' });
@@ -63,7 +69,9 @@ describe('parsePattern', () => {
   });
 
   test('the error message names what was expected and what came', () => {
-    expect(() => parsePattern('/:id<float>')).toThrow(/expected a parameter type int, uuid, slug or path, got '<float>'/);
+    expect(() => parsePattern('/:id<float>')).toThrow(
+      /expected a parameter type int, uuid, slug or path, got '<float>'/,
+    );
   });
 });
 

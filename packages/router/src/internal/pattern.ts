@@ -161,7 +161,8 @@ export function parsePattern(source: string): ParsedPattern {
         j++;
       }
       if (typeName === 'path') {
-        if (optional) throw syntax(source, `':${name}<path>' cannot be optional; use '*${name}' to allow empty`);
+        if (optional)
+          throw syntax(source, `':${name}<path>' cannot be optional; use '*${name}' to allow empty`);
         segments.push({ kind: 'rest', name, key, test });
       } else {
         segments.push({ kind: 'param', name, key, test, int: typeName === 'int', optional });

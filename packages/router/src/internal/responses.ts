@@ -50,6 +50,11 @@ export function options(scope: ConnectionScope, send: Send, allow: string): Prom
 }
 
 /** A trailing-slash redirect; `location` is already a byte string (raw path + query). */
-export function redirect(scope: ConnectionScope, send: Send, status: number, location: string): Promise<void> {
+export function redirect(
+  scope: ConnectionScope,
+  send: Send,
+  status: number,
+  location: string,
+): Promise<void> {
   return respond(scope, send, status, [['location', location]], '');
 }

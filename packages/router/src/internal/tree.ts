@@ -49,6 +49,8 @@ export class Node<R, M> {
   /** The same static children as parallel arrays, in insertion order, while there are few of them. */
   labels: string[] = [];
   children: Node<R, M>[] = [];
+  /** Indexes into `labels` by the first character (ASCII only), for nodes with many static children. */
+  buckets: (number[] | undefined)[] | null = null;
   params: ParamEdge<R, M>[] = [];
   rests: RestEdge<R>[] = [];
   handlers: Record<string, Leaf<R>> | null = null;
@@ -99,6 +101,11 @@ function staticChild<R, M>(node: Node<R, M>, value: string): Node<R, M> {
   if (next === undefined) {
     next = new Node();
     node.statics.set(value, next);
+    const code = value.charCodeAt(0);
+    if (code < 0x80) {
+      node.buckets ??= [];
+      (node.buckets[code] ??= []).push(node.labels.length);
+    }
     node.labels.push(value);
     node.children.push(next);
   }
@@ -148,14 +155,20 @@ export class Matcher<R, M> {
     const count = labels.length;
     if (count > 0) {
       let next: Node<R, M> | undefined;
-      if (count > LIST_LIMIT) {
-        if (seg === undefined) seg = path.slice(pos, end);
+      if (decode || end === pos) {
+        if (seg === undefined) seg = '';
         next = node.statics!.get(seg);
-      } else if (decode) {
-        for (let i = 0; i < count; i++) {
-          if (labels[i] === seg) {
-            next = node.children[i];
-            break;
+      } else if (count > LIST_LIMIT) {
+        // Many children: only those starting with this character, compared in place.
+        const bucket = node.buckets?.[path.charCodeAt(pos)];
+        if (bucket !== undefined) {
+          const size = end - pos;
+          for (let i = 0; i < bucket.length; i++) {
+            const label = labels[bucket[i]!]!;
+            if (label.length === size && path.startsWith(label, pos)) {
+              next = node.children[bucket[i]!];
+              break;
+            }
           }
         }
       } else {
@@ -229,7 +242,8 @@ export class Matcher<R, M> {
     if (node.rests.length > 0) {
       let rest = path.slice(pos);
       if (this.decode) rest = decodePath(rest);
-      for (const edge of node.rests) if (edge.test === null || edge.test(rest)) addMethods(edge.handlers, into);
+      for (const edge of node.rests)
+        if (edge.test === null || edge.test(rest)) addMethods(edge.handlers, into);
     }
   }
 

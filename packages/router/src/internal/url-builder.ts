@@ -20,7 +20,10 @@ function stringify(source: string, name: string, value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  throw paramError(source, `expected parameter '${name}' to be a string or a finite number, got ${typeof value}`);
+  throw paramError(
+    source,
+    `expected parameter '${name}' to be a string or a finite number, got ${typeof value}`,
+  );
 }
 
 function encodeOrThrow(source: string, name: string, value: string): string {
@@ -39,7 +42,10 @@ export function buildPath(parsed: ParsedPattern, params: Record<string, unknown>
   const { source } = parsed;
   for (const key of Object.keys(params)) {
     if (!parsed.paramNames.includes(key)) {
-      throw paramError(source, `expected parameters ${JSON.stringify(parsed.paramNames)}, got unknown '${key}'`);
+      throw paramError(
+        source,
+        `expected parameters ${JSON.stringify(parsed.paramNames)}, got unknown '${key}'`,
+      );
     }
   }
   let out = '';
@@ -58,7 +64,10 @@ export function buildPath(parsed: ParsedPattern, params: Record<string, unknown>
       throw paramError(source, `expected a non-empty value for parameter '${seg.name}', got ''`);
     }
     if (seg.test !== null && !seg.test(value)) {
-      throw paramError(source, `expected parameter '${seg.name}' to satisfy ${seg.key}, got ${JSON.stringify(value)}`);
+      throw paramError(
+        source,
+        `expected parameter '${seg.name}' to satisfy ${seg.key}, got ${JSON.stringify(value)}`,
+      );
     }
     if (seg.kind === 'param') {
       out += `/${encodeOrThrow(source, seg.name, value)}`;
@@ -94,7 +103,10 @@ export function buildQuery(query: QueryInput | undefined): string {
     const k = encodeQueryComponent(key);
     const v = encodeQueryComponent(stringify('?', key, value));
     if (k === undefined || v === undefined) {
-      throw new RouterError('PAGI_ERR_ROUTE_PARAM', `query key '${key}' or its value contains a lone UTF-16 surrogate`);
+      throw new RouterError(
+        'PAGI_ERR_ROUTE_PARAM',
+        `query key '${key}' or its value contains a lone UTF-16 surrogate`,
+      );
     }
     parts.push(`${k}=${v}`);
   };

@@ -238,7 +238,9 @@ export class Master {
     // The worker's own stop cuts connections at shutdownTimeout; allow a little for lifespan
     // shutdown before escalating (server-parity.md §5.5 item 4).
     record.killTimer = setTimeout(() => {
-      this.#log(`worker ${record.num} (pid ${record.worker.process.pid}) still alive after ${timeout} ms: SIGKILL`);
+      this.#log(
+        `worker ${record.num} (pid ${record.worker.process.pid}) still alive after ${timeout} ms: SIGKILL`,
+      );
       if (this.#stopping) this.#exitCode = ExitCode.FORCED;
       record.worker.process.kill('SIGKILL');
     }, timeout + 1000);
@@ -310,7 +312,9 @@ export class Master {
     }
     this.#stopping = true;
     this.#monitor.stop();
-    this.#log(`${reason}: stopping ${this.#records.size} workers (at most ${this.#options.shutdownTimeout} ms)`);
+    this.#log(
+      `${reason}: stopping ${this.#records.size} workers (at most ${this.#options.shutdownTimeout} ms)`,
+    );
     if (this.#records.size === 0) {
       this.#done(this.#exitCode);
       return;

@@ -12,5 +12,9 @@ export type MasterMessage = { pagi: 'retire' };
 
 /** Narrows an IPC message to one of ours (cluster also delivers its own internal messages). */
 export function isPagiMessage(message: unknown): message is WorkerMessage | MasterMessage {
-  return typeof message === 'object' && message !== null && typeof (message as { pagi?: unknown }).pagi === 'string';
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    typeof (message as { pagi?: unknown }).pagi === 'string'
+  );
 }

@@ -28,12 +28,18 @@ export const PROCESS_DEFAULTS: Required<ProcessOptions> = {
 /** Checks the process options of a resolved options object; throws {@link ProcessOptionError}. */
 export function validateProcessOptions(o: Required<ProcessOptions>): void {
   if (!Number.isInteger(o.workers) || o.workers < 1) {
-    throw new ProcessOptionError(`server option 'workers' must be an integer >= 1, got ${JSON.stringify(o.workers)}`);
+    throw new ProcessOptionError(
+      `server option 'workers' must be an integer >= 1, got ${JSON.stringify(o.workers)}`,
+    );
   }
   if (o.workerNum !== null && (!Number.isInteger(o.workerNum) || o.workerNum < 1)) {
-    throw new ProcessOptionError(`server option 'workerNum' must be null or an integer >= 1, got ${JSON.stringify(o.workerNum)}`);
+    throw new ProcessOptionError(
+      `server option 'workerNum' must be null or an integer >= 1, got ${JSON.stringify(o.workerNum)}`,
+    );
   }
   if (o.pidFile !== null && (typeof o.pidFile !== 'string' || o.pidFile === '')) {
-    throw new ProcessOptionError(`server option 'pidFile' must be null or a path, got ${JSON.stringify(o.pidFile)}`);
+    throw new ProcessOptionError(
+      `server option 'pidFile' must be null or a path, got ${JSON.stringify(o.pidFile)}`,
+    );
   }
 }

@@ -46,7 +46,8 @@ export class RespawnPolicy {
   onExit(death: { booted: boolean; lifetime: number }): RespawnDecision {
     if (!death.booted) {
       this.#bootFailures += 1;
-      if (this.#bootFailures >= this.#maxBootFailures) return { action: 'give-up', failures: this.#bootFailures };
+      if (this.#bootFailures >= this.#maxBootFailures)
+        return { action: 'give-up', failures: this.#bootFailures };
     }
     if (death.booted && death.lifetime >= this.#stableAfter) this.#crashStreak = 0;
     const delay = Math.min(this.#max, this.#base * 2 ** this.#crashStreak);

@@ -1,4 +1,4 @@
-import { reloadTls } from '../listen/attach.js';
+import { listenUrls, reloadTls } from '../listen/attach.js';
 import { ExitCode } from './exit-codes.js';
 import { removePidFile, writePidFile } from './pid-file.js';
 import type { RunConfig } from './server-like.js';
@@ -22,7 +22,9 @@ export async function runSingle(config: RunConfig): Promise<number> {
     return ExitCode.STARTUP;
   }
   if (options.pidFile !== null) writePidFile(options.pidFile, process.pid);
-  log(`listening on ${server.url} (pid ${process.pid}, single process)`);
+  log(
+    `listening on ${listenUrls(server.httpServer, server.url).join(', ')} (pid ${process.pid}, single process)`,
+  );
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -1,4 +1,4 @@
-import { stopAccepting } from '../listen/attach.js';
+import { listenUrls, stopAccepting } from '../listen/attach.js';
 import { ExitCode } from './exit-codes.js';
 import { startHeartbeat } from './heartbeat.js';
 import { isPagiMessage, type WorkerMessage } from './messages.js';
@@ -52,25 +52,33 @@ export async function runWorker(config: RunConfig): Promise<number> {
   let draining = false;
   let served = 0;
   const budget = requestBudget(options.maxRequests, options.maxRequestsJitter);
+  const inFlight = new Set<import('node:http').ServerResponse>();
   server.httpServer.on('request', (_req, res) => {
     if (draining) res.shouldKeepAlive = false;
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
     res.once('finish', () => {
       served += 1;
       if (budget > 0 && served === budget) send({ pagi: 'recycle', served });
     });
   });
 
-  send({ pagi: 'ready', url: server.url });
+  send({ pagi: 'ready', url: listenUrls(server.httpServer, server.url).join(', ') });
 
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = async (drain: boolean) => {
       if (stopping) return;
       stopping = true;
+      await stopAccepting(server.httpServer);
+      config.log?.(`worker ${options.workerNum} (pid ${process.pid}) stopped accepting`);
       if (drain) {
         draining = true;
-        await stopAccepting(server.httpServer);
-        await drained(() => server.connectionCount, Math.min(options.keepAliveTimeout + 500, options.shutdownTimeout || 30_000));
+        for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+        await drained(
+          () => server.connectionCount,
+          Math.min(options.keepAliveTimeout + 500, options.shutdownTimeout || 30_000),
+        );
       }
       let code: number = ExitCode.OK;
       await server.close().catch(() => {

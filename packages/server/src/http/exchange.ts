@@ -126,8 +126,38 @@ export class HttpExchange implements ConnectionSource {
     this.scope = buildHttpScope(this, slot);
   }
 
+  /** false until the app was called; a request cancelled before that never reaches the app. */
+  running = false;
+  cancelled = false;
+
+  /** The response has not begun on the wire: a server-generated answer can still replace it. */
+  get untouched(): boolean {
+    return this.out === INIT && !this.res.headersSent;
+  }
+
+  /**
+   * The parser failed on this request's body before the app was called (the bytes came in the
+   * same read as the head): the app never sees it, the caller answers 4xx and closes.
+   */
+  cancel(): void {
+    this.cancelled = true;
+    this.appSettled = true;
+    this.started = true;
+    this.out = ENDED;
+    this.slot.closeAfter = true;
+    this.disconnect('protocol_error');
+  }
+
   /** Calls the app; every way it can fail (sync throw, rejection, non-promise) is contained. */
   run(): void {
+    if (this.cancelled || this.reason !== undefined) {
+      if (!this.appSettled) {
+        this.appSettled = true;
+        this.maybeComplete();
+      }
+      return;
+    }
+    this.running = true;
     let result: unknown;
     try {
       result = this.ctx.app(
@@ -197,6 +227,7 @@ export class HttpExchange implements ConnectionSource {
     // D-15: a second call while one is pending gets the same promise, so no event is lost.
     if (this.pending !== undefined) return this.pending;
     if (this.reason !== undefined || this.completed) return Promise.resolve({ type: 'http.disconnect' });
+    if (this.bodyDone && this.finished) return Promise.resolve({ type: 'http.disconnect' });
     if (!this.bodyDone) {
       if (this.expectContinue && !this.sent100) {
         // §4.1.1: 100 Continue only once the app shows it wants the body.
@@ -525,6 +556,9 @@ export class HttpExchange implements ConnectionSource {
 
   onFinish(): void {
     this.finished = true;
+    // D-7: a receive() parked after the body learns the response is done now, not when the app
+    // returns (it may be awaiting this very receive()).
+    if (this.bodyDone) this.settlePending({ type: 'http.disconnect' });
     this.maybeComplete();
   }
 

@@ -18,6 +18,7 @@ class Slot implements ConnectionSlot {
   foreign: ServerResponse | undefined;
   closeAfter = false;
   rejected = false;
+  requests = 0;
   closed = false;
   client: [string, number] | undefined;
   server: [string, number] | [string, null] | undefined;
@@ -60,6 +61,18 @@ class Slot implements ConnectionSlot {
       this.socket.destroySoon();
     }
   }
+}
+
+function runExchange(exchange: HttpExchange): void {
+  exchange.run();
+}
+
+/** The first value of a header in node's rawHeaders (case-insensitive name). */
+function headerValue(raw: string[], name: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name) return raw[i + 1];
+  }
+  return undefined;
 }
 
 /** Pipelined requests parsed ahead of the running one; above this many the socket is paused. */
@@ -109,8 +122,33 @@ export class HttpHandlers {
   readonly onClientError = (error: Error & { code?: string }, socket: Duplex): void => {
     const slot = (socket as SlotSocket)[kSlot];
     const exchange = slot?.current;
+    if (error.code === 'HPE_CLOSED_CONNECTION') {
+      // Bytes after a `Connection: close` request: ignore them, finish the running response, close.
+      if (slot !== undefined) slot.closeAfter = true;
+      if (exchange === undefined && slot?.foreign === undefined) socket.end();
+      return;
+    }
+    if (exchange !== undefined && !exchange.running && error.code?.startsWith('HPE_') && socket.writable) {
+      // The body was bad in the very read that carried the head: the app is never called.
+      const te = headerValue(exchange.req.rawHeaders, 'transfer-encoding');
+      const unsupported = error.code === 'HPE_INVALID_TRANSFER_ENCODING' && te !== undefined && !/chunked/i.test(te);
+      refuseRaw(socket, unsupported ? 501 : 400, unsupported ? `Transfer-Encoding ${te} is not supported` : 'malformed request body');
+      socket.once('finish', () => socket.destroy());
+      exchange.cancel();
+      return;
+    }
     if (exchange !== undefined) {
-      exchange.abort('protocol_error');
+      // An error under a running request: map it to the §3.10 reason that fits.
+      const code = error.code ?? '';
+      exchange.abort(
+        code === 'ECONNRESET' || code === 'EPIPE' || code === 'HPE_INVALID_EOF_STATE'
+          ? 'client_closed'
+          : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? 'client_timeout'
+            : code.startsWith('HPE_')
+              ? 'protocol_error'
+              : 'read_error',
+      );
       return;
     }
     if (!socket.writable || error.code === 'ECONNRESET') {
@@ -164,7 +202,11 @@ export class HttpHandlers {
       slot.closeAfter = true;
       return;
     }
-    if (this.ctx.stopping) res.shouldKeepAlive = false;
+    const maxRequests = options.maxRequestsPerConnection;
+    if (this.ctx.stopping || (maxRequests > 0 && ++slot.requests >= maxRequests)) {
+      res.shouldKeepAlive = false;
+      slot.closeAfter = true;
+    }
     // One pass over the raw headers for what must be decided before the app runs.
     const raw = req.rawHeaders;
     let contentLength: string | undefined;
@@ -214,7 +256,10 @@ export class HttpHandlers {
     const bodyless = !chunked && (contentLength === undefined || contentLength === '0');
     const exchange = new HttpExchange(this.ctx, slot, req, res, bodyless, expectContinue);
     slot.current = exchange;
-    exchange.run();
+    // The app starts on the next tick: a framing error in the same read as the head (a bad chunk
+    // size, a forbidden Transfer-Encoding) is reported by node right after the 'request' event, and
+    // must stop the request before the app ever sees it.
+    process.nextTick(runExchange, exchange);
   }
 
   /** Open connections that are not running a request right now. */

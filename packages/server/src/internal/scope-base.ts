@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { type ConnectionScopeBase, decodePath, type HeaderList, PAGI_SPEC_VERSION, PAGI_VERSION, splitTarget } from '@pagi/spec';
+import { unixListenerPath } from '../listen/listener-set.js';
 import type { ServerContext } from './context.js';
 
 const PAGI_INFO = Object.freeze({ version: PAGI_VERSION, spec_version: PAGI_SPEC_VERSION });
@@ -40,7 +41,8 @@ export function addressesOf(socket: Socket): Pick<ConnectionScopeBase, 'client' 
   if (socket.localPort !== undefined && socket.localAddress !== undefined) {
     out.server = [socket.localAddress, socket.localPort];
   } else {
-    const local = (socket as unknown as { server?: { address(): unknown } }).server?.address?.();
+    const local =
+      unixListenerPath(socket) ?? (socket as unknown as { server?: { address(): unknown } }).server?.address?.();
     if (typeof local === 'string') out.server = [local, null];
   }
   return out;

@@ -7,7 +7,7 @@ import { loadTlsMaterial } from '../tls/secure-context.js';
 import { type TlsOptions, tlsSettingsOf } from '../tls/tls-options.js';
 import type { ListenOptions } from './listen-options.js';
 import { type ListenSpec, parseListenSpec, parseSocketMode } from './listen-spec.js';
-import { ListenerSet } from './listener-set.js';
+import { addressUrl, ListenerSet } from './listener-set.js';
 import { takeSystemdFds } from './systemd.js';
 
 /** The options {@link startListeners} reads. */
@@ -40,7 +40,11 @@ export function resolveListenSpecs(o: ListenerConfig, env: NodeJS.ProcessEnv = p
  * const listeners = await startListeners(server.httpServer, options, logger);
  * listeners.addresses; // [{ kind: 'tcp', host: '127.0.0.1', port: 8443, tls: true }, { kind: 'unix', path: '/run/app.sock' }]
  */
-export async function startListeners(httpServer: HttpServer, o: ListenerConfig, logger: Logger): Promise<ListenerSet> {
+export async function startListeners(
+  httpServer: HttpServer,
+  o: ListenerConfig,
+  logger: Logger,
+): Promise<ListenerSet> {
   const settings = tlsSettingsOf(o);
   const set = new ListenerSet({
     specs: resolveListenSpecs(o),
@@ -87,4 +91,10 @@ export function reloadTls(httpServer: HttpServer, o: ListenerConfig): boolean {
 /** true for a socket that came through a TLS listener. */
 export function isTlsSocket(socket: net.Socket): socket is TLSSocket {
   return (socket as { encrypted?: boolean }).encrypted === true;
+}
+
+/** Every address `httpServer` accepts on, as URLs for the startup banner. */
+export function listenUrls(httpServer: HttpServer, fallback: string): string[] {
+  const set = registry.get(httpServer);
+  return set === undefined ? [fallback] : set.addresses.map(addressUrl);
 }

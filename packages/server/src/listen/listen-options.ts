@@ -17,10 +17,13 @@ export const LISTEN_DEFAULTS: Required<ListenOptions> = { listen: [], socketMode
 /** Parses every spec once so a typo fails at construction, not at `listen()`. */
 export function validateListenOptions(o: Required<ListenOptions>): void {
   if (!Array.isArray(o.listen)) {
-    throw new ListenSpecError(`server option 'listen' must be an array of strings, got ${JSON.stringify(o.listen)}`);
+    throw new ListenSpecError(
+      `server option 'listen' must be an array of strings, got ${JSON.stringify(o.listen)}`,
+    );
   }
   for (const spec of o.listen) {
-    if (typeof spec !== 'string') throw new ListenSpecError(`server option 'listen' must hold strings, got ${JSON.stringify(spec)}`);
+    if (typeof spec !== 'string')
+      throw new ListenSpecError(`server option 'listen' must hold strings, got ${JSON.stringify(spec)}`);
     parseListenSpec(spec);
   }
   if (o.socketMode !== null) parseSocketMode(o.socketMode);

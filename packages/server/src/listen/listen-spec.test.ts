@@ -14,20 +14,32 @@ describe('parseListenSpec', () => {
   });
 
   it('rejects ambiguous or broken values with PAGI_ERR_LISTEN_SPEC', () => {
-    for (const bad of ['example.com', '::1:80', '[::1]80', '[]:80', 'host:99999', 'host:', ':80', 'fd:', 'fd:x', 'unix:']) {
-      expect(() => parseListenSpec(bad), bad).toThrow(expect.objectContaining({ code: 'PAGI_ERR_LISTEN_SPEC' }));
+    for (const bad of [
+      'example.com',
+      '::1:80',
+      '[::1]80',
+      '[]:80',
+      'host:99999',
+      'host:',
+      ':80',
+      'fd:',
+      'fd:x',
+      'unix:',
+    ]) {
+      expect(() => parseListenSpec(bad), bad).toThrow(
+        expect.objectContaining({ code: 'PAGI_ERR_LISTEN_SPEC' }),
+      );
     }
   });
 
   it('round-trips canonical specs', () => {
-    const host = fc.oneof(
-      fc.ipV4(),
-      fc.ipV6(),
-      fc.stringMatching(/^[a-z][a-z0-9.-]{0,20}$/),
-    );
+    const host = fc.oneof(fc.ipV4(), fc.ipV6(), fc.stringMatching(/^[a-z][a-z0-9.-]{0,20}$/));
     const spec: fc.Arbitrary<ListenSpec> = fc.oneof(
       fc.record({ kind: fc.constant('tcp' as const), host, port: fc.integer({ min: 0, max: 65535 }) }),
-      fc.record({ kind: fc.constant('unix' as const), path: fc.string({ minLength: 1 }).map((s) => `/${s}`) }),
+      fc.record({
+        kind: fc.constant('unix' as const),
+        path: fc.string({ minLength: 1 }).map((s) => `/${s}`),
+      }),
       fc.record({ kind: fc.constant('fd' as const), fd: fc.integer({ min: 0, max: 100000 }) }),
     );
     fc.assert(
@@ -55,7 +67,9 @@ describe('parseSocketMode', () => {
     expect(parseSocketMode('0660')).toBe(0o660);
     expect(parseSocketMode('0600')).toBe(0o600);
     for (const bad of ['660', '0o660', '0860', '06600', 'rw']) {
-      expect(() => parseSocketMode(bad), bad).toThrow(expect.objectContaining({ code: 'PAGI_ERR_LISTEN_SPEC' }));
+      expect(() => parseSocketMode(bad), bad).toThrow(
+        expect.objectContaining({ code: 'PAGI_ERR_LISTEN_SPEC' }),
+      );
     }
   });
 });

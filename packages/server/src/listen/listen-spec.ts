@@ -28,10 +28,12 @@ export function parseListenSpec(spec: string): ListenSpec {
     if (path === '') throw new ListenSpecError(`expected a path after 'unix:' in --listen, got '${spec}'`);
     return { kind: 'unix', path };
   }
-  if (spec.startsWith('/') || spec.startsWith('./') || spec.startsWith('../')) return { kind: 'unix', path: spec };
+  if (spec.startsWith('/') || spec.startsWith('./') || spec.startsWith('../'))
+    return { kind: 'unix', path: spec };
   if (spec.startsWith('fd:')) {
     const text = spec.slice(3);
-    if (!/^\d{1,9}$/.test(text)) throw new ListenSpecError(`expected a descriptor number after 'fd:', got '${spec}'`);
+    if (!/^\d{1,9}$/.test(text))
+      throw new ListenSpecError(`expected a descriptor number after 'fd:', got '${spec}'`);
     return { kind: 'fd', fd: Number(text) };
   }
   if (spec.startsWith('[')) {
@@ -69,6 +71,7 @@ export function formatListenSpec(spec: ListenSpec): string {
  * parseSocketMode('0660'); // 0o660
  */
 export function parseSocketMode(text: string): number {
-  if (!/^0[0-7]{3}$/.test(text)) throw new ListenSpecError(`expected --socket-mode as octal 0NNN (e.g. 0660), got '${text}'`);
+  if (!/^0[0-7]{3}$/.test(text))
+    throw new ListenSpecError(`expected --socket-mode as octal 0NNN (e.g. 0660), got '${text}'`);
   return Number.parseInt(text, 8);
 }

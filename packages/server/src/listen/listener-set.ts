@@ -5,8 +5,23 @@ import type { TlsMaterial } from '../tls/secure-context.js';
 import type { ListenSpec } from './listen-spec.js';
 import { listenUnix } from './unix-socket.js';
 
+const unixPaths = new WeakMap<net.Socket, string>();
+
+/**
+ * The path of the Unix listener that accepted `socket`, for `scope.server = [path, null]`.
+ * (node:http overwrites `socket.server` with itself, so the listener cannot be found from it.)
+ *
+ * @example
+ * unixListenerPath(req.socket); // '/run/app.sock'
+ */
+export function unixListenerPath(socket: net.Socket): string | undefined {
+  return unixPaths.get(socket);
+}
+
 /** Where one listener ended up. */
-export type BoundAddress = { kind: 'tcp'; host: string; port: number; tls: boolean } | { kind: 'unix'; path: string };
+export type BoundAddress =
+  | { kind: 'tcp'; host: string; port: number; tls: boolean }
+  | { kind: 'unix'; path: string };
 
 export interface ListenerSetOptions {
   specs: ListenSpec[];
@@ -68,6 +83,7 @@ export class ListenerSet {
         const address = this.#describe(server);
         const front = address.kind === 'tcp' ? this.#tlsFront : undefined;
         server.on('connection', (socket: net.Socket) => {
+          if (address.kind === 'unix') unixPaths.set(socket, address.path);
           if (front !== undefined) front.emit('connection', socket);
           else o.onConnection(socket);
         });
@@ -115,7 +131,10 @@ export class ListenerSet {
   async close(): Promise<void> {
     const servers = this.#servers.splice(0);
     await Promise.all(
-      servers.map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))),
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
+      ),
     );
     for (const path of this.#ownedPaths.splice(0)) {
       try {

@@ -25,8 +25,12 @@ export async function removeStaleSocket(path: string): Promise<void> {
   } catch {
     return; // nothing there
   }
-  if (!stat.isSocket()) throw new ListenSpecError(`expected '${path}' to be free or a stale socket, got an existing non-socket file`);
-  if (await isLive(path)) throw new ListenSpecError(`expected '${path}' to be free, got a socket another process is serving`);
+  if (!stat.isSocket())
+    throw new ListenSpecError(
+      `expected '${path}' to be free or a stale socket, got an existing non-socket file`,
+    );
+  if (await isLive(path))
+    throw new ListenSpecError(`expected '${path}' to be free, got a socket another process is serving`);
   unlinkSync(path);
 }
 
@@ -40,7 +44,12 @@ export async function removeStaleSocket(path: string): Promise<void> {
  * @example
  * await listenUnix(server, '/run/app.sock', 0o660, 511);
  */
-export async function listenUnix(server: net.Server, path: string, mode: number | undefined, backlog: number): Promise<void> {
+export async function listenUnix(
+  server: net.Server,
+  path: string,
+  mode: number | undefined,
+  backlog: number,
+): Promise<void> {
   await removeStaleSocket(path);
   const previous = process.umask(0o177);
   const finalMode = mode ?? 0o666 & ~previous;

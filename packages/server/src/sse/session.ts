@@ -11,8 +11,8 @@ import {
 } from '@pagi/spec';
 import type { LongLivedConnection, ServerContext } from '../internal/context.js';
 import { buildScopeBase } from '../internal/scope-base.js';
-import { createTransportState, type ServerTransportState } from '../internal/transport-state.js';
 import { Mailbox } from '../websocket/mailbox.js';
+import { WatermarkTransport } from '../websocket/watermark-transport.js';
 import { formatSseComment, formatSseMessage } from './wire-format.js';
 
 type Inbound = ReceiveEvent<'sse'>;
@@ -21,6 +21,30 @@ type State = 'init' | 'streaming' | 'declining' | 'ended';
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const EMPTY = new Uint8Array(0);
+
+/**
+ * Listeners are module-level functions that find their session through a symbol on the emitter
+ * rather than per-stream closures, so an idle stream holds as little as possible.
+ */
+const kSession = Symbol('pagi.sse.session');
+type WithSession = { [kSession]: SseSession };
+
+function onResponseClose(this: ServerResponse): void {
+  (this as unknown as WithSession)[kSession].onResponseClose();
+}
+function onResponseError(this: ServerResponse, error: Error): void {
+  (this as unknown as WithSession)[kSession].onResponseError(error);
+}
+function onWriteDone(this: ServerResponse, error: Error | null | undefined): void {
+  if (error) (this as unknown as WithSession)[kSession].finish('write_error');
+}
+function afterEnd(this: ServerResponse): void {
+  // The terminator is out; close the socket so the client sees the end of the connection too.
+  this.socket?.end();
+}
+function onKeepalive(session: SseSession): void {
+  session.onKeepalive();
+}
 
 /** Response headers the server owns on an event stream; the app's copies of these are dropped. */
 const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection']);
@@ -35,7 +59,7 @@ export class SseSession implements LongLivedConnection {
   private state: State = 'init';
   private readonly mailbox = new Mailbox<Inbound>();
   private readonly validator: SendValidator;
-  private readonly transport: ServerTransportState;
+  private readonly transport: WatermarkTransport;
   private bodyIterator: AsyncIterator<Buffer> | undefined;
   private reading: Promise<Inbound> | undefined;
   private requestDone = false;
@@ -64,7 +88,7 @@ export class SseSession implements LongLivedConnection {
       const { fullflush: _drop, ...rest } = base.extensions;
       base.extensions = rest;
     }
-    this.transport = createTransportState(res, ctx.options.writeHighWaterMark, ctx.options.writeLowWaterMark);
+    this.transport = new WatermarkTransport(res, ctx.options.writeHighWaterMark, ctx.options.writeLowWaterMark);
     this.scope = { ...base, type: 'sse', method: req.method ?? 'GET', 'pagi.transport': this.transport };
     this.validator = createSendValidator(this.scope, { fields: ctx.options.validateEvents });
     this.receive = () => this.nextEvent();
@@ -72,8 +96,9 @@ export class SseSession implements LongLivedConnection {
 
     // Events must leave at once: a stream is many tiny writes that Nagle would hold back.
     req.socket.setNoDelay(true);
-    res.on('close', this.onResponseClose);
-    res.on('error', this.onResponseError);
+    (res as unknown as WithSession)[kSession] = this;
+    res.on('close', onResponseClose);
+    res.on('error', onResponseError);
     this.untrack = ctx.track(this);
   }
 
@@ -214,14 +239,10 @@ export class SseSession implements LongLivedConnection {
   private write(text: string): Promise<void> {
     if (this.state !== 'streaming') return RESOLVED;
     this.bytesSent += Buffer.byteLength(text);
-    this.res.write(text, this.onWriteDone);
+    this.res.write(text, onWriteDone);
     this.transport.afterWrite();
     return this.transport.waitForRoom();
   }
-
-  private readonly onWriteDone = (error: Error | null | undefined): void => {
-    if (error) this.finish('write_error');
-  };
 
   private setKeepalive(intervalMs: number, comment: string): void {
     if (this.keepaliveTimer !== undefined) clearInterval(this.keepaliveTimer);
@@ -229,11 +250,12 @@ export class SseSession implements LongLivedConnection {
     if (intervalMs <= 0) return;
     this.keepaliveText = formatSseComment(comment);
     // A failed keepalive write is how a vanished client is noticed within one interval.
-    this.keepaliveTimer = setInterval(this.onKeepalive, intervalMs);
+    this.keepaliveTimer = setInterval(onKeepalive, intervalMs, this);
     this.keepaliveTimer.unref();
   }
 
-  private readonly onKeepalive = (): void => {
+  /** @internal timer callback */
+  onKeepalive(): void {
     if (this.state !== 'streaming') return;
     const socket = this.req.socket;
     if (socket.destroyed || !socket.writable) {
@@ -241,8 +263,8 @@ export class SseSession implements LongLivedConnection {
       return;
     }
     this.bytesSent += this.keepaliveText.length;
-    this.res.write(this.keepaliveText, this.onWriteDone);
-  };
+    this.res.write(this.keepaliveText, onWriteDone);
+  }
 
   private sendDecline(): void {
     const decline = this.decline!;
@@ -273,15 +295,10 @@ export class SseSession implements LongLivedConnection {
     this.stopKeepalive();
     const res = this.res;
     res.shouldKeepAlive = false;
-    if (body === undefined) res.end(this.afterEnd);
-    else res.end(body, this.afterEnd);
+    if (body === undefined) res.end(afterEnd);
+    else res.end(body, afterEnd);
     this.finish(reason);
   }
-
-  private readonly afterEnd = (): void => {
-    // The terminator is out; close the socket so the client sees the end of the connection too.
-    this.req.socket.end();
-  };
 
   private stopKeepalive(): void {
     if (this.keepaliveTimer !== undefined) clearInterval(this.keepaliveTimer);
@@ -290,19 +307,21 @@ export class SseSession implements LongLivedConnection {
 
   // --- the end ----------------------------------------------------------------------------------
 
-  private readonly onResponseClose = (): void => {
+  /** @internal */
+  onResponseClose(): void {
     // 'close' before our own end means the connection went away under the stream.
     if (this.state !== 'ended') {
       this.state = 'ended';
       this.stopKeepalive();
     }
     this.finish(this.res.writableFinished ? (this.endReason ?? '') : 'client_closed');
-  };
+  }
 
-  private readonly onResponseError = (error: Error): void => {
+  /** @internal */
+  onResponseError(error: Error): void {
     this.ctx.logger.debug(`sse write failed: ${error.message}`);
     this.finish('write_error');
-  };
+  }
 
   private onAppDone(error: unknown, threw: boolean): void {
     if (threw) this.ctx.logger.error('sse application error', error);
@@ -325,8 +344,8 @@ export class SseSession implements LongLivedConnection {
     }
   }
 
-  /** Records the end once: the disconnect event, timers, tracking, the access-log line. */
-  private finish(reason: string): void {
+  /** Records the end once: the disconnect event, timers, tracking, the access-log line. @internal */
+  finish(reason: string): void {
     if (this.mailbox.finished) return;
     if (this.state !== 'ended') {
       this.state = 'ended';

@@ -8,7 +8,7 @@ import { decodeOid, readDer } from './der.js';
 import { escapeDnValue, formatRdns, subjectDn } from './rfc4514.js';
 
 /** Reverses RFC 4514 §2.4 escaping (the parser side of §3), for the round-trip property. */
-function unescape(text: string): string {
+function unescapeDn(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     if (text[i] !== '\\') {
@@ -41,7 +41,7 @@ describe('escapeDnValue', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (value) => {
         const escaped = escapeDnValue(value);
-        expect(unescape(escaped)).toBe(value);
+        expect(unescapeDn(escaped)).toBe(value);
         // No bare ',' '+' or ';' survives: splitting the DN stays unambiguous.
         expect(/(^|[^\\])(\\\\)*[,+;]/.test(escaped.replace(/\\[,+;]/g, ''))).toBe(false);
       }),
@@ -86,7 +86,15 @@ describe('subjectDn on real certificates', () => {
   it('matches openssl -nameopt RFC2253 for a subject that needs escaping', () => {
     const pem = readFileSync(certs.clientCert);
     const der = new X509Certificate(pem).raw;
-    const expected = execFileSync('openssl', ['x509', '-noout', '-subject', '-nameopt', 'RFC2253', '-in', certs.clientCert])
+    const expected = execFileSync('openssl', [
+      'x509',
+      '-noout',
+      '-subject',
+      '-nameopt',
+      'RFC2253',
+      '-in',
+      certs.clientCert,
+    ])
       .toString()
       .trim()
       .replace(/^subject=\s*/, '');

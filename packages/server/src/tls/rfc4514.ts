@@ -59,7 +59,8 @@ function decodeString(tag: number, content: Uint8Array): string | null {
     case 0x1e: {
       // BMPString: UCS-2 big-endian
       let s = '';
-      for (let i = 0; i + 1 < content.length; i += 2) s += String.fromCharCode((content[i]! << 8) | content[i + 1]!);
+      for (let i = 0; i + 1 < content.length; i += 2)
+        s += String.fromCharCode((content[i]! << 8) | content[i + 1]!);
       return s;
     }
     case 0x1c: {
@@ -83,7 +84,8 @@ function decodeString(tag: number, content: Uint8Array): string | null {
  */
 export function readName(der: Uint8Array, offset: number): DnAttribute[][] {
   const name = readDer(der, offset);
-  if (name.tag !== 0x30) throw new RangeError(`DER: expected a Name SEQUENCE, got tag 0x${name.tag.toString(16)}`);
+  if (name.tag !== 0x30)
+    throw new RangeError(`DER: expected a Name SEQUENCE, got tag 0x${name.tag.toString(16)}`);
   return derChildren(der, name).map((set) => {
     if (set.tag !== 0x31) throw new RangeError(`DER: expected an RDN SET, got tag 0x${set.tag.toString(16)}`);
     return derChildren(der, set).map((atv) => {

@@ -27,9 +27,12 @@ function readPem(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new TlsConfigError(`expected a readable ${what} file at '${path}', got ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new TlsConfigError(
+      `expected a readable ${what} file at '${path}', got ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -45,7 +48,9 @@ function readPem(path: string, what: string): Buffer {
 export function loadTlsMaterial(settings: TlsSettings): TlsMaterial {
   const mode = settings.verifyClient ?? 'none';
   if (!['none', 'optional', 'require'].includes(mode)) {
-    throw new TlsConfigError(`expected tls verifyClient to be none, optional or require, got ${JSON.stringify(mode)}`);
+    throw new TlsConfigError(
+      `expected tls verifyClient to be none, optional or require, got ${JSON.stringify(mode)}`,
+    );
   }
   if (mode !== 'none' && settings.ca === undefined) {
     throw new TlsConfigError(`tls verifyClient '${mode}' needs a CA file (--tls-ca), got none`);
@@ -66,6 +71,10 @@ export function loadTlsMaterial(settings: TlsSettings): TlsMaterial {
   }
   return {
     context,
-    server: { requestCert: mode !== 'none', rejectUnauthorized: mode === 'require', ALPNProtocols: ['http/1.1'] },
+    server: {
+      requestCert: mode !== 'none',
+      rejectUnauthorized: mode === 'require',
+      ALPNProtocols: ['http/1.1'],
+    },
   };
 }

@@ -61,7 +61,9 @@ export function tlsInfoOf(socket: TLSSocket): TlsInfo {
     // §6.3: null when verified or when no certificate was given at all.
     client_cert_error: chain.length > 0 && !socket.authorized && authError != null ? String(authError) : null,
     tls_version: tlsVersionNumber(socket.getProtocol()),
-    cipher_suite: cipherSuiteNumber((socket.getCipher() as { standardName?: string } | undefined)?.standardName),
+    cipher_suite: cipherSuiteNumber(
+      (socket.getCipher() as { standardName?: string } | undefined)?.standardName,
+    ),
   };
   cache.set(socket, info);
   return info;

@@ -13,7 +13,12 @@ export interface TlsOptions {
   tlsVerifyClient?: VerifyClientMode;
 }
 
-export const TLS_DEFAULTS: Required<TlsOptions> = { tlsCert: null, tlsKey: null, tlsCa: null, tlsVerifyClient: 'none' };
+export const TLS_DEFAULTS: Required<TlsOptions> = {
+  tlsCert: null,
+  tlsKey: null,
+  tlsCa: null,
+  tlsVerifyClient: 'none',
+};
 
 /** The file settings when TLS is on, `undefined` when off. Throws when only half is given. */
 export function tlsSettingsOf(o: Required<TlsOptions>): TlsSettings | undefined {
@@ -29,7 +34,9 @@ export function tlsSettingsOf(o: Required<TlsOptions>): TlsSettings | undefined 
     );
   }
   if (!['none', 'optional', 'require'].includes(o.tlsVerifyClient)) {
-    throw new TlsConfigError(`expected tlsVerifyClient none, optional or require, got ${JSON.stringify(o.tlsVerifyClient)}`);
+    throw new TlsConfigError(
+      `expected tlsVerifyClient none, optional or require, got ${JSON.stringify(o.tlsVerifyClient)}`,
+    );
   }
   if (o.tlsVerifyClient !== 'none' && o.tlsCa === null) {
     throw new TlsConfigError(`tlsVerifyClient '${o.tlsVerifyClient}' needs tlsCa, got none`);

@@ -14,10 +14,10 @@ import {
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { LongLivedConnection, ServerContext } from '../internal/context.js';
 import { buildScopeBase } from '../internal/scope-base.js';
-import { createTransportState, type ServerTransportState } from '../internal/transport-state.js';
 import { closeFromWsError } from './close-info.js';
 import { Mailbox } from './mailbox.js';
 import { writeRawResponse, writeTextResponse } from './raw-response.js';
+import { WatermarkTransport } from './watermark-transport.js';
 
 type Inbound = ReceiveEvent<'websocket'>;
 type Outbound = SendEvent<'websocket'>;
@@ -43,6 +43,51 @@ function disconnect(code: number, reason: string): WebSocketDisconnectEvent {
 }
 
 /**
+ * Listeners are module-level functions that find their session through a symbol on the emitter,
+ * instead of per-connection closures: an idle connection then costs a few hundred bytes less,
+ * which adds up at tens of thousands of connections (apps/bench/ws-conn-scale.mjs).
+ */
+const kSession = Symbol('pagi.ws.session');
+type WithSession = { [kSession]: WebSocketSession };
+
+function sessionOf(emitter: unknown): WebSocketSession {
+  return (emitter as WithSession)[kSession];
+}
+function onWsMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  sessionOf(this).onMessage(data, isBinary);
+}
+function onWsClose(this: WebSocket, code: number, reason: Buffer): void {
+  sessionOf(this).onClose(code, reason);
+}
+function onWsError(this: WebSocket, error: Error): void {
+  sessionOf(this).onWsError(error);
+}
+function onWsPong(this: WebSocket): void {
+  sessionOf(this).onPong();
+}
+function onSocketError(this: Duplex, error: NodeJS.ErrnoException): void {
+  sessionOf(this).onSocketError(error);
+}
+function onEarlyData(this: Duplex, chunk: Buffer): void {
+  sessionOf(this).onEarlyData(chunk);
+}
+function onEarlyEnd(this: Duplex): void {
+  sessionOf(this).onEarlyEnd();
+}
+function onEarlyError(this: Duplex, error: Error): void {
+  sessionOf(this).onEarlyError(error);
+}
+function onHandshakeTimeout(session: WebSocketSession): void {
+  session.onHandshakeTimeout();
+}
+function onPing(session: WebSocketSession): void {
+  session.ping();
+}
+function onPongTimeout(session: WebSocketSession): void {
+  session.onPongTimeout();
+}
+
+/**
  * One WebSocket connection from the upgrade request to the final `websocket.disconnect`: the
  * scope, the inbound queue, the send state machine (via the spec validator), the deferred
  * handshake and keepalive. Created by the handler; the app runs at once.
@@ -52,7 +97,7 @@ export class WebSocketSession implements LongLivedConnection {
   private state: State = 'connecting';
   private readonly mailbox = new Mailbox<Inbound>();
   private readonly validator: SendValidator;
-  private readonly transport: ServerTransportState;
+  private readonly transport: WatermarkTransport;
   private ws: WebSocket | undefined;
   private req: UpgradeRequest | undefined;
   private early: Buffer[] | undefined;
@@ -96,7 +141,7 @@ export class WebSocketSession implements LongLivedConnection {
     // The denial extension is always available on HTTP/1.1 (protocol.md §4.3).
     base.extensions = { ...base.extensions, 'websocket.http.response': {} };
     // ws reports the session's own outbound queue; the session is the measured writable.
-    this.transport = createTransportState(this, options.writeHighWaterMark, options.writeLowWaterMark);
+    this.transport = new WatermarkTransport(this, options.writeHighWaterMark, options.writeLowWaterMark);
     this.scope = { ...base, type: 'websocket', subprotocols, 'pagi.transport': this.transport };
     this.validator = createSendValidator(this.scope, { fields: options.validateEvents });
     if (options.accessLog !== 'off') {
@@ -116,12 +161,13 @@ export class WebSocketSession implements LongLivedConnection {
 
     // Read (and keep) whatever arrives before the app decides: this is how a peer that goes away
     // before accept is noticed. A conforming client sends nothing until it sees the 101.
-    socket.on('data', this.onEarlyData);
-    socket.on('end', this.onEarlyEnd);
-    socket.on('close', this.onEarlyEnd);
-    socket.on('error', this.onEarlyError);
+    (socket as unknown as WithSession)[kSession] = this;
+    socket.on('data', onEarlyData);
+    socket.on('end', onEarlyEnd);
+    socket.on('close', onEarlyEnd);
+    socket.on('error', onEarlyError);
     if (options.wsHandshakeTimeout > 0) {
-      this.handshakeTimer = setTimeout(this.onHandshakeTimeout, options.wsHandshakeTimeout);
+      this.handshakeTimer = setTimeout(onHandshakeTimeout, options.wsHandshakeTimeout, this);
       this.handshakeTimer.unref();
     }
     this.untrack = ctx.track(this);
@@ -211,19 +257,21 @@ export class WebSocketSession implements LongLivedConnection {
   }
 
   private sendMessage(event: Extract<Outbound, { type: 'websocket.send' }>): Promise<void> {
-    const ws = this.ws!;
     if (this.state !== 'open') return RESOLVED;
-    if (event.text !== undefined) {
-      this.bytesSent += Buffer.byteLength(event.text);
-      ws.send(event.text);
+    const ws = this.ws!;
+    const text = event.text;
+    if (text !== undefined) {
+      // ws encodes the string straight into the socket write; no intermediate Buffer.
+      if (this.logInfo !== undefined) this.bytesSent += Buffer.byteLength(text);
+      ws.send(text);
     } else {
       const bytes = event.bytes;
       const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
-      this.bytesSent += data.byteLength;
+      if (this.logInfo !== undefined) this.bytesSent += data.byteLength;
       ws.send(data);
     }
-    // `await send()` waits while ws + socket hold more than the high mark (protocol.md §5.6).
-    this.transport.afterWrite();
+    // `await send()` waits while ws + socket hold more than the high mark (protocol.md §5.6);
+    // waitForRoom() also fires on_high_water on the rising edge.
     return this.transport.waitForRoom();
   }
 
@@ -246,10 +294,10 @@ export class WebSocketSession implements LongLivedConnection {
 
   private attach(ws: WebSocket): void {
     this.ws = ws;
-    ws.on('message', this.onMessage);
-    ws.on('close', this.onClose);
-    ws.on('error', this.onWsError);
-    this.socket.on('error', this.onSocketError);
+    (ws as unknown as WithSession)[kSession] = this;
+    ws.on('message', onWsMessage);
+    ws.on('close', onWsClose);
+    ws.on('error', onWsError);
     const { wsPingInterval, wsPingTimeout } = this.ctx.options;
     if (wsPingInterval > 0) this.setKeepalive(wsPingInterval, wsPingTimeout);
   }
@@ -291,8 +339,8 @@ export class WebSocketSession implements LongLivedConnection {
     this.stopKeepalive();
     if (intervalMs <= 0 || this.ws === undefined) return;
     this.pongTimeoutMs = timeoutMs;
-    this.ws.on('pong', this.onPong);
-    this.pingTimer = setInterval(this.ping, intervalMs);
+    this.ws.on('pong', onWsPong);
+    this.pingTimer = setInterval(onPing, intervalMs, this);
     this.pingTimer.unref();
   }
 
@@ -300,35 +348,39 @@ export class WebSocketSession implements LongLivedConnection {
     if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
     if (this.pongTimer !== undefined) clearTimeout(this.pongTimer);
     this.pingTimer = this.pongTimer = undefined;
-    this.ws?.off('pong', this.onPong);
+    this.ws?.off('pong', onWsPong);
   }
 
-  private readonly ping = (): void => {
+  /** @internal timer callback */
+  ping(): void {
     const ws = this.ws;
     if (ws === undefined || this.state !== 'open') return;
     // One outstanding deadline at a time: an unanswered ping is not forgiven by the next one.
     if (this.pongTimeoutMs > 0 && this.pongTimer === undefined) {
-      this.pongTimer = setTimeout(this.onPongTimeout, this.pongTimeoutMs);
+      this.pongTimer = setTimeout(onPongTimeout, this.pongTimeoutMs, this);
       this.pongTimer.unref();
     }
     ws.ping();
-  };
+  }
 
-  private readonly onPong = (): void => {
+  /** @internal */
+  onPong(): void {
     if (this.pongTimer !== undefined) clearTimeout(this.pongTimer);
     this.pongTimer = undefined;
-  };
+  }
 
-  private readonly onPongTimeout = (): void => {
+  /** @internal */
+  onPongTimeout(): void {
     this.pongTimer = undefined;
     // A dead peer cannot take part in a closing handshake: drop it (1006 is never sent, §4.2.5).
     this.serverEnd = disconnect(1006, 'keepalive_timeout');
     this.ws?.terminate();
-  };
+  }
 
   // --- inbound ----------------------------------------------------------------------------------
 
-  private readonly onMessage = (data: Buffer, isBinary: boolean): void => {
+  /** @internal */
+  onMessage(data: Buffer, isBinary: boolean): void {
     if (this.overflowed) return;
     const limit = this.ctx.options.wsMaxQueue;
     if (limit > 0 && this.mailbox.size >= limit) {
@@ -347,47 +399,54 @@ export class WebSocketSession implements LongLivedConnection {
     );
   };
 
-  private readonly onWsError = (error: Error): void => {
+  /** @internal */
+  onWsError(error: Error): void {
     // ws fails the connection after this with the matching close code (RFC 6455 §7.1.7).
     this.protocolError ??= closeFromWsError(error);
     this.ctx.logger.debug(`websocket protocol error: ${error.message}`);
-  };
+  }
 
-  private readonly onSocketError = (error: NodeJS.ErrnoException): void => {
+  /** @internal */
+  onSocketError(error: NodeJS.ErrnoException): void {
     this.socketErrorReason ??= error.code === 'EPIPE' ? 'write_error' : 'client_closed';
-  };
+  }
 
-  private readonly onClose = (code: number, reason: Buffer): void => {
+  /** @internal */
+  onClose(code: number, reason: Buffer): void {
     let event: WebSocketDisconnectEvent;
     if (this.serverEnd !== undefined) event = this.serverEnd;
     else if (this.protocolError !== undefined) event = this.protocolError;
     else if (code === 1006) event = disconnect(1006, this.socketErrorReason ?? 'client_closed');
     else event = disconnect(code, reason.toString());
     this.finish(event);
-  };
+  }
 
   // --- before accept ----------------------------------------------------------------------------
 
-  private readonly onEarlyData = (chunk: Buffer): void => {
+  /** @internal */
+  onEarlyData(chunk: Buffer): void {
     this.earlyBytes += chunk.length;
     if (this.earlyBytes > MAX_EARLY_BYTES) {
       this.socket.destroy();
       return;
     }
     this.early!.push(chunk);
-  };
+  }
 
-  private readonly onEarlyEnd = (): void => {
+  /** @internal */
+  onEarlyEnd(): void {
     if (this.state !== 'connecting' && this.state !== 'denying') return;
     this.refuse(() => this.socket.destroy());
     this.finish(disconnect(1006, 'client_closed'));
-  };
+  }
 
-  private readonly onEarlyError = (error: Error): void => {
+  /** @internal */
+  onEarlyError(error: Error): void {
     this.ctx.logger.debug(`websocket handshake socket error: ${error.message}`);
-  };
+  }
 
-  private readonly onHandshakeTimeout = (): void => {
+  /** @internal */
+  onHandshakeTimeout(): void {
     this.handshakeTimer = undefined;
     if (this.state !== 'connecting' && this.state !== 'denying') return;
     this.ctx.logger.warn(
@@ -396,15 +455,16 @@ export class WebSocketSession implements LongLivedConnection {
     this.status = 500;
     this.refuse(() => writeTextResponse(this.socket, 500, 'Internal Server Error\n'));
     this.finish(disconnect(1006, 'server_error'));
-  };
+  }
 
   private detachEarly(): void {
-    this.socket.off('data', this.onEarlyData);
-    this.socket.off('end', this.onEarlyEnd);
-    this.socket.off('close', this.onEarlyEnd);
-    this.socket.off('error', this.onEarlyError);
+    const socket = this.socket;
+    socket.off('data', onEarlyData);
+    socket.off('end', onEarlyEnd);
+    socket.off('close', onEarlyEnd);
+    socket.off('error', onEarlyError);
     // Errors after this point (a late RST) must still not become uncaught exceptions.
-    this.socket.on('error', this.onSocketError);
+    socket.on('error', onSocketError);
   }
 
   private clearHandshakeTimer(): void {

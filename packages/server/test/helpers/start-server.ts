@@ -37,6 +37,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
     logLevel: 'debug',
     logStream: lineSink(logs),
     shutdownTimeout: 2000,
+    lifespan: 'off',
     ...options,
   });
   await server.listen();

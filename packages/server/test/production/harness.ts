@@ -19,7 +19,8 @@ let built: Promise<string> | undefined;
 export function buildEntry(): Promise<string> {
   built ??= (async () => {
     const tsupRequire = createRequire(createRequire(import.meta.url).resolve('tsup'));
-    const esbuild = tsupRequire('esbuild') as typeof import('esbuild');
+    // tsup's own esbuild (not a direct dependency of this package)
+    const esbuild = tsupRequire('esbuild') as { build(options: Record<string, unknown>): Promise<unknown> };
     // Inside the package so the runtime dependencies (ws) resolve from its node_modules.
     const outDir = join(packageRoot, 'node_modules/.cache/pagi-production');
     mkdirSync(outDir, { recursive: true });

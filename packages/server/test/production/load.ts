@@ -12,7 +12,10 @@ export interface LoadResult {
  * client would) until `stop()` is called or `maxRequests` were sent. Every request either
  * succeeds (status 200 and the expected body) or counts as failed.
  */
-export function startLoad(url: string, options: { concurrency?: number; maxRequests?: number; path?: string } = {}) {
+export function startLoad(
+  url: string,
+  options: { concurrency?: number; maxRequests?: number; path?: string } = {},
+) {
   const agent = new Agent({ connections: options.concurrency ?? 8, keepAliveTimeout: 10_000 });
   const result: LoadResult = { ok: 0, failed: 0, errors: [], pids: new Set() };
   const max = options.maxRequests ?? 20_000;
@@ -43,11 +46,14 @@ export function startLoad(url: string, options: { concurrency?: number; maxReque
   return {
     result,
     /** resolves once at least `n` more requests succeeded */
-    async waitForOk(n: number, timeoutMs = 20_000): Promise<void> {
+    async waitForOk(n: number, timeoutMs = 40_000): Promise<void> {
       const target = result.ok + n;
       const deadline = Date.now() + timeoutMs;
       while (result.ok < target) {
-        if (Date.now() > deadline) throw new Error(`load: only ${result.ok}/${target} ok; errors: ${result.errors.slice(0, 3).join('; ')}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `load: only ${result.ok}/${target} ok; errors: ${result.errors.slice(0, 3).join('; ')}`,
+          );
         if (!running || sent >= max) throw new Error('load finished before the target');
         await new Promise((r) => setImmediate(r));
       }

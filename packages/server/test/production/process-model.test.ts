@@ -22,11 +22,13 @@ async function fresh(url: string, init: Parameters<typeof request>[1] = {}) {
   }
 }
 
-async function info(url: string): Promise<{ pid: number; worker: { is_worker: boolean; worker_num: number | null } }> {
+async function info(
+  url: string,
+): Promise<{ pid: number; worker: { is_worker: boolean; worker_num: number | null } }> {
   return JSON.parse((await fresh(`${url}/info`)).body);
 }
 
-describe('process model', () => {
+describe('process model', { timeout: 60_000 }, () => {
   it('single process: lifespan says is_worker false, worker_num null', async () => {
     server = await spawnServer({ port: 0 });
     expect((await info(server.url)).worker).toEqual({ is_worker: false, worker_num: null });
@@ -69,7 +71,10 @@ describe('process model', () => {
   });
 
   it('a worker that fails at startup in a loop stops the master with exit 3 instead of spinning', async () => {
-    server = await spawnServer({ port: 0, workers: 2 }, { env: { PAGI_TEST_FAIL_STARTUP: '1' }, noWait: true });
+    server = await spawnServer(
+      { port: 0, workers: 2 },
+      { env: { PAGI_TEST_FAIL_STARTUP: '1' }, noWait: true },
+    );
     const { code } = await server.exited;
     expect(code).toBe(3);
     expect(server.output()).toMatch(/consecutive startup failures/);
@@ -89,7 +94,9 @@ describe('process model', () => {
     const victim = (await info(server.url)).pid;
     process.kill(victim, 'SIGKILL');
     await server.waitFor(new RegExp(`pid ${victim}\\) exited unexpectedly \\(signal SIGKILL\\)`));
-    const replacement = await server.waitFor(/worker \d \(pid (\d+)\) listening[\s\S]*worker \d \(pid (\d+)\) listening[\s\S]*worker \d \(pid (\d+)\) listening/);
+    const replacement = await server.waitFor(
+      /worker \d \(pid (\d+)\) listening[\s\S]*worker \d \(pid (\d+)\) listening[\s\S]*worker \d \(pid (\d+)\) listening/,
+    );
     expect(Number(replacement[3])).not.toBe(victim);
     for (let i = 0; i < 4; i++) expect((await fresh(server.url)).status).toBe(200);
   });
@@ -121,7 +128,10 @@ describe('process model', () => {
 
   it('Ctrl-C to the process group: workers ignore SIGINT, the master coordinates, every lifespan shuts down, exit 0', async () => {
     const mark = join(mkdtempSync(join(tmpdir(), 'pagi-mark-')), 'shutdown.log');
-    server = await spawnServer({ port: 0, workers: 2 }, { env: { PAGI_TEST_SHUTDOWN_MARK: mark }, detached: true });
+    server = await spawnServer(
+      { port: 0, workers: 2 },
+      { env: { PAGI_TEST_SHUTDOWN_MARK: mark }, detached: true },
+    );
     await server.waitFor(/worker 2 \(pid \d+\) listening/);
     process.kill(-server.child.pid!, 'SIGINT');
     expect((await server.exited).code).toBe(0);

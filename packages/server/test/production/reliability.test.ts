@@ -14,10 +14,12 @@ afterEach(async () => {
 
 /** Counts printed for the report (vitest shows them with --reporter=verbose or in CI logs). */
 function report(name: string, r: { ok: number; failed: number; errors: string[] }): void {
-  process.stdout.write(`[reliability] ${name}: ok=${r.ok} failed=${r.failed}${r.failed ? ` (${r.errors.slice(0, 3).join('; ')})` : ''}\n`);
+  process.stdout.write(
+    `[reliability] ${name}: ok=${r.ok} failed=${r.failed}${r.failed ? ` (${r.errors.slice(0, 3).join('; ')})` : ''}\n`,
+  );
 }
 
-describe('under continuous load', () => {
+describe('under continuous load', { timeout: 60_000 }, () => {
   it('SIGHUP rolling restart replaces every worker with zero failed requests', async () => {
     server = await spawnServer({ port: 0, workers: 2, keepAliveTimeout: 2000 });
     await server.waitFor(/worker 2 \(pid \d+\) listening/);
@@ -35,7 +37,13 @@ describe('under continuous load', () => {
   });
 
   it('--max-requests recycles workers gracefully with zero failed requests', async () => {
-    server = await spawnServer({ port: 0, workers: 2, maxRequests: 300, maxRequestsJitter: 30, keepAliveTimeout: 2000 });
+    server = await spawnServer({
+      port: 0,
+      workers: 2,
+      maxRequests: 300,
+      maxRequestsJitter: 30,
+      keepAliveTimeout: 2000,
+    });
     await server.waitFor(/worker 2 \(pid \d+\) listening/);
     const load = startLoad(server.url, { concurrency: 8 });
     // ~1800 requests over 2 workers with a budget of ~300 each: several recycles.
@@ -43,11 +51,13 @@ describe('under continuous load', () => {
     const result = await load.stop();
     report('max-requests recycling', result);
     const recycles = (server.output().match(/recycling/g) ?? []).length;
-    process.stdout.write(`[reliability] max-requests recycles=${recycles} workers-seen=${result.pids.size}\n`);
+    process.stdout.write(
+      `[reliability] max-requests recycles=${recycles} workers-seen=${result.pids.size}\n`,
+    );
     expect(recycles).toBeGreaterThanOrEqual(2);
     expect(result.pids.size).toBeGreaterThanOrEqual(3);
     expect(result.failed).toBe(0);
-  });
+  }, 60_000);
 
   it('kill -9 of one worker loses at most the requests it held in flight; the server keeps serving', async () => {
     const concurrency = 8;
@@ -67,7 +77,7 @@ describe('under continuous load', () => {
   });
 });
 
-describe('graceful stop with requests in flight', () => {
+describe('graceful stop with requests in flight', { timeout: 60_000 }, () => {
   for (const workers of [1, 2]) {
     it(`workers=${workers}: in-flight requests complete, new connections are refused, exit 0`, async () => {
       server = await spawnServer({ port: 0, workers, shutdownTimeout: 10_000 });
@@ -82,7 +92,9 @@ describe('graceful stop with requests in flight', () => {
       // Each request logs when the app starts it: all four are in flight before the signal.
       await server.waitFor(/(slow start \d+[\s\S]*){4}/);
       server.child.kill('SIGTERM');
-      await server.waitFor(/SIGTERM/);
+      // every worker has closed its listeners (single process: the stop begins synchronously)
+      if (workers > 1) await server.waitFor(/(stopped accepting[\s\S]*){2}/);
+      else await server.waitFor(/SIGTERM/);
       const refused = new Agent({ pipelining: 0 });
       await expect(request(`${server.url}/`, { dispatcher: refused })).rejects.toThrow();
       await refused.close();
@@ -94,14 +106,15 @@ describe('graceful stop with requests in flight', () => {
   }
 });
 
-describe('code reload', () => {
+describe('code reload', { timeout: 60_000 }, () => {
   it('SIGHUP loads new application code in the new workers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pagi-reload-'));
     const app = join(dir, 'app.mjs');
     copyFileSync(fixtureApp, app);
     server = await spawnServer({ port: 0, workers: 2 }, { app });
     await server.waitFor(/worker 2 \(pid \d+\) listening/);
-    const get = async () => JSON.parse(await (await request(`${server!.url}/info`, { reset: true })).body.text());
+    const get = async () =>
+      JSON.parse(await (await request(`${server!.url}/info`, { reset: true })).body.text());
     expect((await get()).version).toBe('v1');
     writeFileSync(app, readFileSync(app, 'utf8').replace("?? 'v1'", "?? 'v2'"));
     server.child.kill('SIGHUP');

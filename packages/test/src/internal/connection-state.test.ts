@@ -26,7 +26,8 @@ describe('TestConnectionState', () => {
               registered = { ...registered, complete: registered.complete + 1 };
               conn.on_complete(() => fired.complete++);
             }
-            // One-way: once false, is_connected never goes back to true.
+            // Closed for any reason means not connected, and it never goes back to true.
+            if (op === 'complete' || op === 'abort') expect(conn.is_connected()).toBe(false);
             if (wasDisconnected) expect(conn.is_connected()).toBe(false);
             wasDisconnected ||= !conn.is_connected();
           }

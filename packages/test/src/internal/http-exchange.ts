@@ -21,7 +21,7 @@ import { baseScope } from './scope.js';
 /** What the client got as the response head; `undefined` when the client left before it came. */
 export type ResponseHead = { status: number; headers: HeaderList } | undefined;
 
-const BACKSTOP_BODY = Buffer.from('Internal Server Error', 'utf8');
+const BACKSTOP_BODY = Buffer.from('Internal Server Error\n', 'utf8');
 
 /** Copies an event so later mutation by the app (or middleware) cannot change the record. */
 function snapshot(event: object): object {
@@ -235,11 +235,9 @@ export class HttpExchange {
       this.backstop(outcome);
       return;
     }
-    if (!this.complete.settled && this.bodyDone && this.trailersDeclared) {
-      // Trailers promised but never sent: the server ends with an empty trailer section.
-      this.trailers = [];
-      this.finishResponse();
-    }
+    // Trailers promised but never sent: the server ends the message with an empty trailer
+    // section, and (as for any unfinished response, D-12) the request ends on the abnormal path.
+    if (!this.complete.settled && this.bodyDone && this.trailersDeclared) this.trailers = [];
     if (this.complete.settled) {
       // D-11: delivered and the app has settled; an exception after that is only reported.
       this.connection.complete();

@@ -41,8 +41,10 @@ export class LifespanRunner {
       pagi: { version: PAGI_VERSION, spec_version: PAGI_SPEC_VERSION, is_worker: false, worker_num: null },
       // The very object the client holds: what the app stores here is copied into later scopes.
       state,
-      extensions: { ...extensions },
     };
+    // The server's lifespan scope has no `extensions` (optional, protocol.md §3.5); add the key
+    // only when the test advertises something.
+    if (Object.keys(extensions).length > 0) this.scope.extensions = { ...extensions };
     this.validator = createSendValidator(this.scope);
     this.inbox.push({ type: 'lifespan.startup' });
     const receive = sharedReceive(() => this.inbox.take());

@@ -184,7 +184,7 @@ export class SseSession {
         this.decline = {
           status: 500,
           headers: [['content-type', 'text/plain; charset=utf-8']],
-          parts: [Buffer.from('Internal Server Error')],
+          parts: [Buffer.from('Internal Server Error\n')],
         };
         this.finishDecline();
       }

@@ -225,7 +225,7 @@ export class WebSocketSession {
         this.deny(
           500,
           [['content-type', 'text/plain; charset=utf-8']],
-          [Buffer.from('Internal Server Error')],
+          [Buffer.from('Internal Server Error\n')],
         );
       }
       return;

@@ -1,0 +1,16 @@
+import { createSendValidator } from '@pagi/spec';
+const scope = { type: 'websocket', subprotocols: [], extensions: { 'websocket.http.response': {} }, headers: [] };
+const v = createSendValidator(scope, { fields: true });
+v.check({ type: 'websocket.accept' });
+const ev = { type: 'websocket.send', text: 'x'.repeat(32) };
+let t = performance.now();
+for (let i = 0; i < 1e6; i++) v.check({ type: 'websocket.send', text: ev.text });
+console.log('check ns/op', (performance.now() - t) * 1e6 / 1e6);
+t = performance.now();
+const b = Buffer.from('x'.repeat(32));
+let s = 0;
+for (let i = 0; i < 1e6; i++) s += b.toString().length;
+console.log('toString ns/op', (performance.now() - t));
+t = performance.now();
+for (let i = 0; i < 1e6; i++) s += Buffer.from(ev.text).length;
+console.log('Buffer.from ns/op', (performance.now() - t));
