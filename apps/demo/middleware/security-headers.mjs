@@ -17,7 +17,7 @@ export function securityHeaders(app, options = {}) {
   const extra = Object.entries({ ...DEFAULT_HEADERS, ...options.headers }).map(([name, value]) => {
     if (typeof value !== 'string' || /[\r\n\0]/.test(value)) {
       throw new PagiValidationError(
-        `expected a header value without CR, LF or NUL for ${name}, got ${value}`,
+        `expected a header value without CR, LF or NUL for ${name}, got ${JSON.stringify(value)}`,
       );
     }
     return [name.toLowerCase(), value];

@@ -143,7 +143,9 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
   for (const [key, def] of Object.entries(DEFAULT_OPTIONS)) {
     const value = (resolved as Record<string, unknown>)[key];
     if (typeof def === 'number' && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
-      throw new TypeError(`server option '${key}' must be a non-negative number, got ${JSON.stringify(value)}`);
+      throw new TypeError(
+        `server option '${key}' must be a non-negative number, got ${JSON.stringify(value)}`,
+      );
     }
   }
   if (resolved.writeLowWaterMark > resolved.writeHighWaterMark) {
@@ -152,7 +154,9 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
     );
   }
   if (!['auto', 'on', 'off'].includes(resolved.lifespan)) {
-    throw new TypeError(`server option 'lifespan' must be 'auto', 'on' or 'off', got ${JSON.stringify(resolved.lifespan)}`);
+    throw new TypeError(
+      `server option 'lifespan' must be 'auto', 'on' or 'off', got ${JSON.stringify(resolved.lifespan)}`,
+    );
   }
   if (!['combined', 'common', 'json', 'off'].includes(resolved.accessLog)) {
     throw new TypeError(

@@ -45,7 +45,8 @@ export class PagiServer {
   private closing: Promise<void> | undefined;
 
   constructor(app: App, options?: ServerOptions) {
-    if (typeof app !== 'function') throw new TypeError(`createServer: expected an app function, got ${typeof app}`);
+    if (typeof app !== 'function')
+      throw new TypeError(`createServer: expected an app function, got ${typeof app}`);
     this.options = resolveOptions(options);
     this.ctx = new ServerContextImpl(app, this.options);
     this.handlers = new HttpHandlers(this.ctx, handleSse);
@@ -106,17 +107,21 @@ export class PagiServer {
     this.ctx.state = this.lifespan.state;
     // --listen, TLS and systemd descriptors go through the listener set (src/listen/attach.ts).
     if (wantsListenerSet(this.options)) await this.listenThroughSet();
-    else await new Promise<void>((resolve, reject) => {
-      const onError = (error: Error): void => reject(error);
-      this.httpServer.once('error', onError);
-      this.httpServer.listen({ host: this.options.host, port: this.options.port, backlog: this.options.backlog }, () => {
-        this.httpServer.off('error', onError);
-        resolve();
+    else
+      await new Promise<void>((resolve, reject) => {
+        const onError = (error: Error): void => reject(error);
+        this.httpServer.once('error', onError);
+        this.httpServer.listen(
+          { host: this.options.host, port: this.options.port, backlog: this.options.backlog },
+          () => {
+            this.httpServer.off('error', onError);
+            resolve();
+          },
+        );
+      }).catch(async (error) => {
+        await this.lifespan?.shutdown(this.options.shutdownTimeout);
+        throw error;
       });
-    }).catch(async (error) => {
-      await this.lifespan?.shutdown(this.options.shutdownTimeout);
-      throw error;
-    });
     this.listening = true;
     this.ctx.logger.debug(`listening on ${this.url}`);
   }
@@ -135,7 +140,9 @@ export class PagiServer {
     const first = listenersOf(this.httpServer)?.addresses.find((a) => a.kind === 'tcp');
     if (first?.kind === 'tcp') return first.port;
     const address = this.httpServer.address();
-    return address !== null && typeof address === 'object' ? (address as AddressInfo).port : this.options.port;
+    return address !== null && typeof address === 'object'
+      ? (address as AddressInfo).port
+      : this.options.port;
   }
 
   /** `http://host:port` of the bound socket. */
@@ -184,7 +191,9 @@ export class PagiServer {
     const cut = new Promise<void>((resolve) => {
       if (timeout > 0)
         timer = setTimeout(() => {
-          this.ctx.logger.warn(`shutdown: ${this.handlers.slots.size} connection(s) still open after ${timeout} ms; cutting them`);
+          this.ctx.logger.warn(
+            `shutdown: ${this.handlers.slots.size} connection(s) still open after ${timeout} ms; cutting them`,
+          );
           this.handlers.cutAll('server_shutdown');
           resolve();
         }, timeout);

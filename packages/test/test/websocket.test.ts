@@ -268,3 +268,29 @@ describe('WebSocket messages and close', () => {
     await ws.close();
   });
 });
+
+describe('WebSocket receive() sharing (D-15)', () => {
+  it('a receive() abandoned in a race still delivers its message to the next call', async () => {
+    const got: unknown[] = [];
+    const app = wsOnly(async (_scope, receive, send) => {
+      await receive();
+      await send({ type: 'websocket.accept' });
+      const pending = receive();
+      // Lose the race on purpose: the pending receive must not swallow the next message.
+      const winner = await Promise.race([pending, Promise.resolve('tick')]);
+      got.push(winner);
+      await send({ type: 'websocket.send', text: 'ready' });
+      got.push(await receive());
+      got.push(await receive());
+    });
+    const ws = await new TestClient(app).websocket('/');
+    expect(await ws.receiveText()).toBe('ready');
+    await ws.sendText('one');
+    await ws.close(1000, 'done');
+    expect(got).toEqual([
+      'tick',
+      { type: 'websocket.receive', text: 'one' },
+      { type: 'websocket.disconnect', code: 1000, reason: 'done' },
+    ]);
+  });
+});

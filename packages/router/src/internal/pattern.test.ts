@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { expandOptional, parsePattern, signature } from './pattern.js';
 
@@ -84,5 +85,68 @@ describe('expandOptional', () => {
   test('a pattern of optional parameters only can collapse to /', () => {
     const forms = expandOptional(parsePattern('/:a?').segments).map(signature);
     expect(forms).toEqual(['/p', '/s']);
+  });
+});
+
+describe('parsePattern properties', () => {
+  test('any input either parses or throws a RouterError with PAGI_ERR_ROUTE_SYNTAX, never anything else', () => {
+    const alphabet = fc.constantFrom(
+      '/',
+      ':',
+      '*',
+      '?',
+      '<',
+      '>',
+      '(',
+      ')',
+      '[',
+      ']',
+      '\\',
+      'a',
+      'id',
+      'int',
+      '1',
+      '.',
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(alphabet, { maxLength: 20 }).map((a) => `/${a.join('')}`),
+        ),
+        (input) => {
+          try {
+            parsePattern(input);
+          } catch (err) {
+            expect((err as { name?: string }).name).toBe('RouterError');
+            expect((err as { code?: string }).code).toBe('PAGI_ERR_ROUTE_SYNTAX');
+          }
+        },
+      ),
+    );
+  });
+
+  test('patterns assembled from tokens parse back into those tokens', () => {
+    const token = fc.oneof(
+      fc.stringMatching(/^[a-z0-9._~-]{1,6}$/).map((text) => ({ text, kind: 'static' })),
+      fc.constantFrom('', '<int>', '<uuid>', '<slug>', '(\\d+)').map((t) => ({ text: t, kind: 'param' })),
+    );
+    fc.assert(
+      fc.property(fc.array(token, { minLength: 1, maxLength: 6 }), fc.boolean(), (tokens, withRest) => {
+        let source = '';
+        tokens.forEach((t, i) => {
+          source += t.kind === 'static' ? `/${t.text}` : `/:p${i}${t.text}`;
+        });
+        if (withRest) source += '/*rest';
+        const { segments } = parsePattern(source);
+        expect(segments).toHaveLength(tokens.length + (withRest ? 1 : 0));
+        tokens.forEach((t, i) => {
+          const seg = segments[i]!;
+          if (t.kind === 'static') expect(seg).toEqual({ kind: 'static', value: t.text });
+          else expect(seg).toMatchObject({ kind: 'param', name: `p${i}`, key: t.text });
+        });
+        if (withRest) expect(segments.at(-1)).toMatchObject({ kind: 'rest', name: 'rest', key: '*' });
+      }),
+    );
   });
 });

@@ -75,9 +75,13 @@ export async function runWorker(config: RunConfig): Promise<number> {
       if (drain) {
         draining = true;
         for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+        const began = Date.now();
         await drained(
           () => server.connectionCount,
           Math.min(options.keepAliveTimeout + 500, options.shutdownTimeout || 30_000),
+        );
+        config.log?.(
+          `worker ${options.workerNum} (pid ${process.pid}) drained for ${Date.now() - began} ms; ${server.connectionCount} connection(s) left`,
         );
       }
       let code: number = ExitCode.OK;

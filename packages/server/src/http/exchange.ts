@@ -55,7 +55,9 @@ function onFinish(this: ServerResponse): void {
 
 export const kExchange: unique symbol = Symbol('pagi.exchange');
 
-type Resolver = (event: { type: 'http.request'; body: Uint8Array; more: boolean } | { type: 'http.disconnect' }) => void;
+type Resolver = (
+  event: { type: 'http.request'; body: Uint8Array; more: boolean } | { type: 'http.disconnect' },
+) => void;
 
 /**
  * One HTTP request/response cycle: the app's `receive`/`send`, the §5.1 state machine, the
@@ -190,7 +192,8 @@ export class HttpExchange implements ConnectionSource {
   }
 
   addDisconnectCallback(cb: (reason: DisconnectReason) => void): void {
-    if (typeof cb !== 'function') throw new PagiValidationError(`on_disconnect: expected a function, got ${typeof cb}`);
+    if (typeof cb !== 'function')
+      throw new PagiValidationError(`on_disconnect: expected a function, got ${typeof cb}`);
     if (this.reason !== undefined) {
       safeCall(() => cb(this.reason!), this.ctx);
       return;
@@ -200,7 +203,8 @@ export class HttpExchange implements ConnectionSource {
   }
 
   addCompleteCallback(cb: () => void): void {
-    if (typeof cb !== 'function') throw new PagiValidationError(`on_complete: expected a function, got ${typeof cb}`);
+    if (typeof cb !== 'function')
+      throw new PagiValidationError(`on_complete: expected a function, got ${typeof cb}`);
     if (this.completed) {
       safeCall(cb, this.ctx);
       return;
@@ -308,7 +312,12 @@ export class HttpExchange implements ConnectionSource {
       this.out = ENDED;
       this.res.shouldKeepAlive = false;
       const body = 'Payload Too Large\n';
-      this.res.writeHead(413, ['content-type', 'text/plain; charset=utf-8', 'content-length', String(body.length)]);
+      this.res.writeHead(413, [
+        'content-type',
+        'text/plain; charset=utf-8',
+        'content-length',
+        String(body.length),
+      ]);
       this.res.end(body);
       this.bytesSent = body.length;
       this.disconnect('body_too_large');
@@ -338,7 +347,11 @@ export class HttpExchange implements ConnectionSource {
 
   send(event: Record<string, unknown>): Promise<void> {
     if (event === null || typeof event !== 'object') {
-      return rejected(new PagiValidationError(`send: expected an event object, got ${event === null ? 'null' : typeof event}`));
+      return rejected(
+        new PagiValidationError(
+          `send: expected an event object, got ${event === null ? 'null' : typeof event}`,
+        ),
+      );
     }
     // D-6: after the client has gone every send is a no-op; pagi.connection says why.
     if (this.reason !== undefined || !this.connected) return RESOLVED;
@@ -377,11 +390,15 @@ export class HttpExchange implements ConnectionSource {
     }
     const status = event.status;
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
-      throw new PagiValidationError(`http.response.start: expected status to be an integer 100-599, got ${String(status)}`);
+      throw new PagiValidationError(
+        `http.response.start: expected status to be an integer 100-599, got ${String(status)}`,
+      );
     }
     const trailers = event.trailers;
     if (trailers !== undefined && typeof trailers !== 'boolean') {
-      throw new PagiValidationError(`http.response.start: expected trailers to be a boolean, got ${typeof trailers}`);
+      throw new PagiValidationError(
+        `http.response.start: expected trailers to be a boolean, got ${typeof trailers}`,
+      );
     }
     const { flat, contentLength } = flattenHeaders(event.headers, 'http.response.start');
     this.status = status;
@@ -414,7 +431,9 @@ export class HttpExchange implements ConnectionSource {
   private body(event: Record<string, unknown>): Promise<void> {
     const out = this.out;
     if (out === INIT) {
-      throw new PagiStateError('http.response.body: expected http.response.start first, got http.response.body');
+      throw new PagiStateError(
+        'http.response.body: expected http.response.start first, got http.response.body',
+      );
     }
     if (out >= BODY_DONE) {
       throw new PagiStateError(
@@ -444,7 +463,9 @@ export class HttpExchange implements ConnectionSource {
     } else if (body instanceof Uint8Array) {
       length = body.byteLength;
     } else {
-      throw new PagiValidationError(`http.response.body: expected body to be a Uint8Array or a string, got ${typeof body}`);
+      throw new PagiValidationError(
+        `http.response.body: expected body to be a Uint8Array or a string, got ${typeof body}`,
+      );
     }
     const res = this.res;
     try {
@@ -476,7 +497,12 @@ export class HttpExchange implements ConnectionSource {
     return RESOLVED;
   }
 
-  private async sendFile(event: Record<string, unknown>, offset: number, length: number, before: number): Promise<void> {
+  private async sendFile(
+    event: Record<string, unknown>,
+    offset: number,
+    length: number,
+    before: number,
+  ): Promise<void> {
     let source: Awaited<ReturnType<typeof openFileSource>>;
     try {
       source = await openFileSource(event);
@@ -602,8 +628,10 @@ export class HttpExchange implements ConnectionSource {
     if (this.appSettled) return;
     this.appSettled = true;
     const line = `${this.req.method} ${this.req.url} HTTP/${this.req.httpVersion}`;
-    if (threw && this.reason === undefined) this.ctx.logger.error(`app raised an error while handling ${line}`, error);
-    else if (threw) this.ctx.logger.debug(`app raised after the client went away (${this.reason}) on ${line}`, error);
+    if (threw && this.reason === undefined)
+      this.ctx.logger.error(`app raised an error while handling ${line}`, error);
+    else if (threw)
+      this.ctx.logger.debug(`app raised after the client went away (${this.reason}) on ${line}`, error);
     if (this.reason === undefined && this.connected) this.backstop(threw, line);
     this.maybeComplete();
   }
@@ -615,7 +643,8 @@ export class HttpExchange implements ConnectionSource {
     const res = this.res;
     this.slot.closeAfter = true;
     if (out === INIT || (out === STARTED && threw && !res.headersSent)) {
-      if (!threw) this.ctx.logger.error(`app returned without sending http.response.start for ${line}; sent 500`);
+      if (!threw)
+        this.ctx.logger.error(`app returned without sending http.response.start for ${line}; sent 500`);
       this.started = true;
       this.status = 500;
       this.out = ENDED;
@@ -626,7 +655,9 @@ export class HttpExchange implements ConnectionSource {
       this.disconnect('server_error');
       return;
     }
-    this.ctx.logger.warn(`app ${threw ? 'raised' : 'returned'} before finishing the response to ${line}; ended it and closed the connection`);
+    this.ctx.logger.warn(
+      `app ${threw ? 'raised' : 'returned'} before finishing the response to ${line}; ended it and closed the connection`,
+    );
     try {
       if (out === STARTED) this.writeHead(0);
       this.out = ENDED;

@@ -40,7 +40,9 @@ function handleSource(fh: FileHandle, owned: boolean): FileSource {
 export async function openFileSource(event: { file?: unknown; fh?: unknown }): Promise<FileSource> {
   if (event.file !== undefined) {
     if (typeof event.file !== 'string') {
-      throw new PagiValidationError(`http.response.body: expected file to be a path string, got ${typeof event.file}`);
+      throw new PagiValidationError(
+        `http.response.body: expected file to be a path string, got ${typeof event.file}`,
+      );
     }
     const fh = await open(event.file, 'r');
     return handleSource(fh, true);
@@ -48,7 +50,9 @@ export async function openFileSource(event: { file?: unknown; fh?: unknown }): P
   const fh = event.fh;
   if (typeof fh === 'number') {
     if (!Number.isInteger(fh) || fh < 0) {
-      throw new PagiValidationError(`http.response.body: expected fh to be an open file descriptor, got ${fh}`);
+      throw new PagiValidationError(
+        `http.response.body: expected fh to be an open file descriptor, got ${fh}`,
+      );
     }
     const source = fdSource(fh);
     await source.size(); // EBADF surfaces here, so the send rejects before anything is written.
@@ -56,11 +60,15 @@ export async function openFileSource(event: { file?: unknown; fh?: unknown }): P
   }
   if (fh !== null && typeof fh === 'object' && typeof (fh as FileHandle).read === 'function') {
     if ((fh as FileHandle).fd < 0) {
-      throw new PagiValidationError('http.response.body: expected fh to be an open FileHandle, got a closed one');
+      throw new PagiValidationError(
+        'http.response.body: expected fh to be an open FileHandle, got a closed one',
+      );
     }
     return handleSource(fh as FileHandle, false);
   }
-  throw new PagiValidationError(`http.response.body: expected fh to be a FileHandle or a file descriptor, got ${typeof fh}`);
+  throw new PagiValidationError(
+    `http.response.body: expected fh to be a FileHandle or a file descriptor, got ${typeof fh}`,
+  );
 }
 
 /** Reads whole-number `offset`/`length` fields of a file body. */
@@ -68,13 +76,17 @@ export function fileRange(event: { offset?: unknown; length?: unknown }): { offs
   const offset = event.offset ?? 0;
   const length = event.length ?? Number.POSITIVE_INFINITY;
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
-    throw new PagiValidationError(`http.response.body: expected offset to be an integer ≥ 0, got ${String(offset)}`);
+    throw new PagiValidationError(
+      `http.response.body: expected offset to be an integer ≥ 0, got ${String(offset)}`,
+    );
   }
   if (
     typeof length !== 'number' ||
     (length !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(length) || length < 0))
   ) {
-    throw new PagiValidationError(`http.response.body: expected length to be an integer ≥ 0, got ${String(length)}`);
+    throw new PagiValidationError(
+      `http.response.body: expected length to be an integer ≥ 0, got ${String(length)}`,
+    );
   }
   return { offset, length };
 }

@@ -10,7 +10,6 @@ import { refuse, refuseRaw } from './simple-response.js';
 const kSlot: unique symbol = Symbol('pagi.slot');
 type SlotSocket = Socket & { [kSlot]?: Slot };
 
-
 /** Per-connection bookkeeping: one request runs at a time; pipelined ones wait in order (§5.1). */
 class Slot implements ConnectionSlot {
   readonly socket: Socket;
@@ -131,8 +130,13 @@ export class HttpHandlers {
     if (exchange !== undefined && !exchange.running && error.code?.startsWith('HPE_') && socket.writable) {
       // The body was bad in the very read that carried the head: the app is never called.
       const te = headerValue(exchange.req.rawHeaders, 'transfer-encoding');
-      const unsupported = error.code === 'HPE_INVALID_TRANSFER_ENCODING' && te !== undefined && !/chunked/i.test(te);
-      refuseRaw(socket, unsupported ? 501 : 400, unsupported ? `Transfer-Encoding ${te} is not supported` : 'malformed request body');
+      const unsupported =
+        error.code === 'HPE_INVALID_TRANSFER_ENCODING' && te !== undefined && !/chunked/i.test(te);
+      refuseRaw(
+        socket,
+        unsupported ? 501 : 400,
+        unsupported ? `Transfer-Encoding ${te} is not supported` : 'malformed request body',
+      );
       socket.once('finish', () => socket.destroy());
       exchange.cancel();
       return;
@@ -198,7 +202,10 @@ export class HttpHandlers {
   dispatch(slot: Slot, req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
     const options = this.ctx.options;
     if (slot.rejected) {
-      refuse(res, 503, `the server is at its connection limit (${options.maxConnections})`, ['retry-after', '5']);
+      refuse(res, 503, `the server is at its connection limit (${options.maxConnections})`, [
+        'retry-after',
+        '5',
+      ]);
       slot.closeAfter = true;
       return;
     }
@@ -230,7 +237,11 @@ export class HttpHandlers {
       slot.closeAfter = true;
       return;
     }
-    if (contentLength !== undefined && options.maxBodySize > 0 && Number(contentLength) > options.maxBodySize) {
+    if (
+      contentLength !== undefined &&
+      options.maxBodySize > 0 &&
+      Number(contentLength) > options.maxBodySize
+    ) {
       refuse(res, 413, `declared body of ${contentLength} bytes exceeds ${options.maxBodySize}`);
       slot.closeAfter = true;
       return;
@@ -286,4 +297,3 @@ export class HttpHandlers {
     }
   }
 }
-

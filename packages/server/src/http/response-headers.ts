@@ -28,14 +28,18 @@ export interface FlatHeaders {
 export function flattenHeaders(list: unknown, where: string, dropFraming = true): FlatHeaders {
   if (list === undefined) return { flat: [], contentLength: undefined };
   if (!Array.isArray(list)) {
-    throw new PagiValidationError(`${where}: expected headers to be an array of [name, value] pairs, got ${typeof list}`);
+    throw new PagiValidationError(
+      `${where}: expected headers to be an array of [name, value] pairs, got ${typeof list}`,
+    );
   }
   const flat: string[] = [];
   let contentLength: string | undefined;
   for (let i = 0; i < list.length; i++) {
     const entry = list[i] as unknown;
     if (!Array.isArray(entry) || entry.length !== 2) {
-      throw new PagiValidationError(`${where}: expected headers[${i}] to be a [name, value] pair, got ${describe(entry)}`);
+      throw new PagiValidationError(
+        `${where}: expected headers[${i}] to be a [name, value] pair, got ${describe(entry)}`,
+      );
     }
     const name = entry[0] as unknown;
     const value = entry[1] as unknown;
@@ -45,7 +49,9 @@ export function flattenHeaders(list: unknown, where: string, dropFraming = true)
       );
     }
     if (!TOKEN.test(name)) {
-      throw new PagiValidationError(`${where}: expected headers[${i}] name to be an HTTP token, got ${JSON.stringify(name)}`);
+      throw new PagiValidationError(
+        `${where}: expected headers[${i}] name to be an HTTP token, got ${JSON.stringify(name)}`,
+      );
     }
     if (BAD_VALUE.test(value)) {
       throw new PagiValidationError(
@@ -54,10 +60,14 @@ export function flattenHeaders(list: unknown, where: string, dropFraming = true)
     }
     if (name.length === 14 && name.toLowerCase() === 'content-length') {
       if (!DIGITS.test(value)) {
-        throw new PagiValidationError(`${where}: expected content-length to be a decimal byte count, got ${JSON.stringify(value)}`);
+        throw new PagiValidationError(
+          `${where}: expected content-length to be a decimal byte count, got ${JSON.stringify(value)}`,
+        );
       }
       if (contentLength !== undefined && contentLength !== value) {
-        throw new PagiValidationError(`${where}: expected one content-length, got ${contentLength} and ${value}`);
+        throw new PagiValidationError(
+          `${where}: expected one content-length, got ${contentLength} and ${value}`,
+        );
       }
       if (contentLength !== undefined) continue;
       contentLength = value;

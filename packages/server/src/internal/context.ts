@@ -47,5 +47,8 @@ export interface ServerContext {
   /** Writes one access-log line if the access log is on. */
   accessLog(entry: AccessLogEntry): void;
   /** Extensions to advertise on a scope of this type (fullflush, tls, websocket.http.response). */
-  extensionsFor(type: 'http' | 'websocket' | 'sse', socket: import('node:net').Socket): Record<string, object>;
+  extensionsFor(
+    type: 'http' | 'websocket' | 'sse',
+    socket: import('node:net').Socket,
+  ): Record<string, object>;
 }

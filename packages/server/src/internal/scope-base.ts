@@ -1,6 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { type ConnectionScopeBase, decodePath, type HeaderList, PAGI_SPEC_VERSION, PAGI_VERSION, splitTarget } from '@pagi/spec';
+import {
+  type ConnectionScopeBase,
+  decodePath,
+  type HeaderList,
+  PAGI_SPEC_VERSION,
+  PAGI_VERSION,
+  splitTarget,
+} from '@pagi/spec';
 import { unixListenerPath } from '../listen/listener-set.js';
 import type { ServerContext } from './context.js';
 
@@ -42,7 +49,8 @@ export function addressesOf(socket: Socket): Pick<ConnectionScopeBase, 'client' 
     out.server = [socket.localAddress, socket.localPort];
   } else {
     const local =
-      unixListenerPath(socket) ?? (socket as unknown as { server?: { address(): unknown } }).server?.address?.();
+      unixListenerPath(socket) ??
+      (socket as unknown as { server?: { address(): unknown } }).server?.address?.();
     if (typeof local === 'string') out.server = [local, null];
   }
   return out;

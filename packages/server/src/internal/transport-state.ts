@@ -41,7 +41,11 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * transport.afterWrite();
  * await transport.waitForRoom();
  */
-export function createTransportState(writable: MeasuredWritable, high: number, low: number): ServerTransportState {
+export function createTransportState(
+  writable: MeasuredWritable,
+  high: number,
+  low: number,
+): ServerTransportState {
   let isHigh = false;
   let listening = false;
   let disposed = false;

@@ -89,31 +89,43 @@ export async function startLifespan(app: App, options: LifespanOptions): Promise
 
   const send = async (event: { type?: unknown; message?: unknown }): Promise<void> => {
     if (event === null || typeof event !== 'object') {
-      throw new PagiValidationError(`lifespan send: expected an event object, got ${event === null ? 'null' : typeof event}`);
+      throw new PagiValidationError(
+        `lifespan send: expected an event object, got ${event === null ? 'null' : typeof event}`,
+      );
     }
     const message = typeof event.message === 'string' ? event.message : '';
     switch (event.type) {
       case 'lifespan.startup.complete':
-        if (phase !== 'startup') throw new PagiStateError(`lifespan: expected a shutdown event, got ${event.type}`);
+        if (phase !== 'startup')
+          throw new PagiStateError(`lifespan: expected a shutdown event, got ${event.type}`);
         phase = 'running';
         resolveStartup({ ok: true });
         return;
       case 'lifespan.startup.failed':
-        if (phase !== 'startup') throw new PagiStateError(`lifespan: expected a shutdown event, got ${event.type}`);
+        if (phase !== 'startup')
+          throw new PagiStateError(`lifespan: expected a shutdown event, got ${event.type}`);
         phase = 'done';
-        resolveStartup({ ok: false, error: new LifespanStartupError(`lifespan startup failed: ${message || '(no message)'}`) });
+        resolveStartup({
+          ok: false,
+          error: new LifespanStartupError(`lifespan startup failed: ${message || '(no message)'}`),
+        });
         return;
       case 'lifespan.shutdown.complete':
       case 'lifespan.shutdown.failed':
         if (phase !== 'shutdown') {
-          throw new PagiStateError(`lifespan: expected ${phase === 'startup' ? 'a startup event' : 'lifespan.shutdown first'}, got ${event.type}`);
+          throw new PagiStateError(
+            `lifespan: expected ${phase === 'startup' ? 'a startup event' : 'lifespan.shutdown first'}, got ${event.type}`,
+          );
         }
         phase = 'done';
-        if (event.type === 'lifespan.shutdown.failed') logger.warn(`lifespan shutdown failed: ${message || '(no message)'}`);
+        if (event.type === 'lifespan.shutdown.failed')
+          logger.warn(`lifespan shutdown failed: ${message || '(no message)'}`);
         resolveShutdownDone();
         return;
       default:
-        throw new PagiUnknownEventError(`lifespan send: expected a lifespan.* event, got ${JSON.stringify(event.type)}`);
+        throw new PagiUnknownEventError(
+          `lifespan send: expected a lifespan.* event, got ${JSON.stringify(event.type)}`,
+        );
     }
   };
 
@@ -121,13 +133,18 @@ export async function startLifespan(app: App, options: LifespanOptions): Promise
     appDone = true;
     if (phase === 'startup') {
       // Declined (§4.5.2): a throw, or a return without signalling.
-      const why = threw ? `it threw: ${error instanceof Error ? error.message : String(error)}` : 'it returned without signalling';
+      const why = threw
+        ? `it threw: ${error instanceof Error ? error.message : String(error)}`
+        : 'it returned without signalling';
       if (mode === 'on') {
         resolveStartup({
           ok: false,
-          error: new LifespanStartupError(`lifespan startup failed: lifespan is 'on' but the app declined (${why})`, {
-            cause: error,
-          }),
+          error: new LifespanStartupError(
+            `lifespan startup failed: lifespan is 'on' but the app declined (${why})`,
+            {
+              cause: error,
+            },
+          ),
         });
       } else {
         logger.info(`the app does not support lifespan (${why}); continuing without it`);
@@ -161,7 +178,9 @@ export async function startLifespan(app: App, options: LifespanOptions): Promise
     timer = setTimeout(() => {
       resolveStartup({
         ok: false,
-        error: new LifespanStartupError(`lifespan startup failed: no lifespan.startup.complete within ${options.startupTimeout} ms`),
+        error: new LifespanStartupError(
+          `lifespan startup failed: no lifespan.startup.complete within ${options.startupTimeout} ms`,
+        ),
       });
     }, options.startupTimeout);
   }

@@ -75,8 +75,8 @@ export async function stopAccepting(httpServer: HttpServer): Promise<void> {
     await set.close();
     return;
   }
-  if (!httpServer.listening) return;
-  await new Promise<void>((resolve) => net.Server.prototype.close.call(httpServer, () => resolve()));
+  // The listening handle closes synchronously; the callback would wait for every connection.
+  if (httpServer.listening) net.Server.prototype.close.call(httpServer);
 }
 
 /** Re-reads the TLS files and swaps the context for new handshakes. Returns false when TLS is off. */

@@ -127,15 +127,15 @@ export class ListenerSet {
     this.#tlsFront?.setSecureContext(material.context);
   }
 
-  /** Stops accepting on every listener and removes the Unix socket files this process created. */
+  /**
+   * Stops accepting on every listener and removes the Unix socket files this process created.
+   * Open connections are not waited for (`net.Server#close`'s callback would wait for them all);
+   * the owner of the connections decides how to drain them.
+   */
   async close(): Promise<void> {
-    const servers = this.#servers.splice(0);
-    await Promise.all(
-      servers.map(
-        (server) =>
-          new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
-      ),
-    );
+    for (const server of this.#servers.splice(0)) {
+      if (server.listening) server.close();
+    }
     for (const path of this.#ownedPaths.splice(0)) {
       try {
         unlinkSync(path);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import {
   createSendValidator,
   type HeaderList,
@@ -35,8 +36,9 @@ function onResponseClose(this: ServerResponse): void {
 function onResponseError(this: ServerResponse, error: Error): void {
   (this as unknown as WithSession)[kSession].onResponseError(error);
 }
-function onWriteDone(this: ServerResponse, error: Error | null | undefined): void {
-  if (error) (this as unknown as WithSession)[kSession].finish('write_error');
+function onSocketError(this: Socket, error: NodeJS.ErrnoException): void {
+  // A failed write (EPIPE, a reset while writing) shows up here, before the response closes.
+  (this as unknown as WithSession)[kSession].writeFailed(error);
 }
 function afterEnd(this: ServerResponse): void {
   // The terminator is out; close the socket so the client sees the end of the connection too.
@@ -44,6 +46,12 @@ function afterEnd(this: ServerResponse): void {
 }
 function onKeepalive(session: SseSession): void {
   session.onKeepalive();
+}
+
+/** true when the request carries a body (RFC 9112 §6.3: Content-Length > 0, or Transfer-Encoding). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** Response headers the server owns on an event stream; the app's copies of these are dropped. */
@@ -60,13 +68,14 @@ export class SseSession implements LongLivedConnection {
   private readonly mailbox = new Mailbox<Inbound>();
   private readonly validator: SendValidator;
   private readonly transport: WatermarkTransport;
-  private bodyIterator: AsyncIterator<Buffer> | undefined;
   private reading: Promise<Inbound> | undefined;
   private requestDone = false;
   private decline: { status: number; headers: HeaderList; chunks: Uint8Array[] } | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private keepaliveText = ':\n\n';
   private endReason: string | undefined;
+  /** Set when the socket failed under the stream; reported instead of `client_closed`. */
+  private failure: string | undefined;
   /** true once the app ended the exchange itself (`sse.close`, a complete decline). */
   private endedByApp = false;
   private untrack: (() => void) | undefined;
@@ -97,8 +106,10 @@ export class SseSession implements LongLivedConnection {
     // Events must leave at once: a stream is many tiny writes that Nagle would hold back.
     req.socket.setNoDelay(true);
     (res as unknown as WithSession)[kSession] = this;
+    (req.socket as unknown as WithSession)[kSession] = this;
     res.on('close', onResponseClose);
     res.on('error', onResponseError);
+    req.socket.on('error', onSocketError);
     this.untrack = ctx.track(this);
   }
 
@@ -144,22 +155,34 @@ export class SseSession implements LongLivedConnection {
   /** `sse.request` events: the body as it arrives, pulled one chunk per receive() (§5.6). */
   private async readBody(): Promise<Inbound> {
     const req = this.req;
-    if (req.complete && req.readableLength === 0) {
+    // The usual case, a GET without a body: one empty event, and nothing attached to the request.
+    if (!hasBody(req)) {
       this.requestDone = true;
       return { type: 'sse.request', body: EMPTY, more: false };
     }
-    this.bodyIterator ??= req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    try {
-      const step = await this.bodyIterator.next();
-      if (step.done === true) {
+    for (;;) {
+      const chunk = req.read() as Buffer | null;
+      if (chunk !== null) return { type: 'sse.request', body: chunk, more: true };
+      if (req.readableEnded) {
         this.requestDone = true;
         return { type: 'sse.request', body: EMPTY, more: false };
       }
-      return { type: 'sse.request', body: step.value, more: true };
-    } catch {
-      this.requestDone = true;
-      this.finish('client_closed');
-      return this.mailbox.receive();
+      if (req.destroyed) {
+        this.requestDone = true;
+        this.finish('client_closed');
+        return this.mailbox.receive();
+      }
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          req.off('readable', wake);
+          req.off('end', wake);
+          req.off('close', wake);
+          resolve();
+        };
+        req.on('readable', wake);
+        req.on('end', wake);
+        req.on('close', wake);
+      });
     }
   }
 
@@ -239,8 +262,7 @@ export class SseSession implements LongLivedConnection {
   private write(text: string): Promise<void> {
     if (this.state !== 'streaming') return RESOLVED;
     this.bytesSent += Buffer.byteLength(text);
-    this.res.write(text, onWriteDone);
-    this.transport.afterWrite();
+    this.res.write(text);
     return this.transport.waitForRoom();
   }
 
@@ -263,7 +285,7 @@ export class SseSession implements LongLivedConnection {
       return;
     }
     this.bytesSent += this.keepaliveText.length;
-    this.res.write(this.keepaliveText, onWriteDone);
+    this.res.write(this.keepaliveText);
   }
 
   private sendDecline(): void {
@@ -314,7 +336,14 @@ export class SseSession implements LongLivedConnection {
       this.state = 'ended';
       this.stopKeepalive();
     }
-    this.finish(this.res.writableFinished ? (this.endReason ?? '') : 'client_closed');
+    this.finish(this.res.writableFinished ? (this.endReason ?? '') : (this.failure ?? 'client_closed'));
+  }
+
+  /** @internal */
+  writeFailed(error: NodeJS.ErrnoException): void {
+    this.ctx.logger.debug(`sse socket error: ${error.message}`);
+    // EPIPE is a write that failed; a reset or an EOF is the client leaving (client_closed).
+    if (error.code === 'EPIPE') this.failure ??= 'write_error';
   }
 
   /** @internal */

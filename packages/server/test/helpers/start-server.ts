@@ -75,7 +75,8 @@ export async function rawClient(port: number): Promise<RawClient> {
     data: () => buffer,
     closed,
     waitFor(pattern) {
-      const test = (): boolean => (typeof pattern === 'string' ? buffer.includes(pattern) : pattern.test(buffer));
+      const test = (): boolean =>
+        typeof pattern === 'string' ? buffer.includes(pattern) : pattern.test(buffer);
       if (test()) return Promise.resolve(buffer);
       return new Promise((resolve, reject) => {
         const check = (): void => {
@@ -86,7 +87,10 @@ export async function rawClient(port: number): Promise<RawClient> {
         };
         waiters.push(check);
         closed.then(() => {
-          if (!test()) reject(new Error(`connection closed before ${String(pattern)} arrived; got ${JSON.stringify(buffer)}`));
+          if (!test())
+            reject(
+              new Error(`connection closed before ${String(pattern)} arrived; got ${JSON.stringify(buffer)}`),
+            );
         });
       });
     },
@@ -94,7 +98,11 @@ export async function rawClient(port: number): Promise<RawClient> {
 }
 
 /** A deferred promise, for waiting on events from inside an app. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
+export function deferred<T = void>(): {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+} {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
   const promise = new Promise<T>((res, rej) => {

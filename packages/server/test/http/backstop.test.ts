@@ -11,12 +11,18 @@ afterEach(async () => {
 
 describe('backstop (D-12) and robustness', () => {
   it.each([
-    ['throws before starting', (async () => {
-      throw new Error('boom');
-    }) as App],
-    ['throws synchronously', (() => {
-      throw new Error('sync boom');
-    }) as App],
+    [
+      'throws before starting',
+      (async () => {
+        throw new Error('boom');
+      }) as App,
+    ],
+    [
+      'throws synchronously',
+      (() => {
+        throw new Error('sync boom');
+      }) as App,
+    ],
     ['returns without responding', (async () => {}) as App],
     ['returns a non-promise', (() => 42) as App],
   ])('answers 500 and closes when the app %s', async (_name, app) => {

@@ -62,7 +62,11 @@ describe('limits', () => {
         for (;;) {
           const ev = await receive();
           if (ev.type !== 'http.request') {
-            seen.resolve({ last: ev.type, reason: (scope as HttpScope)['pagi.connection'].disconnect_reason(), got });
+            seen.resolve({
+              last: ev.type,
+              reason: (scope as HttpScope)['pagi.connection'].disconnect_reason(),
+              got,
+            });
             return;
           }
           got += ev.body.byteLength;

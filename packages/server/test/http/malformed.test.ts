@@ -33,8 +33,16 @@ const CASES: Array<[string, string, RegExp]> = [
     'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!',
     /^HTTP\/1\.1 400 /,
   ],
-  ['a signed Content-Length', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\nhello', /^HTTP\/1\.1 400 /],
-  ['obs-fold continuation lines', 'GET / HTTP/1.1\r\nHost: x\r\nX-Folded: a\r\n  b\r\n\r\n', /^HTTP\/1\.1 400 /],
+  [
+    'a signed Content-Length',
+    'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\nhello',
+    /^HTTP\/1\.1 400 /,
+  ],
+  [
+    'obs-fold continuation lines',
+    'GET / HTTP/1.1\r\nHost: x\r\nX-Folded: a\r\n  b\r\n\r\n',
+    /^HTTP\/1\.1 400 /,
+  ],
   ['NUL in a header value', 'GET / HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0000b\r\n\r\n', /^HTTP\/1\.1 400 /],
   ['a bare CR in a header value', 'GET / HTTP/1.1\r\nHost: x\r\nX-Bad: a\rb\r\n\r\n', /^HTTP\/1\.1 400 /],
   ['a bare LF line ending', 'GET / HTTP/1.1\nHost: x\nX-Bad: a\n\n', /^HTTP\/1\.1 400 /],

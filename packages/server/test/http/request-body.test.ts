@@ -54,7 +54,7 @@ describe('request bodies', () => {
       yield payload.subarray(0, 1000);
       yield payload.subarray(1000);
     }
-    const b = await request(s.url, { method: 'POST', body: gen() });
+    const b = await request(s.url, { method: 'POST', body: gen() as never });
     expect(await b.body.text()).toBe(payload.toString('hex'));
   });
 
@@ -78,12 +78,15 @@ describe('request bodies', () => {
   it('pauses the socket while the app is not receiving (bounded inbound buffer)', async () => {
     const go = deferred();
     let serverSocket: Socket | undefined;
-    s = await startServer(async (_scope, receive, send) => {
-      await go.promise;
-      const { body } = await readAll(receive as Receive);
-      await send({ type: 'http.response.start', status: 200 });
-      await send({ type: 'http.response.body', body: String(body.length) });
-    }, { maxBodySize: 0 });
+    s = await startServer(
+      async (_scope, receive, send) => {
+        await go.promise;
+        const { body } = await readAll(receive as Receive);
+        await send({ type: 'http.response.start', status: 200 });
+        await send({ type: 'http.response.body', body: String(body.length) });
+      },
+      { maxBodySize: 0 },
+    );
     s.server.httpServer.on('connection', (sock: Socket) => {
       serverSocket = sock;
     });
@@ -147,7 +150,10 @@ describe('request bodies', () => {
       same.resolve(a === b);
       const ev = (await a) as ReceiveEvent<'http'>;
       await send({ type: 'http.response.start', status: 200 });
-      await send({ type: 'http.response.body', body: ev.type === 'http.request' ? Buffer.from(ev.body) : '' });
+      await send({
+        type: 'http.response.body',
+        body: ev.type === 'http.request' ? Buffer.from(ev.body) : '',
+      });
     });
     const c = await rawClient(s.port);
     c.socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\n');

@@ -64,7 +64,12 @@ describe('response bodies', () => {
       const q = new URLSearchParams((scope as HttpScope).query_string);
       await send({ type: 'http.response.start', status: 200 });
       const ev: SendEvent<'http'> = q.has('offset')
-        ? { type: 'http.response.body', file: filePath, offset: Number(q.get('offset')), length: Number(q.get('length')) }
+        ? {
+            type: 'http.response.body',
+            file: filePath,
+            offset: Number(q.get('offset')),
+            length: Number(q.get('length')),
+          }
         : { type: 'http.response.body', file: filePath };
       await send(ev);
     });
@@ -84,7 +89,8 @@ describe('response bodies', () => {
       let usable = false;
       s = await startServer(async (scope, _receive, send) => {
         await send({ type: 'http.response.start', status: 200 });
-        if ((scope as HttpScope).path === '/fd') await send({ type: 'http.response.body', fh: fh.fd, offset: 10, length: 20 });
+        if ((scope as HttpScope).path === '/fd')
+          await send({ type: 'http.response.body', fh: fh.fd, offset: 10, length: 20 });
         else await send({ type: 'http.response.body', fh, offset: 5, length: 100 });
         usable = (await fh.stat()).size === FILE_BYTES.length;
       });
@@ -357,13 +363,20 @@ describe('what the server adds', () => {
 
   it('closes after the response when the client or the app says Connection: close', async () => {
     s = await startServer(async (scope, _receive, send) => {
-      const headers: Array<[string, string]> = (scope as HttpScope).path === '/app-close' ? [['connection', 'close']] : [];
+      const headers: Array<[string, string]> =
+        (scope as HttpScope).path === '/app-close' ? [['connection', 'close']] : [];
       await send({ type: 'http.response.start', status: 200, headers });
       await send({ type: 'http.response.body', body: 'x' });
     });
-    const byClient = await raw(s.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const byClient = await raw(
+      s.port,
+      'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
     expect(byClient.match(/HTTP\/1\.1 200/g)?.length).toBe(1);
-    const byApp = await raw(s.port, 'GET /app-close HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const byApp = await raw(
+      s.port,
+      'GET /app-close HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
     expect(byApp.match(/HTTP\/1\.1 200/g)?.length).toBe(1);
     expect(byApp).toMatch(/connection: close/i);
   });

@@ -27,10 +27,13 @@ describe('under continuous load', { timeout: 60_000 }, () => {
     await load.waitForOk(300);
     const before = new Set(load.result.pids);
     server.child.kill('SIGHUP');
+    const dbg = setTimeout(() => process.stdout.write(`DEBUG ok=${load.result.ok} failed=${load.result.failed}\n${server!.output()}`), 15000);
     await server.waitFor(/rolling restart finished/, 30_000);
     await load.waitForOk(300);
+    clearTimeout(dbg);
     const result = await load.stop();
     report('SIGHUP rolling restart', result);
+    if (result.failed) process.stdout.write(server.output());
     expect(result.failed).toBe(0);
     const fresh = [...result.pids].filter((p) => !before.has(p));
     expect(fresh.length).toBeGreaterThanOrEqual(2);

@@ -1,0 +1,66 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { flattenHeaders } from './response-headers.js';
+
+describe('flattenHeaders', () => {
+  it('copies pairs flat, notes content-length and drops transfer-encoding', () => {
+    expect(
+      flattenHeaders(
+        [
+          ['content-type', 'text/plain'],
+          ['Transfer-Encoding', 'chunked'],
+          ['content-length', '5'],
+          ['set-cookie', 'a=1'],
+          ['set-cookie', 'b=2'],
+        ],
+        'test',
+      ),
+    ).toEqual({
+      flat: ['content-type', 'text/plain', 'content-length', '5', 'set-cookie', 'a=1', 'set-cookie', 'b=2'],
+      contentLength: '5',
+    });
+    expect(flattenHeaders(undefined, 'test')).toEqual({ flat: [], contentLength: undefined });
+  });
+
+  it.each([
+    ['not an array', 'x'],
+    ['a short pair', [['a']]],
+    ['a number value (D-13)', [['content-length', 5]]],
+    ['CRLF in a value', [['x', 'a\r\nb: c']]],
+    ['NUL in a value', [['x', 'a\u0000']]],
+    ['a non-byte character', [['x', 'snow\u2603']]],
+    ['a space in a name', [['x y', 'a']]],
+    ['an empty name', [['', 'a']]],
+    ['a non-numeric content-length', [['content-length', '5 ']]],
+    [
+      'two different content-lengths',
+      [
+        ['content-length', '5'],
+        ['content-length', '6'],
+      ],
+    ],
+  ])('rejects %s', (_name, list) => {
+    expect(() => flattenHeaders(list, 'http.response.start')).toThrow(
+      expect.objectContaining({ code: 'PAGI_ERR_VALIDATION' }),
+    );
+  });
+
+  it('never lets CR, LF or NUL through in any position (property)', () => {
+    const byteString = fc.string({
+      unit: fc.integer({ min: 0, max: 0xff }).map((c) => String.fromCharCode(c)),
+      maxLength: 20,
+    });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(byteString, byteString), { maxLength: 6 }), (list) => {
+        let result: ReturnType<typeof flattenHeaders> | undefined;
+        try {
+          result = flattenHeaders(list, 'p');
+        } catch (error) {
+          expect((error as { code?: string }).code).toBe('PAGI_ERR_VALIDATION');
+          return;
+        }
+        for (const item of result.flat) expect(/[\r\n\u0000]/.test(item)).toBe(false);
+      }),
+    );
+  });
+});
