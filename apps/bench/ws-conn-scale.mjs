@@ -11,7 +11,7 @@
  * is the cost of one idle connection. Everything is torn down after each server, and the whole
  * run stops itself after --deadline seconds.
  *
- *   node ws-conn-scale.mjs [--connections 10000] [--deadline 600]
+ *   node ws-conn-scale.mjs [--connections 10000] [--deadline 600] [--v8 "--max-semi-space-size=1"]
  *
  * Prerequisite: built packages (`npx tsup` in packages/spec and packages/server).
  */
@@ -25,6 +25,10 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 
 const SELF = fileURLToPath(import.meta.url);
+// Extra V8 flags for the server processes (the same for all four), e.g. --v8 "--max-semi-space-size=1".
+const V8_FLAGS = process.argv.includes('--v8')
+  ? process.argv[process.argv.indexOf('--v8') + 1].split(' ')
+  : [];
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,8 +49,12 @@ async function serve(kind) {
     await once(wss, 'listening');
     port = wss.address().port;
   } else if (kind === 'node-sse') {
-    const server = createHttpServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
       res.flushHeaders();
       open++;
       res.on('close', () => open--);
@@ -121,7 +129,8 @@ function openOne(port, protocol, index) {
         protocol === 'ws'
           ? head.startsWith('HTTP/1.1 101')
           : head.startsWith('HTTP/1.1 200') && /content-type: text\/event-stream/i.test(head);
-      if (!ok) reject(new Error(`connection ${index}: unexpected answer ${JSON.stringify(head.split('\r\n')[0])}`));
+      if (!ok)
+        reject(new Error(`connection ${index}: unexpected answer ${JSON.stringify(head.split('\r\n')[0])}`));
       else resolve(socket);
     };
     socket.on('data', onData);
@@ -170,7 +179,7 @@ async function run(kindName, count) {
   const kind = KINDS[kindName];
   const child = spawn(
     'taskset',
-    ['-c', '0', process.execPath, '--expose-gc', SELF, '--serve', kind.serve ?? kindName],
+    ['-c', '0', process.execPath, '--expose-gc', ...V8_FLAGS, SELF, '--serve', kind.serve ?? kindName],
     { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
   try {
@@ -238,7 +247,9 @@ async function main() {
     );
   }
   console.log(`ratio pagi-ws-mem/ws-mem ${(results['pagi-ws'].rss / results.ws.rss).toFixed(3)}`);
-  console.log(`ratio pagi-sse-mem/node-sse-mem ${(results['pagi-sse'].rss / results['node-sse'].rss).toFixed(3)}`);
+  console.log(
+    `ratio pagi-sse-mem/node-sse-mem ${(results['pagi-sse'].rss / results['node-sse'].rss).toFixed(3)}`,
+  );
 }
 
 const serveIndex = process.argv.indexOf('--serve');

@@ -34,7 +34,12 @@ function arg(name, fallback) {
 
 async function serve(kind) {
   if (kind === 'ws') {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, maxPayload: 16 << 20 });
+    const wss = new WebSocketServer({
+      host: '127.0.0.1',
+      port: 0,
+      perMessageDeflate: false,
+      maxPayload: 16 << 20,
+    });
     wss.on('connection', (ws) => {
       ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
     });
@@ -58,7 +63,13 @@ async function serve(kind) {
       );
     }
   };
-  const server = createServer(app, { host: '127.0.0.1', port: 0, lifespan: 'off', logLevel: 'warn', maxConnections: 0 });
+  const server = createServer(app, {
+    host: '127.0.0.1',
+    port: 0,
+    lifespan: 'off',
+    logLevel: 'warn',
+    maxConnections: 0,
+  });
   await server.listen();
   reportCpu();
   process.stdout.write(`${server.port}\n`);

@@ -24,6 +24,11 @@ describe('mount', () => {
     expect((await client.get('/apiary')).status).toBe(404);
   });
 
+  test('an encoded slash never fakes a prefix boundary: /api%2Fx is not under /api', async () => {
+    const r = new Router().mount('/api', echo);
+    expect((await new TestClient(r.app).get('/api%2Fx')).status).toBe(404);
+  });
+
   test('the longest prefix wins; a mount at / catches the rest; routes come first', async () => {
     const r = new Router()
       .get('/api/health', text('route'))

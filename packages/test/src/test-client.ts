@@ -1,8 +1,10 @@
-import { type App, PagiStateError, type ProtocolApp } from '@pagi/spec';
+import { type App, PagiStateError, type ProtocolApp, acceptsEventStream } from '@pagi/spec';
 import { type ClientConfig, resolveConfig } from './internal/config.js';
 import { HttpExchange } from './internal/http-exchange.js';
 import { kCollect } from './internal/symbols.js';
 import { withTimeout } from './internal/timeout.js';
+import { overrideHeaders, toHeaderList } from './internal/headers.js';
+import { SseAsHttp } from './internal/sse-as-http.js';
 import { LifespanShutdownError, LifespanStartupError } from './errors.js';
 import { LifespanRunner } from './internal/lifespan-runner.js';
 import { SseSession } from './internal/sse-session.js';
@@ -56,8 +58,13 @@ export class TestClient {
     return stream[kCollect]();
   }
 
-  /** Sends a request and resolves as soon as the response head arrived. */
+  /**
+   * Sends a request and resolves as soon as the response head arrived. A GET whose `Accept`
+   * lists `text/event-stream` runs the app with an `sse` scope, as the server does (D-14); the
+   * response is then the event stream's bytes (or the decline).
+   */
   async stream(method: string, path: string, options: RequestOptions = {}): Promise<TestStreamResponse> {
+    if (this.isEventStreamRequest(method, options)) return this.streamAsSse(method, path, options);
     const exchange = new HttpExchange(this.app, this.config, this.state, method, path, options);
     const head = await withTimeout(
       exchange.head.promise,
@@ -65,6 +72,27 @@ export class TestClient {
       `http.response.start for ${method.toUpperCase()} ${path}`,
     );
     return new TestStreamResponse(exchange, head, this.config.timeout);
+  }
+
+  private isEventStreamRequest(method: string, options: RequestOptions): boolean {
+    if (method.toUpperCase() !== 'GET') return false;
+    const headers = overrideHeaders(this.config.headers, toHeaderList(options.headers));
+    const accept = headers.filter(([n]) => n === 'accept').map(([, v]) => v);
+    return accept.length > 0 && acceptsEventStream(accept.join(', '));
+  }
+
+  private async streamAsSse(
+    method: string,
+    path: string,
+    options: RequestOptions,
+  ): Promise<TestStreamResponse> {
+    const sseOptions: SseOptions = { method };
+    if (options.headers !== undefined) sseOptions.headers = options.headers;
+    if (options.query !== undefined) sseOptions.query = options.query;
+    if (options.body !== undefined) sseOptions.body = options.body;
+    const source = new SseAsHttp(new SseSession(this.app, this.config, this.state, path, sseOptions));
+    const head = await withTimeout(source.head, this.config.timeout, `sse.start (or a decline) for ${path}`);
+    return new TestStreamResponse(source, head, this.config.timeout);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { ConnectionState, HeaderList } from '@pagi/spec';
-import type { HttpExchange } from './internal/http-exchange.js';
 import { allHeaders, firstHeader } from './internal/headers.js';
+import type { ResponseSource } from './internal/response-source.js';
 import { kCollect } from './internal/symbols.js';
 import { withTimeout } from './internal/timeout.js';
 import { TestResponse } from './test-response.js';
@@ -21,12 +21,12 @@ export class TestStreamResponse implements AsyncIterable<Buffer> {
   /** The status the app sent; `0` when the client disconnected before any response. */
   readonly status: number;
   readonly headers: HeaderList;
-  private readonly exchange: HttpExchange;
+  private readonly exchange: ResponseSource;
   private readonly timeout: number;
 
   /** @internal Created by `TestClient.stream()`. */
   constructor(
-    exchange: HttpExchange,
+    exchange: ResponseSource,
     head: { status: number; headers: HeaderList } | undefined,
     timeout: number,
   ) {

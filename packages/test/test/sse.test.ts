@@ -184,3 +184,45 @@ describe('SSE declines', () => {
     expect(await quiet.next()).toBeUndefined();
   });
 });
+
+describe('plain requests that the server would treat as SSE (D-14)', () => {
+  const app = sseOnly(async (_scope, receive, send) => {
+    await receive();
+    await send({ type: 'sse.start' });
+    await send({ type: 'sse.comment', comment: 'hi' });
+    await send({ type: 'sse.send', event: 'tick', data: 'a\nb', id: '1' });
+  });
+
+  it('a GET accepting text/event-stream gets an sse scope; the body is the stream bytes', async () => {
+    const res = await new TestClient(app).get('/', { headers: { accept: 'text/html, text/event-stream' } });
+    expect(res.status).toBe(200);
+    expect(res.header('content-type')).toBe('text/event-stream');
+    expect(res.text).toBe(':hi\n\nevent: tick\ndata: a\ndata: b\nid: 1\n\n');
+    expect(res.connection.response_complete()).toBe(true);
+  });
+
+  it('a decline reads as the ordinary response it is', async () => {
+    const declining = sseOnly(async (_scope, receive, send) => {
+      await receive();
+      await send({ type: 'sse.http.response.start', status: 406 });
+      await send({ type: 'sse.http.response.body', body: 'no streams here' });
+    });
+    const res = await new TestClient(declining).get('/', { headers: { accept: 'text/event-stream' } });
+    expect([res.status, res.text]).toEqual([406, 'no streams here']);
+  });
+
+  it('q=0, wildcards and other methods stay http', async () => {
+    const seen: string[] = [];
+    const any: App = async (scope, _receive, send) => {
+      seen.push(scope.type);
+      if (scope.type !== 'http') throw new UnsupportedScopeError(scope.type);
+      await send({ type: 'http.response.start', status: 204 });
+      await send({ type: 'http.response.body' });
+    };
+    const client = new TestClient(any);
+    await client.get('/', { headers: { accept: 'text/event-stream;q=0' } });
+    await client.get('/', { headers: { accept: '*/*' } });
+    await client.post('/', { headers: { accept: 'text/event-stream' } });
+    expect(seen).toEqual(['http', 'http', 'http']);
+  });
+});

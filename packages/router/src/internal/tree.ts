@@ -41,12 +41,15 @@ export interface RestEdge<R> {
   handlers: Record<string, Leaf<R>>;
 }
 
-/** Up to this many static children are scanned in a list (no string slice, no hashing); more use the map. */
+/**
+ * Up to this many static children are scanned as a list, compared in place (no slice, no hash);
+ * past it only the children with the segment's first character are scanned.
+ */
 const LIST_LIMIT = 8;
 
 export class Node<R, M> {
   statics: Map<string, Node<R, M>> | null = null;
-  /** The same static children as parallel arrays, in insertion order, while there are few of them. */
+  /** The same static children as parallel arrays, in insertion order: the request path's view of them. */
   labels: string[] = [];
   children: Node<R, M>[] = [];
   /** Indexes into `labels` by the first character (ASCII only), for nodes with many static children. */
@@ -137,7 +140,7 @@ export class Matcher<R, M> {
   decode = false;
   key = '';
   http = true;
-  /** Captured raw-decoded values; only the first `count` are meaningful. */
+  /** Captured (decoded) values; only the first `count` are meaningful. */
   values: string[] = [];
   count = 0;
 

@@ -14,15 +14,20 @@ export interface CliIo {
   onSignal(signal: 'SIGINT' | 'SIGTERM', handler: () => void): void;
 }
 
+/** The version in our package.json, found by walking up from this file (src/, dist/ or a copy). */
 function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
+  for (let up = '../'; up.length <= 18; up += '../') {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(`${up}package.json`, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === '@pagi/server') return pkg.version ?? 'unknown';
+    } catch {
+      // not here; keep walking up
+    }
   }
+  return 'unknown';
 }
 
 /**

@@ -41,8 +41,7 @@ function onSocketError(this: Socket, error: NodeJS.ErrnoException): void {
   (this as unknown as WithSession)[kSession].writeFailed(error);
 }
 function afterEnd(this: ServerResponse): void {
-  // The terminator is out; close the socket so the client sees the end of the connection too.
-  this.socket?.end();
+  (this as unknown as WithSession)[kSession].closeConnection();
 }
 function onKeepalive(session: SseSession): void {
   session.onKeepalive();
@@ -97,8 +96,17 @@ export class SseSession implements LongLivedConnection {
       const { fullflush: _drop, ...rest } = base.extensions;
       base.extensions = rest;
     }
-    this.transport = new WatermarkTransport(res, ctx.options.writeHighWaterMark, ctx.options.writeLowWaterMark);
-    this.scope = { ...base, type: 'sse', method: req.method ?? 'GET', 'pagi.transport': this.transport };
+    this.transport = new WatermarkTransport(
+      res,
+      ctx.options.writeHighWaterMark,
+      ctx.options.writeLowWaterMark,
+    );
+    // The scope is the base object completed in place: one object per stream, not two.
+    const scope = base as SseScope;
+    scope.type = 'sse';
+    scope.method = req.method ?? 'GET';
+    scope['pagi.transport'] = this.transport;
+    this.scope = scope;
     this.validator = createSendValidator(this.scope, { fields: ctx.options.validateEvents });
     this.receive = () => this.nextEvent();
     this.send = (event) => this.handleSend(event);
@@ -320,6 +328,12 @@ export class SseSession implements LongLivedConnection {
     if (body === undefined) res.end(afterEnd);
     else res.end(body, afterEnd);
     this.finish(reason);
+  }
+
+  /** @internal The terminator is out: close the connection too, it is never reused (§1.6). */
+  closeConnection(): void {
+    // res.socket is already detached when 'finish' runs; the request keeps the socket.
+    this.req.socket.end();
   }
 
   private stopKeepalive(): void {

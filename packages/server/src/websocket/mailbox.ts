@@ -5,7 +5,8 @@
  * Shared by the WebSocket and SSE sessions.
  */
 export class Mailbox<T> {
-  private items: T[] = [];
+  /** Allocated on the first queued event: an idle session whose app is waiting has none. */
+  private items: T[] | undefined;
   private head = 0;
   private terminal: T | undefined;
   private pending: Promise<T> | undefined;
@@ -13,7 +14,7 @@ export class Mailbox<T> {
 
   /** Events waiting for the app, not counting the terminal one. */
   get size(): number {
-    return this.items.length - this.head;
+    return this.items === undefined ? 0 : this.items.length - this.head;
   }
 
   /** true once the terminal event was set. */
@@ -30,7 +31,7 @@ export class Mailbox<T> {
       resolve(item);
       return;
     }
-    this.items.push(item);
+    (this.items ??= []).push(item);
   }
 
   /** Sets the event every `receive()` yields after the queue drains; the first call wins. */
@@ -46,22 +47,23 @@ export class Mailbox<T> {
 
   /** Drops queued events (used when the session is torn down and nobody will read them). */
   clear(): void {
-    this.items = [];
+    this.items = undefined;
     this.head = 0;
   }
 
   /** The next event; queued events come first, then the terminal one, repeated. */
   receive(): Promise<T> {
-    if (this.head < this.items.length) {
-      const item = this.items[this.head]!;
-      this.items[this.head] = undefined as T;
+    const items = this.items;
+    if (items !== undefined && this.head < items.length) {
+      const item = items[this.head]!;
+      items[this.head] = undefined as T;
       this.head++;
       // Compact now and then so a long-lived session does not keep a growing array.
-      if (this.head === this.items.length) {
-        this.items.length = 0;
+      if (this.head === items.length) {
+        this.items = undefined;
         this.head = 0;
-      } else if (this.head > 1024 && this.head * 2 > this.items.length) {
-        this.items = this.items.slice(this.head);
+      } else if (this.head > 1024 && this.head * 2 > items.length) {
+        this.items = items.slice(this.head);
         this.head = 0;
       }
       return Promise.resolve(item);

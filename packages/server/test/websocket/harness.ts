@@ -70,6 +70,9 @@ export async function startHarness(app: App, overrides: ServerOptions = {}): Pro
       res.end();
     }
   });
+  // No keep-alive timer: a connection the handlers should close stays open (and the test hangs)
+  // if they don't, instead of closing by itself after 5 s and hiding the bug.
+  server.keepAliveTimeout = 0;
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

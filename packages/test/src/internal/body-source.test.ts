@@ -31,6 +31,26 @@ describe('prepareBody', () => {
     );
   });
 
+  it('hands out a chunk at once when the next one is still being produced', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* gen() {
+      yield 'first';
+      await held;
+      yield 'second';
+    }
+    const { source } = prepareBody({ body: gen() }, '1.1');
+    // Would hang (the test times out) if the source waited for 'second' to learn `more`.
+    const first = await source.next();
+    expect([first.body.toString(), first.more]).toEqual(['first', true]);
+    release();
+    const rest = await drain(() => source.next());
+    expect(Buffer.concat(rest.map((e) => e.body)).toString()).toBe('second');
+    expect(rest.at(-1)!.more).toBe(false);
+  });
+
   it('describes known bodies with content-length, iterables with chunked on 1.1 only', () => {
     expect(prepareBody({ body: 'abc' }, '1.1').headers).toEqual([['content-length', '3']]);
     expect(prepareBody({ body: ['a'] }, '1.1').headers).toEqual([['transfer-encoding', 'chunked']]);

@@ -22,9 +22,17 @@ function single(body: Buffer): BodySource {
   return { next: async () => ({ body, more: false }) };
 }
 
+/** Resolves after every already-queued promise callback has run (one macrotask turn). */
+function settleTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
- * An iterable body, read one step ahead: `more` must be false on the last chunk (protocol.md
- * §4.1.1), and only the next step tells whether the current chunk is the last.
+ * An iterable body, read one step ahead where that costs no waiting: `more` must be false on the
+ * last chunk (protocol.md §4.1.1), and only the next step tells whether the current chunk is the
+ * last. If the next step is not ready yet, the current chunk goes out now with `more: true` (and
+ * an empty final chunk follows if the iterable then ends), as a server delivers a chunk as soon as
+ * it arrives: an app that answers each chunk before the client sends the next must not deadlock.
  */
 function chunked(iterable: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): BodySource {
   const it: AsyncIterator<Uint8Array | string> | Iterator<Uint8Array | string> =
@@ -37,9 +45,19 @@ function chunked(iterable: AsyncIterable<Uint8Array | string> | Iterable<Uint8Ar
     async next() {
       const current = await (ahead ?? step());
       if (current.done) return { body: Buffer.alloc(0), more: false };
-      ahead = step();
-      const following = await ahead;
-      return { body: toBuffer(current.value), more: !following.done };
+      const following = step();
+      ahead = following;
+      let ready: IteratorResult<Uint8Array | string> | undefined;
+      following.then(
+        (result) => {
+          ready = result;
+        },
+        () => {},
+      );
+      // A step that is already available (arrays, generators that do not wait) settles within
+      // this turn; only a step that really waits on the producer leaves `ready` unset.
+      await settleTurn();
+      return { body: toBuffer(current.value), more: ready === undefined || !ready.done };
     },
   };
 }

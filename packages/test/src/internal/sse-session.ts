@@ -17,7 +17,13 @@ import { type Deferred, createDeferred } from './deferred.js';
 import { hasHeader } from './headers.js';
 import { baseScope } from './scope.js';
 import { sharedReceive } from './shared-receive.js';
-import { type SseEvent, toClientComments, toClientEvent } from './sse-wire.js';
+import {
+  type SseEvent,
+  sseCommentToWire,
+  sseSendToWire,
+  toClientComments,
+  toClientEvent,
+} from './sse-wire.js';
 
 /** How the app answered: a stream, or an ordinary HTTP response in its place (a decline). */
 export type SseHead =
@@ -35,6 +41,8 @@ export class SseSession {
   readonly events: object[] = [];
   readonly head: Deferred<SseHead> = createDeferred<SseHead>();
   readonly stream = new AsyncQueue<SseEvent>();
+  /** The same stream as the bytes a server writes, for a plain request that became SSE (D-14). */
+  readonly wire = new AsyncQueue<Buffer>();
   readonly comments: string[] = [];
   readonly appDone: Promise<void>;
   readonly raiseAppErrors: boolean;
@@ -92,6 +100,7 @@ export class SseSession {
     this.inbox.terminate({ type: 'sse.disconnect', reason: 'client_closed' });
     this.head.resolve({ declined: true, status: 0, headers: [], body: Buffer.alloc(0) });
     this.stream.end();
+    this.wire.end();
   }
 
   private async produce(): Promise<ReceiveEvent<'sse'>> {
@@ -126,9 +135,13 @@ export class SseSession {
       }
       case 'sse.send':
         this.stream.push(toClientEvent(ev as unknown as Parameters<typeof toClientEvent>[0]));
+        this.wire.push(
+          Buffer.from(sseSendToWire(ev as unknown as Parameters<typeof sseSendToWire>[0]), 'utf8'),
+        );
         return;
       case 'sse.comment':
         this.comments.push(...toClientComments(ev.comment as string));
+        this.wire.push(Buffer.from(sseCommentToWire(ev.comment as string), 'utf8'));
         return;
       case 'sse.close':
         this.appClosed = true;
@@ -165,6 +178,7 @@ export class SseSession {
     this.phase = 'ended';
     this.inbox.terminate(terminal);
     this.stream.end();
+    this.wire.end();
   }
 
   private onAppSettled(outcome: { error: unknown } | undefined): void {
@@ -175,6 +189,7 @@ export class SseSession {
       if (raise) {
         this.head.reject(outcome.error);
         this.stream.fail(outcome.error);
+        this.wire.fail(outcome.error);
         this.phase = 'ended';
         this.inbox.terminate({ type: 'sse.disconnect', reason: 'server_error' });
       } else if (this.phase === 'declining') {
@@ -194,6 +209,7 @@ export class SseSession {
       // Ending by return looks the same on the wire as sse.close (§4.4.7).
       if (raise) {
         this.stream.fail(outcome.error);
+        this.wire.fail(outcome.error);
         this.phase = 'ended';
         this.inbox.terminate({ type: 'sse.disconnect', reason: 'server_error' });
       } else {

@@ -1,0 +1,75 @@
+/**
+ * The WebSocket and SSE handlers inside the real server (createServer from src/server.ts), and the
+ * graceful stop path: server.close() closes WebSockets with 1001 and ends SSE streams cleanly.
+ */
+import type { App, ReceiveEvent } from '@pagi/spec';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type StartedServer, startServer } from '../helpers/start-server.js';
+import { openSse } from '../sse/sse-client.js';
+import { deferred } from './harness.js';
+
+let started: StartedServer | undefined;
+afterEach(async () => {
+  await started?.close();
+  started = undefined;
+});
+
+describe('WebSocket and SSE in the real server', () => {
+  it('echoes over a WebSocket, and server.close() closes it with 1001 server_shutdown', async () => {
+    const end = deferred<unknown>();
+    const app: App = async (scope, receive, send) => {
+      if (scope.type !== 'websocket') return;
+      await receive();
+      await send({ type: 'websocket.accept' });
+      for (;;) {
+        const event = (await receive()) as ReceiveEvent<'websocket'>;
+        if (event.type === 'websocket.disconnect') {
+          end.resolve(event);
+          return;
+        }
+        if (event.type === 'websocket.receive')
+          await send({ type: 'websocket.send', text: `echo ${event.text}` });
+      }
+    };
+    started = await startServer(app);
+    const client = new WebSocket(`ws://127.0.0.1:${started.port}/`);
+    const reply = new Promise((resolve) => client.once('message', (data) => resolve(String(data))));
+    await new Promise((resolve) => client.once('open', resolve));
+    client.send('hi');
+    expect(await reply).toBe('echo hi');
+    const closed = new Promise((resolve) =>
+      client.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
+    const closing = started.server.close();
+    expect(await closed).toEqual({ code: 1001, reason: 'server_shutdown' });
+    expect(await end.promise).toEqual({
+      type: 'websocket.disconnect',
+      code: 1001,
+      reason: 'server_shutdown',
+    });
+    await closing;
+    started = undefined;
+  });
+
+  it('streams SSE, and server.close() ends the stream with the terminator and server_shutdown', async () => {
+    const end = deferred<unknown>();
+    const app: App = async (scope, receive, send) => {
+      if (scope.type !== 'sse') return;
+      await receive();
+      await send({ type: 'sse.start' });
+      await send({ type: 'sse.send', data: 'hello' });
+      end.resolve(await receive());
+    };
+    started = await startServer(app);
+    const sse = await openSse(started.port);
+    await sse.until((c) => c.stream.events.length === 1);
+    expect(sse.headers['content-type']).toBe('text/event-stream');
+    const closing = started.server.close();
+    await sse.closed;
+    expect(sse.terminated()).toBe(true);
+    expect(await end.promise).toEqual({ type: 'sse.disconnect', reason: 'server_shutdown' });
+    await closing;
+    started = undefined;
+  });
+});

@@ -1,0 +1,135 @@
+import type { DisconnectReason, SendEvent } from '@pagi/spec';
+import { expect } from 'vitest';
+import { createProbe } from '../internal/probe.js';
+import type { CaseContext } from './case-context.js';
+import { httpApp, outcomeOf, valuesOf } from './helpers.js';
+
+/**
+ * An app that first tries `bad` (which must reject), then answers 200 with the code it got in
+ * `x-error`, so the client can see how the server judged the event.
+ */
+function tryFirst(bad: unknown) {
+  return httpApp(async (_scope, _receive, send) => {
+    const code = await outcomeOf(send(bad as SendEvent<'http'>));
+    await send({ type: 'http.response.start', status: 200, headers: [['x-error', code]] });
+    await send({ type: 'http.response.body', body: 'ok' });
+  });
+}
+
+/** Outbound checks the server must make (D-2, D-6, D-13, §2.5) and unfinished responses (D-12). */
+export function httpViolationCases(ctx: CaseContext): void {
+  ctx.it('D-2: a header value with CR LF rejects the send (no header injection)', async () => {
+    const client = ctx.serve(
+      tryFirst({ type: 'http.response.start', status: 200, headers: [['x-evil', 'a\r\nset-cookie: x=1']] }),
+    );
+    const res = await client.request('GET', '/inject');
+    expect(valuesOf(res.headers, 'x-error')).toEqual(['PAGI_ERR_VALIDATION']);
+    expect(valuesOf(res.headers, 'x-evil')).toEqual([]);
+    expect(valuesOf(res.headers, 'set-cookie')).toEqual([]);
+  });
+
+  ctx.it('D-13: a header value that is not a string rejects the send', async () => {
+    const client = ctx.serve(
+      tryFirst({ type: 'http.response.start', status: 200, headers: [['content-length', 2]] }),
+    );
+    const res = await client.request('GET', '/numeric-header');
+    expect(valuesOf(res.headers, 'x-error')).toEqual(['PAGI_ERR_VALIDATION']);
+  });
+
+  ctx.it('§2.5: an event type foreign to the http scope rejects with PAGI_ERR_UNKNOWN_EVENT', async () => {
+    const client = ctx.serve(tryFirst({ type: 'websocket.accept' }));
+    const res = await client.request('GET', '/foreign');
+    expect(valuesOf(res.headers, 'x-error')).toEqual(['PAGI_ERR_UNKNOWN_EVENT']);
+  });
+
+  ctx.it('§2.5: a start without a status rejects with PAGI_ERR_VALIDATION', async () => {
+    const client = ctx.serve(tryFirst({ type: 'http.response.start' }));
+    const res = await client.request('GET', '/no-status');
+    expect(valuesOf(res.headers, 'x-error')).toEqual(['PAGI_ERR_VALIDATION']);
+  });
+
+  ctx.it('§4.1.3: a status outside 100–599 rejects with PAGI_ERR_VALIDATION', async () => {
+    const client = ctx.serve(tryFirst({ type: 'http.response.start', status: 600 }));
+    const res = await client.request('GET', '/bad-status');
+    expect(valuesOf(res.headers, 'x-error')).toEqual(['PAGI_ERR_VALIDATION']);
+  });
+
+  ctx.it('§4.1.4: body and file together reject with PAGI_ERR_VALIDATION', async () => {
+    const seen = createProbe<string>();
+    const client = ctx.serve(
+      httpApp(async (_scope, _receive, send) => {
+        await send({ type: 'http.response.start', status: 200 });
+        const both = {
+          type: 'http.response.body',
+          body: 'x',
+          file: '/etc/hostname',
+        } as unknown as SendEvent<'http'>;
+        seen.report(await outcomeOf(send(both)));
+        await send({ type: 'http.response.body', body: 'fine' });
+      }),
+    );
+    const res = await client.request('GET', '/both');
+    expect(res.body.toString()).toBe('fine');
+    expect(await seen.value('the outcome of body+file')).toBe('PAGI_ERR_VALIDATION');
+  });
+
+  ctx.it('D-6: trailers that were not declared reject with PAGI_ERR_STATE', async () => {
+    const seen = createProbe<string>();
+    const client = ctx.serve(
+      httpApp(async (_scope, _receive, send) => {
+        await send({ type: 'http.response.start', status: 200 });
+        await send({ type: 'http.response.body', body: 'body', more: true });
+        seen.report(await outcomeOf(send({ type: 'http.response.trailers', headers: [['x-t', '1']] })));
+        await send({ type: 'http.response.body', body: '' });
+      }),
+    );
+    const res = await client.request('GET', '/undeclared');
+    expect(res.body.toString()).toBe('body');
+    expect(await seen.value('the outcome of undeclared trailers')).toBe('PAGI_ERR_STATE');
+  });
+
+  ctx.it('http.fullflush is accepted where the scope advertises it', async () => {
+    const client = ctx.serve(
+      httpApp(async (scope, _receive, send) => {
+        await send({ type: 'http.response.start', status: 200 });
+        await send({ type: 'http.response.body', body: 'a', more: true });
+        const outcome =
+          'fullflush' in scope.extensions ? await outcomeOf(send({ type: 'http.fullflush' })) : 'absent';
+        await send({ type: 'http.response.body', body: outcome });
+      }),
+    );
+    const res = await client.request('GET', '/flush');
+    expect(res.body.toString()).toBe('aresolved');
+  });
+
+  ctx.it('D-12: a response started but not finished is ended cleanly and ends abnormally', async () => {
+    const seen = createProbe<DisconnectReason>();
+    const client = ctx.serve(
+      httpApp(async (scope, _receive, send) => {
+        scope['pagi.connection'].on_disconnect((reason) => seen.report(reason));
+        await send({ type: 'http.response.start', status: 200 });
+        await send({ type: 'http.response.body', body: 'partial', more: true });
+      }),
+    );
+    const res = await client.request('GET', '/unfinished');
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toBe('partial');
+    expect(await seen.value('on_disconnect for an unfinished response')).toBe('server_error');
+  });
+
+  ctx.it('trailers declared but never sent: the body still ends, the request ends abnormally', async () => {
+    const seen = createProbe<DisconnectReason>();
+    const client = ctx.serve(
+      httpApp(async (scope, _receive, send) => {
+        scope['pagi.connection'].on_disconnect((reason) => seen.report(reason));
+        await send({ type: 'http.response.start', status: 200, trailers: true });
+        await send({ type: 'http.response.body', body: 'data' });
+      }),
+    );
+    const res = await client.request('GET', '/no-trailers', { headers: [['te', 'trailers']] });
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toBe('data');
+    expect(res.trailers).toEqual([]);
+    expect(await seen.value('on_disconnect for missing trailers')).toBe('server_error');
+  });
+}

@@ -1,0 +1,14 @@
+export { describeConformance, type ConformanceOptions } from './describe-conformance.js';
+export { inProcess } from './in-process.js';
+export { socket } from './socket.js';
+export type {
+  ConformanceClient,
+  ConformanceMessage,
+  ConformanceRequestOptions,
+  ConformanceResponse,
+  ConformanceSse,
+  ConformanceSseEvent,
+  ConformanceStream,
+  ConformanceWebSocket,
+  Transport,
+} from './transport.js';
