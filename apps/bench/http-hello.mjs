@@ -61,7 +61,28 @@ function parseLatency(text) {
   return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
 }
 
-async function load(port, seconds, headers) {
+function cpuOf(child) {
+  return new Promise((resolve) => {
+    const onMessage = (m) => {
+      if (m?.cpu) {
+        child.off('message', onMessage);
+        resolve((m.cpu.user + m.cpu.system) / 1000);
+      }
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
+  });
+}
+
+/** Runs the load tool against one server; adds CPU ms the server spent per 1000 requests. */
+async function load(server, seconds, headers) {
+  const before = await cpuOf(server.child);
+  const result = await loadOnly(server.port, seconds, headers);
+  const cpuMs = (await cpuOf(server.child)) - before;
+  return { ...result, cpuPerK: (1000 * cpuMs) / result.requests };
+}
+
+async function loadOnly(port, seconds, headers) {
   const url = `http://127.0.0.1:${port}/`;
   if (useWrk) {
     const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
@@ -72,7 +93,8 @@ async function load(port, seconds, headers) {
     const p99 = parseLatency(/\s99%\s+(\S+)/.exec(stdout)?.[1] ?? '');
     const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
     if (errors) throw new Error(`wrk saw ${errors[1]} non-2xx responses`);
-    return { rps, p99 };
+    const requests = Number(/(\d+) requests in/.exec(stdout)?.[1]);
+    return { rps, p99, requests };
   }
   const autocannon = (await import('autocannon')).default;
   const result = await autocannon({
@@ -82,7 +104,7 @@ async function load(port, seconds, headers) {
     headers: Object.fromEntries(headers),
   });
   if (result.non2xx > 0) throw new Error(`autocannon saw ${result.non2xx} non-2xx responses`);
-  return { rps: result.requests.average, p99: result.latency.p99 };
+  return { rps: result.requests.average, p99: result.latency.p99, requests: result.requests.total };
 }
 
 function median(xs) {
@@ -97,6 +119,7 @@ try {
     const { child, port } = await startChild(here + s.file, 0);
     started.push(child);
     s.port = port;
+    s.child = child;
     await check(s.name, port);
   }
   console.log(
@@ -108,22 +131,30 @@ try {
     ['', []],
     [' (12 headers)', BROWSER_HEADERS],
   ]) {
-    for (const s of SERVERS) await load(s.port, warmup, headers);
+    for (const s of SERVERS) await load(s, warmup, headers);
     const samples = Object.fromEntries(SERVERS.map((s) => [s.name, []]));
     for (let r = 0; r < rounds; r++) {
-      for (const s of SERVERS) samples[s.name].push(await load(s.port, duration, headers));
+      for (const s of SERVERS) samples[s.name].push(await load(s, duration, headers));
     }
     const base = median(samples['node-http'].map((x) => x.rps));
+    const baseCpu = median(samples['node-http'].map((x) => x.cpuPerK));
     for (const s of SERVERS) {
       const rps = median(samples[s.name].map((x) => x.rps));
       const p99 = median(samples[s.name].map((x) => x.p99));
+      const cpu = median(samples[s.name].map((x) => x.cpuPerK));
       results[s.name + label] = rps / base;
+      results[`cpu ${s.name}${label}`] = baseCpu / cpu;
       console.log(
-        `${(s.name + label).padEnd(24)} ${rps.toFixed(0).padStart(8)} req/s  p99 ${p99.toFixed(2)} ms  ` +
-          `(${samples[s.name].map((x) => x.rps.toFixed(0)).join(', ')})`,
+        `${(s.name + label).padEnd(24)} ${rps.toFixed(0).padStart(8)} req/s  p99 ${p99.toFixed(2).padStart(7)} ms  ` +
+          `${cpu.toFixed(1).padStart(6)} CPU ms/1k req  (req/s per round: ${samples[s.name].map((x) => x.rps.toFixed(0)).join(', ')})`,
       );
     }
   }
+  // CPU-time ratios (node-http CPU per request / server CPU per request): less sensitive to other
+  // load on the machine than req/s, since each server is measured by its own CPU time.
+  console.log(`cpu-efficiency pagi/node-http ${results['cpu pagi'].toFixed(2)}`);
+  console.log(`cpu-efficiency fastify/node-http ${results['cpu fastify'].toFixed(2)}`);
+  console.log(`cpu-efficiency pagi/node-http (12 headers) ${results['cpu pagi (12 headers)'].toFixed(2)}`);
   console.log(`ratio pagi/node-http ${results.pagi.toFixed(2)}`);
   console.log(`ratio fastify/node-http ${results.fastify.toFixed(2)}`);
   console.log(`ratio pagi/node-http (12 headers) ${results['pagi (12 headers)'].toFixed(2)}`);

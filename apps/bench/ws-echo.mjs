@@ -189,34 +189,43 @@ async function main() {
   } catch {
     console.warn('taskset failed: the load generator is not pinned');
   }
-  const servers = { ws: await startServer('ws'), 'pagi-ws': await startServer('pagi') };
+  const servers = {
+    ws: await startServer('ws'),
+    'ws-deferred': await startServer('ws-deferred'),
+    'pagi-ws': await startServer('pagi'),
+  };
   try {
     for (const [name, { port }] of Object.entries(servers)) await checkEcho(port, name);
-    console.log(`correctness: both servers echo text and binary exactly`);
+    console.log(`correctness: every server echoes text and binary exactly`);
     console.log(
       `node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu?'}, ${os.platform()} ${os.release()}; ` +
         `${options.clients} clients, ${options.size}-byte messages, ${rounds} rounds of ${options.seconds}s`,
     );
-    const results = { ws: [], 'pagi-ws': [] };
+    const names = Object.keys(servers);
+    const results = Object.fromEntries(names.map((name) => [name, []]));
     for (let r = 1; r <= rounds; r++) {
-      // Alternate which server goes first in each round.
-      const order = r % 2 ? ['ws', 'pagi-ws'] : ['pagi-ws', 'ws'];
+      // Rotate which server goes first in each round.
+      const order = names.map((_, i) => names[(i + r) % names.length]);
       for (const name of order) {
         const result = await round(servers[name], options);
         results[name].push(result);
         console.log(
-          `round ${r} ${name.padEnd(8)} ${fmt(result.rate)} msgs/s  ${fmt(result.perCpuSecond)} msgs/server-CPU-s`,
+          `round ${r} ${name.padEnd(11)} ${fmt(result.rate)} msgs/s  ${fmt(result.perCpuSecond)} msgs/server-CPU-s`,
         );
       }
     }
-    const ws = median(results.ws.map((r) => r.rate));
-    const pagi = median(results['pagi-ws'].map((r) => r.rate));
-    const wsCpu = median(results.ws.map((r) => r.perCpuSecond));
-    const pagiCpu = median(results['pagi-ws'].map((r) => r.perCpuSecond));
-    console.log(`median ws       ${fmt(ws)} msgs/s  ${fmt(wsCpu)} msgs/server-CPU-s`);
-    console.log(`median pagi-ws  ${fmt(pagi)} msgs/s  ${fmt(pagiCpu)} msgs/server-CPU-s`);
-    console.log(`ratio pagi-ws/ws ${(pagi / ws).toFixed(3)}`);
-    console.log(`ratio pagi-ws/ws (per server CPU-second) ${(pagiCpu / wsCpu).toFixed(3)}`);
+    const rate = (name) => median(results[name].map((r) => r.rate));
+    const perCpu = (name) => median(results[name].map((r) => r.perCpuSecond));
+    for (const name of names) {
+      console.log(
+        `median ${name.padEnd(11)} ${fmt(rate(name))} msgs/s  ${fmt(perCpu(name))} msgs/server-CPU-s`,
+      );
+    }
+    console.log(`ratio pagi-ws/ws ${(rate('pagi-ws') / rate('ws')).toFixed(3)}`);
+    console.log(`ratio pagi-ws/ws (per server CPU-second) ${(perCpu('pagi-ws') / perCpu('ws')).toFixed(3)}`);
+    console.log(
+      `ratio pagi-ws/ws-deferred (per server CPU-second) ${(perCpu('pagi-ws') / perCpu('ws-deferred')).toFixed(3)}`,
+    );
   } finally {
     for (const { child } of Object.values(servers)) child.kill();
   }

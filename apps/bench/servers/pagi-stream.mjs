@@ -15,7 +15,8 @@ const app = async (scope, receive, send) => {
     const total = Number(new URLSearchParams(scope.query_string).get('bytes'));
     await send({ type: 'http.response.start', status: 200, headers: [['content-length', String(total)]] });
     for (let sent = 0; sent < total; sent += chunk.length) {
-      await send({ type: 'http.response.body', body: chunk, more: sent + chunk.length < total });
+      const body = total - sent >= chunk.length ? chunk : chunk.subarray(0, total - sent);
+      await send({ type: 'http.response.body', body, more: sent + chunk.length < total });
     }
     return;
   }
@@ -34,7 +35,7 @@ const server = createServer(app, { host: '127.0.0.1', port: 0, lifespan: 'off', 
 await server.listen();
 process.on('message', (m) => {
   if (m === 'reset') peak = process.memoryUsage().rss;
-  if (m === 'peak') {
+  if (m === 'peak' || m === 'reset') {
     sample();
     process.send({ peak });
   }

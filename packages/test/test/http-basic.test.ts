@@ -307,6 +307,61 @@ describe('HTTP responses', () => {
     expect(res.connection.response_complete?.()).toBe(true);
   });
 
+  it('drops the body of a 204 or 304, as of a HEAD', async () => {
+    for (const status of [204, 304]) {
+      const app = httpOnly(async (_scope, _receive, send) => {
+        await send({ type: 'http.response.start', status });
+        await send({ type: 'http.response.body', body: 'ignored' });
+      });
+      const res = await new TestClient(app).get('/');
+      expect([res.status, res.body.length]).toEqual([status, 0]);
+    }
+  });
+
+  it('cuts a body that does not match the declared content-length, rejecting the send', async () => {
+    const outcomes: string[] = [];
+    const app = (chunks: string[]) =>
+      httpOnly(async (scope, _receive, send) => {
+        await send({ type: 'http.response.start', status: 200, headers: [['content-length', '4']] });
+        try {
+          for (const [i, body] of chunks.entries()) {
+            await send({ type: 'http.response.body', body, more: i < chunks.length - 1 });
+          }
+          outcomes.push('sent');
+        } catch (error) {
+          outcomes.push(
+            `${(error as { code?: string }).code}:${scope['pagi.connection'].disconnect_reason()}`,
+          );
+        }
+      });
+    const exact = await new TestClient(app(['ab', 'cd'])).get('/');
+    expect(exact.text).toBe('abcd');
+    const over = await new TestClient(app(['ab', 'cde'])).get('/');
+    expect(over.text).toBe('ab');
+    await new TestClient(app(['ab', 'c'])).get('/');
+    expect(outcomes).toEqual([
+      'sent',
+      'PAGI_ERR_VALIDATION:server_error',
+      'PAGI_ERR_VALIDATION:server_error',
+    ]);
+  });
+
+  it('drops trailers that HTTP/1.x cannot frame: a 1.0 client, or an app-set content-length', async () => {
+    const app = (headers: [string, string][]) =>
+      httpOnly(async (_scope, _receive, send) => {
+        await send({ type: 'http.response.start', status: 200, headers, trailers: true });
+        await send({ type: 'http.response.body', body: 'data' });
+        await send({ type: 'http.response.trailers', headers: [['x-checksum', 'abc']] });
+      });
+    const old = await new TestClient(app([])).get('/', { httpVersion: '1.0' });
+    expect([old.text, old.trailers]).toEqual(['data', []]);
+    const sized = await new TestClient(app([['content-length', '4']])).get('/');
+    expect([sized.text, sized.trailers]).toEqual(['data', []]);
+    expect(sized.connection.response_complete()).toBe(true);
+    const h2 = await new TestClient(app([['content-length', '4']])).get('/', { httpVersion: '2' });
+    expect(h2.trailers).toEqual([['x-checksum', 'abc']]);
+  });
+
   it('ends declared-but-unsent trailers with an empty list', async () => {
     const app = httpOnly(async (_scope, _receive, send) => {
       await send({ type: 'http.response.start', status: 200, trailers: true });
@@ -349,6 +404,20 @@ describe('HTTP responses', () => {
         await send({ type: 'http.response.body', file: join(dir, 'nope') });
       });
       await expect(new TestClient(missing).get('/')).rejects.toMatchObject({ code: 'ENOENT' });
+      // The failed send wrote nothing, so the response is still open for another body.
+      const fallback = httpOnly(async (_scope, _receive, send) => {
+        await send({ type: 'http.response.start', status: 404 });
+        await send({ type: 'http.response.body', file: join(dir, 'nope') }).catch(() => {});
+        await send({ type: 'http.response.body', body: 'missing' });
+      });
+      const res = await new TestClient(fallback).get('/');
+      expect([res.status, res.text]).toEqual([404, 'missing']);
+      // Field errors still win over the file: body and file together never touch the disk.
+      const both = httpOnly(async (_scope, _receive, send) => {
+        await send({ type: 'http.response.start', status: 200 });
+        await send({ type: 'http.response.body', body: 'x', file: join(dir, 'nope') } as never);
+      });
+      await expect(new TestClient(both).get('/')).rejects.toMatchObject({ code: 'PAGI_ERR_VALIDATION' });
     } finally {
       await rm(dir, { recursive: true });
     }

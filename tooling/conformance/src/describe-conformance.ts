@@ -1,12 +1,15 @@
 import type { App } from '@pagi/spec';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { http10Cases } from './cases/http-10.js';
 import { httpBodyCases } from './cases/http-body.js';
 import { httpConnectionCases } from './cases/http-connection.js';
 import { httpErrorCases } from './cases/http-errors.js';
 import { httpFileCases } from './cases/http-files.js';
 import { httpResponseCases } from './cases/http-response.js';
 import { httpViolationCases } from './cases/http-violations.js';
-import { scopeCases } from './cases/scope.js';
+import { httpScopeCases } from './cases/scope-http.js';
+import { websocketSseScopeCases } from './cases/scope-websocket-sse.js';
+import { sseDetectionCases } from './cases/sse-detection.js';
 import { sseCases } from './cases/sse.js';
 import { sseViolationCases } from './cases/sse-violations.js';
 import { websocketCases } from './cases/websocket.js';
@@ -62,13 +65,16 @@ export function describeConformance(
         }
       },
     };
-    scopeCases(ctx);
+    httpScopeCases(ctx);
+    websocketSseScopeCases(ctx);
+    sseDetectionCases(ctx);
     httpBodyCases(ctx);
     httpResponseCases(ctx);
     httpErrorCases(ctx);
     httpFileCases(ctx);
     httpViolationCases(ctx);
     httpConnectionCases(ctx);
+    http10Cases(ctx);
     websocketCases(ctx);
     websocketViolationCases(ctx);
     sseCases(ctx);

@@ -1,5 +1,11 @@
 import type { App, HeaderList } from '@pagi/spec';
-import { type RequestOptions, TestClient, type TestSse, type TestWebSocket } from '@pagi/test';
+import {
+  type RequestOptions,
+  type SseOptions,
+  TestClient,
+  type TestSse,
+  type TestWebSocket,
+} from '@pagi/test';
 import { HostApp } from './internal/host-app.js';
 import type {
   ConformanceClient,
@@ -17,6 +23,7 @@ function requestOptions(options: ConformanceRequestOptions): RequestOptions {
   const out: RequestOptions = {};
   if (options.headers) out.headers = options.headers;
   if (options.body !== undefined) out.body = options.body;
+  if (options.httpVersion !== undefined) out.httpVersion = options.httpVersion;
   return out;
 }
 
@@ -93,7 +100,10 @@ export function inProcess(): Transport {
       );
     },
     async sse(path, options = {}) {
-      return adaptSse(await client.sse(path, options.headers ? { headers: options.headers } : {}));
+      const sseOptions: SseOptions = {};
+      if (options.headers) sseOptions.headers = options.headers;
+      if (options.method) sseOptions.method = options.method;
+      return adaptSse(await client.sse(path, sseOptions));
     },
   };
   return {

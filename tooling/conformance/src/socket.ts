@@ -3,6 +3,7 @@ import type { App } from '@pagi/spec';
 import { Agent } from 'undici';
 import { HostApp } from './internal/host-app.js';
 import { socketRequest, socketStream } from './internal/socket-http.js';
+import { socketHttp10Request } from './internal/socket-http10.js';
 import { socketSse } from './internal/socket-sse.js';
 import { socketWebSocket } from './internal/socket-websocket.js';
 import type { ConformanceClient, Transport } from './transport.js';
@@ -26,11 +27,14 @@ export function socket(): Transport {
   let agent: Agent | undefined;
   const origin = (): string => server.url;
   const client: ConformanceClient = {
-    request: (method, path, options = {}) => socketRequest(agent!, origin(), method, path, options),
+    request: (method, path, options = {}) =>
+      options.httpVersion === '1.0'
+        ? socketHttp10Request(origin(), method, path, options)
+        : socketRequest(agent!, origin(), method, path, options),
     stream: (method, path, options = {}) => socketStream(agent!, origin(), method, path, options),
     websocket: (path, options = {}) =>
       socketWebSocket(`${origin().replace(/^http/, 'ws')}${path}`, options.subprotocols),
-    sse: (path, options = {}) => socketSse(origin(), path, options.headers),
+    sse: (path, options = {}) => socketSse(origin(), path, options.headers, options.method),
   };
   return {
     async start() {

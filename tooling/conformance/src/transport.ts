@@ -11,6 +11,8 @@ import type { App, HeaderList } from '@pagi/spec';
 
 /** Request options shared by every transport. Header names are sent as given. */
 export interface ConformanceRequestOptions {
+  /** Default '1.1'. A 1.0 request carries no chunked body. */
+  httpVersion?: '1.0' | '1.1';
   /** Sent in order; a name given twice is sent as two header lines. */
   headers?: [string, string][];
   /**
@@ -93,7 +95,8 @@ export interface ConformanceClient {
   request(method: string, path: string, options?: ConformanceRequestOptions): Promise<ConformanceResponse>;
   stream(method: string, path: string, options?: ConformanceRequestOptions): Promise<ConformanceStream>;
   websocket(path: string, options?: { subprotocols?: string[] }): Promise<ConformanceWebSocket>;
-  sse(path: string, options?: { headers?: [string, string][] }): Promise<ConformanceSse>;
+  /** `method` defaults to GET; the request carries `Accept: text/event-stream`. */
+  sse(path: string, options?: { headers?: [string, string][]; method?: string }): Promise<ConformanceSse>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_OPTIONS, type ServerOptions } from '../options.js';
 
@@ -21,6 +22,7 @@ const CHOICES: Partial<Record<Key, readonly string[]>> = {
   lifespan: ['auto', 'on', 'off'],
   logLevel: ['debug', 'info', 'warn', 'error', 'silent'],
   accessLog: ['combined', 'common', 'json', 'off'],
+  tlsVerifyClient: ['none', 'optional', 'require'],
 };
 
 /** What the command line asked for. */
@@ -42,7 +44,7 @@ export interface CliRequest {
  * // { target: 'app.mjs:handler', options: { port: 0, headersTimeout: 500, accessLog: 'common' }, … }
  */
 export function parseCliArgs(argv: string[]): CliRequest {
-  const spec: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+  const spec: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'v' },
     'no-lifespan': { type: 'boolean' },
@@ -51,7 +53,8 @@ export function parseCliArgs(argv: string[]): CliRequest {
     if (typeof def === 'boolean') {
       spec[kebab(key)] = { type: 'boolean' };
       spec[`no-${kebab(key)}`] = { type: 'boolean' };
-    } else spec[kebab(key)] = { type: 'string' };
+    } else if (Array.isArray(def)) spec[kebab(key)] = { type: 'string', multiple: true };
+    else spec[kebab(key)] = { type: 'string' };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -77,6 +80,16 @@ export function parseCliArgs(argv: string[]): CliRequest {
     }
     const raw = values[flag];
     if (raw === undefined) continue;
+    // `--workers auto`: one worker per core.
+    if (key === 'workers' && raw === 'auto') {
+      out[key] = availableParallelism();
+      continue;
+    }
+    if (Array.isArray(def)) {
+      // Repeatable options (`--listen a --listen b`) keep every value in order.
+      out[key] = raw;
+      continue;
+    }
     if (typeof raw !== 'string') throw new UsageError(`--${flag} expects a value`);
     const choices = CHOICES[key as Key];
     if (choices !== undefined) {
@@ -125,14 +138,15 @@ export function usage(): string {
     const choices = CHOICES[key as Key];
     let shown: string;
     if (typeof def === 'boolean') {
-      lines.push(`      --${flag} / --no-${flag}`.padEnd(34) + `(default ${def ? 'on' : 'off'})`);
+      lines.push(`${`      --${flag} / --no-${flag}`.padEnd(33)} (default ${def ? 'on' : 'off'})`);
       continue;
     }
     if (key === 'accessLog') shown = 'common';
     else if (typeof def === 'number' && isSeconds(key)) shown = `${def / 1000}`;
     else shown = JSON.stringify(def);
     const arg = choices !== undefined ? choices.join('|') : typeof def === 'number' ? 'N' : 'VALUE';
-    lines.push(`      --${flag} ${arg}`.padEnd(34) + `(default ${shown})`);
+    if (Array.isArray(def)) shown = 'none; repeatable';
+    lines.push(`${`      --${flag} ${arg}`.padEnd(33)} (default ${shown})`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isPagiError } from '@pagi/spec';
+import { runServer } from '../cluster/run.js';
+import { resolveOptions } from '../options.js';
 import { createServer } from '../server.js';
 import { AppLoadError, loadApp } from './load-app.js';
 import { parseCliArgs, usage } from './parse-args.js';
@@ -63,6 +65,19 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<v
   } catch (error) {
     io.stderr.write(`pagi-server: ${error instanceof AppLoadError ? error.message : String(error)}\n`);
     return io.exit(2);
+  }
+  // The real process (not an in-memory io from a test) gets the production process model:
+  // workers, the signal table, pid file, TLS reload (src/cluster/run.ts, docs/deployment.md).
+  if (io.stdout === process.stdout) {
+    let resolved: ReturnType<typeof resolveOptions>;
+    try {
+      resolved = resolveOptions({ logStream: io.stderr, accessLogStream: io.stderr, ...request.options });
+    } catch (error) {
+      io.stderr.write(`pagi-server: ${(error as Error).message}\n${usage()}`);
+      return io.exit(2);
+    }
+    // A worker runs this CLI again and so imports the module afresh: SIGHUP loads new code.
+    return io.exit(await runServer({ options: resolved, loadApp: async () => app, createServer }));
   }
   let server: ReturnType<typeof createServer>;
   try {

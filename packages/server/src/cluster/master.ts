@@ -34,10 +34,10 @@ export interface MasterConfig {
 }
 
 /**
- * The cluster master: forks `workers` processes and keeps them alive. Every listener is bound by
- * node:cluster's round-robin handle here in the master (TCP, Unix socket paths and inherited
- * descriptors alike) and connections are handed to workers in turn, so a port 0 stays the same
- * port for replacements, and a restarted worker never needs to re-bind.
+ * The cluster master: forks `workers` processes and keeps them alive. Every listener (TCP, Unix
+ * socket paths and inherited descriptors alike) is bound once, here in the master, by
+ * node:cluster and shared with the workers, so a port 0 stays the same port for replacements and
+ * a restarted worker never re-binds.
  *
  * Signals: TERM/INT graceful stop (second one forces), HUP rolling restart one worker at a time
  * (the new one listening before the old one drains), TTIN/TTOU add/remove one worker (never below 1).
@@ -86,6 +86,11 @@ export class Master {
       this.#unixMode =
         this.#options.socketMode === null ? 0o666 & ~previous : parseSocketMode(this.#options.socketMode);
     }
+    // Listening sockets are created here and shared; each worker accepts on them itself
+    // (SCHED_NONE). Node 20's round-robin hand-off was measured to strand a connection now and
+    // then while a worker is being replaced (the socket reaches the new worker but never its
+    // HTTP server), which breaks zero-downtime restarts. NODE_CLUSTER_SCHED_POLICY=rr restores it.
+    if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.on('listening', (_worker, address) => {
       if (address.addressType === -1 && typeof address.address === 'string' && this.#unixMode !== undefined) {
         try {

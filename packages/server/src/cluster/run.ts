@@ -22,7 +22,7 @@ export async function runServer(config: RunConfig): Promise<number> {
   const log =
     config.log ??
     ((line: string) => {
-      if (config.options.logLevel !== 'silent') config.options.logStream.write(`pagi-server: ${line}\n`);
+      if (config.options.logLevel !== 'silent') config.options.logStream.write(`pagi-server ${line}\n`);
     });
   const inherited = process.env[WORKER_OPTIONS_ENV];
   if (cluster.isWorker && inherited !== undefined) {

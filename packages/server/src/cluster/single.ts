@@ -12,7 +12,7 @@ import { onSignals } from './signals.js';
  */
 export async function runSingle(config: RunConfig): Promise<number> {
   const { options } = config;
-  const log = config.log ?? ((line: string) => options.logStream.write(`pagi-server: ${line}\n`));
+  const log = config.log ?? ((line: string) => options.logStream.write(`pagi-server ${line}\n`));
   const app = await config.loadApp();
   const server = config.createServer(app, options);
   try {
@@ -40,7 +40,7 @@ export async function runSingle(config: RunConfig): Promise<number> {
         return;
       }
       stopping = true;
-      log(`${signal}: graceful stop (at most ${options.shutdownTimeout} ms)`);
+      log(`${signal} received, shutting down gracefully (at most ${options.shutdownTimeout} ms)`);
       // The server cuts what is left at shutdownTimeout itself; this timer only catches a
       // lifespan shutdown or close that never settles.
       const guard =

@@ -63,13 +63,6 @@ export async function runWorker(config: RunConfig): Promise<number> {
     });
   });
 
-  process.on('SIGUSR2', () => {
-    for (const h of (process as any)._getActiveHandles()) {
-      if (h?.constructor?.name === 'Socket' && h.remotePort) {
-        config.log?.(`DBG sock remote=${h.remotePort} read=${h.bytesRead} written=${h.bytesWritten} paused=${h.isPaused()} flowing=${h.readableFlowing} destroyed=${h.destroyed} count=${server.connectionCount}`);
-      }
-    }
-  });
   send({ pagi: 'ready', url: listenUrls(server.httpServer, server.url).join(', ') });
 
   return new Promise<number>((resolve) => {

@@ -13,25 +13,36 @@ export interface ConnectionSource {
 }
 
 /**
- * `scope['pagi.connection']` (protocol.md §3.8): a read-only view of one request. The methods are
- * arrow functions on the instance so an app may pass them around detached (`const { is_connected }`).
+ * `scope['pagi.connection']` (protocol.md §3.8): a read-only view of one request. Plain prototype
+ * methods over one field, so building it costs one small object per request; call them on the
+ * object (`conn.is_connected()`), as the spec's method signatures imply.
  */
 export class HttpConnectionState implements ConnectionState {
-  readonly is_connected: () => boolean;
-  readonly disconnect_reason: () => DisconnectReason | undefined;
-  readonly on_disconnect: (cb: (reason: DisconnectReason) => void) => void;
-  readonly response_started: () => boolean;
-  readonly on_complete: (cb: () => void) => void;
-  readonly response_complete: () => boolean;
-  readonly disconnect_future: () => Promise<DisconnectReason>;
+  readonly #source: ConnectionSource;
 
   constructor(source: ConnectionSource) {
-    this.is_connected = () => source.connected;
-    this.disconnect_reason = () => source.reason;
-    this.on_disconnect = (cb) => source.addDisconnectCallback(cb);
-    this.response_started = () => source.started;
-    this.on_complete = (cb) => source.addCompleteCallback(cb);
-    this.response_complete = () => source.bodyComplete;
-    this.disconnect_future = () => source.disconnectPromise();
+    this.#source = source;
+  }
+
+  is_connected(): boolean {
+    return this.#source.connected;
+  }
+  disconnect_reason(): DisconnectReason | undefined {
+    return this.#source.reason;
+  }
+  on_disconnect(cb: (reason: DisconnectReason) => void): void {
+    this.#source.addDisconnectCallback(cb);
+  }
+  response_started(): boolean {
+    return this.#source.started;
+  }
+  on_complete(cb: () => void): void {
+    this.#source.addCompleteCallback(cb);
+  }
+  response_complete(): boolean {
+    return this.#source.bodyComplete;
+  }
+  disconnect_future(): Promise<DisconnectReason> {
+    return this.#source.disconnectPromise();
   }
 }

@@ -10,7 +10,7 @@ import {
 } from '@pagi/spec';
 import type { ServerContext } from '../internal/context.js';
 import { createTransportState, type ServerTransportState } from '../internal/transport-state.js';
-import type { ConnectionSource, HttpConnectionState } from './connection-state.js';
+import type { ConnectionSource } from './connection-state.js';
 import { fileRange, openFileSource } from './file-source.js';
 import { flattenHeaders } from './response-headers.js';
 import { buildHttpScope } from './scope.js';
@@ -72,7 +72,7 @@ export class HttpExchange implements ConnectionSource {
   readonly startTime: number;
   readonly scope: HttpScope;
   readonly expectContinue: boolean;
-  private readonly bodyless: boolean;
+  readonly bodyless: boolean;
   private readonly head: boolean;
 
   private out = INIT;
@@ -105,7 +105,6 @@ export class HttpExchange implements ConnectionSource {
   private transportState: ServerTransportState | undefined;
   /** Caches behind the lazy scope accessors (scope.ts). */
   headerCache: HeaderList | undefined;
-  connectionView: HttpConnectionState | undefined;
 
   constructor(
     ctx: ServerContext,
@@ -122,7 +121,8 @@ export class HttpExchange implements ConnectionSource {
     this.bodyless = bodyless;
     this.expectContinue = expectContinue;
     this.head = req.method === 'HEAD';
-    this.startTime = performance.now();
+    // Only the access log needs the duration; skip the clock read when it is off.
+    this.startTime = ctx.options.accessLog === 'off' ? 0 : performance.now();
     (res as { [kExchange]?: HttpExchange })[kExchange] = this;
     res.on('finish', onFinish);
     this.scope = buildHttpScope(this, slot);
@@ -148,6 +148,14 @@ export class HttpExchange implements ConnectionSource {
     this.out = ENDED;
     this.slot.closeAfter = true;
     this.disconnect('protocol_error');
+  }
+
+  /** Ends the request abnormally while the server itself answers the client (no more app output). */
+  fail(reason: DisconnectReason): void {
+    this.started = true;
+    this.out = ENDED;
+    this.slot.closeAfter = true;
+    this.disconnect(reason);
   }
 
   /** Calls the app; every way it can fail (sync throw, rejection, non-promise) is contained. */

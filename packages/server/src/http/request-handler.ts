@@ -127,6 +127,13 @@ export class HttpHandlers {
       if (exchange === undefined && slot?.foreign === undefined) socket.end();
       return;
     }
+    if (exchange !== undefined && exchange.bodyless && error.code?.startsWith('HPE_')) {
+      // The running request was complete; the bad bytes belong to a pipelined one after it.
+      // Finish the current response, then close (the rest of the stream can't be trusted).
+      slot!.closeAfter = true;
+      if (exchange.untouched) exchange.res.shouldKeepAlive = false;
+      return;
+    }
     if (exchange !== undefined && !exchange.running && error.code?.startsWith('HPE_') && socket.writable) {
       // The body was bad in the very read that carried the head: the app is never called.
       const te = headerValue(exchange.req.rawHeaders, 'transfer-encoding');
@@ -139,6 +146,20 @@ export class HttpHandlers {
       );
       socket.once('finish', () => socket.destroy());
       exchange.cancel();
+      return;
+    }
+    if (
+      exchange !== undefined &&
+      error.code?.startsWith('HPE_') &&
+      error.code !== 'HPE_INVALID_EOF_STATE' &&
+      exchange.untouched &&
+      socket.writable
+    ) {
+      // A framing error in a later read of a running request: the app learns it through
+      // pagi.connection and http.disconnect; the client still gets its 400 since nothing was sent.
+      refuseRaw(socket, 400, 'malformed request body');
+      socket.once('finish', () => socket.destroy());
+      exchange.fail('protocol_error');
       return;
     }
     if (exchange !== undefined) {
@@ -270,7 +291,9 @@ export class HttpHandlers {
     // The app starts on the next tick: a framing error in the same read as the head (a bad chunk
     // size, a forbidden Transfer-Encoding) is reported by node right after the 'request' event, and
     // must stop the request before the app ever sees it.
-    process.nextTick(runExchange, exchange);
+    // A request without a body can't carry a body framing error, so it runs at once (hot path).
+    if (bodyless) exchange.run();
+    else process.nextTick(runExchange, exchange);
   }
 
   /** Open connections that are not running a request right now. */

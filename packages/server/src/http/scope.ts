@@ -1,4 +1,11 @@
-import { decodePath, type HeaderList, type HttpScope, PAGI_SPEC_VERSION, PAGI_VERSION } from '@pagi/spec';
+import {
+  decodePath,
+  type HeaderList,
+  type HttpScope,
+  PAGI_SPEC_VERSION,
+  PAGI_VERSION,
+  type TransportState,
+} from '@pagi/spec';
 import { headerListFrom } from '../internal/scope-base.js';
 import { HttpConnectionState } from './connection-state.js';
 import type { ConnectionSlot, HttpExchange } from './exchange.js';
@@ -9,11 +16,10 @@ const kExchange: unique symbol = Symbol('pagi.scope-exchange');
 type ScopeInternals = HttpScope & { [kExchange]: HttpExchange };
 
 /*
- * `headers`, `pagi.connection` and `pagi.transport` are own, enumerable accessors that build their
- * value on first read. They are installed with shared descriptors (no per-request closures): an
- * object literal with `get` members would be created in V8's slow dictionary mode at ~1.4 KB per
- * request, this costs ~250 bytes and keeps fast properties. Being own and enumerable, a `{...scope}`
- * clone in middleware copies the real values.
+ * `headers` is an own, enumerable accessor that builds the list on first read. It is installed
+ * with a shared descriptor (no per-request closure): an object literal with `get` members would be
+ * created in V8's slow dictionary mode at ~1.4 KB per request, this keeps fast properties. Being
+ * own and enumerable, a `{...scope}` clone in middleware copies the real value.
  */
 const HEADERS: PropertyDescriptor = {
   get(this: ScopeInternals): HeaderList {
@@ -26,21 +32,31 @@ const HEADERS: PropertyDescriptor = {
   enumerable: true,
   configurable: true,
 };
-const CONNECTION: PropertyDescriptor = {
-  get(this: ScopeInternals) {
-    const ex = this[kExchange];
-    return (ex.connectionView ??= new HttpConnectionState(ex));
-  },
-  enumerable: true,
-  configurable: true,
-};
-const TRANSPORT: PropertyDescriptor = {
-  get(this: ScopeInternals) {
-    return this[kExchange].transport();
-  },
-  enumerable: true,
-  configurable: true,
-};
+/**
+ * `scope['pagi.transport']` for HTTP: a small object whose methods create the real watermark state
+ * (transport-state.ts) on first use, so a request that never looks at flow control builds none.
+ */
+class HttpTransportView implements TransportState {
+  readonly #ex: HttpExchange;
+  constructor(ex: HttpExchange) {
+    this.#ex = ex;
+  }
+  buffered_amount(): number {
+    return this.#ex.transport().buffered_amount();
+  }
+  high_water_mark(): number {
+    return this.#ex.ctx.options.writeHighWaterMark;
+  }
+  low_water_mark(): number {
+    return this.#ex.ctx.options.writeLowWaterMark;
+  }
+  on_high_water(cb: () => void): void {
+    this.#ex.transport().on_high_water(cb);
+  }
+  on_drain(cb: () => void): void {
+    this.#ex.transport().on_drain(cb);
+  }
+}
 
 /**
  * The `http` scope of one request (protocol.md §3.1, §3.2), built with as little work as possible:
@@ -68,11 +84,14 @@ export function buildHttpScope(ex: HttpExchange, slot: ConnectionSlot): HttpScop
     server: slot.server,
     state: ctx.state === undefined ? {} : { ...ctx.state },
     extensions: ctx.extensionsFor('http', socket),
+    'pagi.connection': new HttpConnectionState(ex),
+    'pagi.transport': new HttpTransportView(ex),
     [kExchange]: ex,
   } as unknown as ScopeInternals;
-  Object.defineProperty(scope, 'headers', HEADERS);
-  Object.defineProperty(scope, 'pagi.connection', CONNECTION);
-  Object.defineProperty(scope, 'pagi.transport', TRANSPORT);
+  // A request with one or two fields (a bare GET) is cheaper to convert than to defer.
+  const raw = req.rawHeaders;
+  if (raw.length <= 4) (scope as { headers: HeaderList }).headers = ex.headerCache = headerListFrom(raw);
+  else Object.defineProperty(scope, 'headers', HEADERS);
   // D-5: an optional key with no value is omitted (a Unix socket has no client address).
   if (slot.client === undefined) delete (scope as Partial<HttpScope>).client;
   if (slot.server === undefined) delete (scope as Partial<HttpScope>).server;

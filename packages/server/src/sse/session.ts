@@ -31,7 +31,8 @@ const kSession = Symbol('pagi.sse.session');
 type WithSession = { [kSession]: SseSession };
 
 function onResponseClose(this: ServerResponse): void {
-  (this as unknown as WithSession)[kSession].onResponseClose();
+  const session = (this as unknown as WithSession)[kSession];
+  session.guard(session.onResponseClose);
 }
 function onResponseError(this: ServerResponse, error: Error): void {
   (this as unknown as WithSession)[kSession].onResponseError(error);
@@ -44,7 +45,7 @@ function afterEnd(this: ServerResponse): void {
   (this as unknown as WithSession)[kSession].closeConnection();
 }
 function onKeepalive(session: SseSession): void {
-  session.onKeepalive();
+  session.guard(session.onKeepalive);
 }
 
 /** true when the request carries a body (RFC 9112 §6.3: Content-Length > 0, or Transfer-Encoding). */
@@ -60,6 +61,9 @@ const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection']);
  * One Server-Sent Events request, from `sse.request` to the end of the stream. It writes every
  * event to the socket at once (no cork, Nagle off), applies the HTTP watermarks to `await
  * send()`, runs keepalive comments and reports why the stream ended (`sse.disconnect`).
+ *
+ * @example
+ * new SseSession(ctx, req, res).run();
  */
 export class SseSession implements LongLivedConnection {
   readonly scope: SseScope;
@@ -127,13 +131,27 @@ export class SseSession implements LongLivedConnection {
     try {
       result = this.ctx.app(this.scope, this.receive as Receive, this.send as Send);
     } catch (error) {
-      this.onAppDone(error, true);
+      this.guard(this.onAppDone, error, true);
       return;
     }
     Promise.resolve(result).then(
-      () => this.onAppDone(undefined, false),
-      (error: unknown) => this.onAppDone(error, true),
+      () => this.guard(this.onAppDone, undefined, false),
+      (error: unknown) => this.guard(this.onAppDone, error, true),
     );
+  }
+
+  /**
+   * Runs a callback that the event loop calls (timer, app settlement) so that a bug in it is
+   * logged and costs this stream only: an exception there would otherwise end the process.
+   * @internal
+   */
+  guard<A extends unknown[]>(fn: (this: SseSession, ...args: A) => void, ...args: A): void {
+    try {
+      fn.apply(this, args);
+    } catch (error) {
+      this.ctx.logger.error('sse session failed; dropping the connection', error);
+      this.res.destroy();
+    }
   }
 
   /** Graceful stop: the stream ends cleanly (chunk terminator); the app sees `server_shutdown`. */
@@ -366,7 +384,8 @@ export class SseSession implements LongLivedConnection {
     this.finish('write_error');
   }
 
-  private onAppDone(error: unknown, threw: boolean): void {
+  /** @internal */
+  onAppDone(error: unknown, threw: boolean): void {
     if (threw) this.ctx.logger.error('sse application error', error);
     switch (this.state) {
       case 'init':

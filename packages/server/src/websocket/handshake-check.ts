@@ -13,7 +13,13 @@ const KEY = /^[+/0-9A-Za-z]{22}==$/;
 /** RFC 9110 §5.6.2 token: what a subprotocol name must be (RFC 6455 §4.1). */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** The values of every header line called `name`, from the raw list (several lines are kept). */
+/**
+ * The values of every header line called `name` (lowercase), from the raw list: several lines
+ * stay separate, unlike `req.headers`.
+ *
+ * @example
+ * rawHeaderValues(req, 'sec-websocket-protocol'); // ['chat, superchat', 'v2']
+ */
 export function rawHeaderValues(req: IncomingMessage, name: string): string[] {
   const out: string[] = [];
   const raw = req.rawHeaders;
@@ -27,6 +33,9 @@ export function rawHeaderValues(req: IncomingMessage, name: string): string[] {
  * Splits every `Sec-WebSocket-Protocol` line on commas and trims the pieces (protocol.md §3.3;
  * several lines are merged). Returns `undefined` when a name is not a token or is repeated,
  * which `ws` would refuse after the app accepted: better to refuse with 400 up front.
+ *
+ * @example
+ * subprotocolsOf(req); // ['chat', 'superchat', 'v2'] for the two lines above
  */
 export function subprotocolsOf(req: IncomingMessage): string[] | undefined {
   const out: string[] = [];

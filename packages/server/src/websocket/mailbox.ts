@@ -3,6 +3,13 @@
  * forever once reached, and D-15 (a `receive()` made while an earlier one is still pending gets
  * that same promise, so `Promise.race([receive(), timeout])` never loses an event).
  * Shared by the WebSocket and SSE sessions.
+ *
+ * @example
+ * const box = new Mailbox<string>();
+ * box.push('a');
+ * box.finish('end');
+ * await box.receive(); // 'a'
+ * await box.receive(); // 'end', and again on every later call
  */
 export class Mailbox<T> {
   /** Allocated on the first queued event: an idle session whose app is waiting has none. */

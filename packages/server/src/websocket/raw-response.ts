@@ -44,7 +44,12 @@ export function writeRawResponse(
   socket.once('finish', () => socket.destroy());
 }
 
-/** A short text/plain response for handshakes refused before the app ran. */
+/**
+ * A short text/plain response for handshakes refused before the app ran.
+ *
+ * @example
+ * writeTextResponse(socket, 426, 'expected version 13\n', [['sec-websocket-version', '13']]);
+ */
 export function writeTextResponse(
   socket: Duplex,
   status: number,

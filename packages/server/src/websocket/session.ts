@@ -58,7 +58,8 @@ function onWsMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
   sessionOf(this).onMessage(data, isBinary);
 }
 function onWsClose(this: WebSocket, code: number, reason: Buffer): void {
-  sessionOf(this).onClose(code, reason);
+  const session = sessionOf(this);
+  session.guard(session.onClose, code, reason);
 }
 function onWsError(this: WebSocket, error: Error): void {
   sessionOf(this).onWsError(error);
@@ -73,7 +74,8 @@ function onEarlyData(this: Duplex, chunk: Buffer): void {
   sessionOf(this).onEarlyData(chunk);
 }
 function onEarlyEnd(this: Duplex): void {
-  sessionOf(this).onEarlyEnd();
+  const session = sessionOf(this);
+  session.guard(session.onEarlyEnd);
 }
 function onEarlyError(this: Duplex, error: Error): void {
   sessionOf(this).onEarlyError(error);
@@ -82,19 +84,22 @@ function transportOfScope(this: WithSession): WatermarkTransport {
   return this[kSession].transport;
 }
 function onHandshakeTimeout(session: WebSocketSession): void {
-  session.onHandshakeTimeout();
+  session.guard(session.onHandshakeTimeout);
 }
 function onPing(session: WebSocketSession): void {
-  session.ping();
+  session.guard(session.ping);
 }
 function onPongTimeout(session: WebSocketSession): void {
-  session.onPongTimeout();
+  session.guard(session.onPongTimeout);
 }
 
 /**
  * One WebSocket connection from the upgrade request to the final `websocket.disconnect`: the
  * scope, the inbound queue, the send state machine (via the spec validator), the deferred
  * handshake and keepalive. Created by the handler; the app runs at once.
+ *
+ * @example
+ * new WebSocketSession(ctx, wss, sessions, req, socket, head, subprotocolsOf(req) ?? []).run();
  */
 export class WebSocketSession implements LongLivedConnection {
   readonly scope: WebSocketScope;
@@ -156,7 +161,11 @@ export class WebSocketSession implements LongLivedConnection {
     // `pagi.transport` is built when first read: most sessions never look at it (memory per idle
     // connection). The getter is one shared function that finds the session through a symbol.
     Object.defineProperty(scope, kSession, { value: this });
-    Object.defineProperty(scope, 'pagi.transport', { get: transportOfScope, enumerable: true, configurable: true });
+    Object.defineProperty(scope, 'pagi.transport', {
+      get: transportOfScope,
+      enumerable: true,
+      configurable: true,
+    });
     this.scope = scope;
     this.validator = createSendValidator(this.scope, { fields: options.validateEvents });
     if (options.accessLog !== 'off') {
@@ -192,7 +201,11 @@ export class WebSocketSession implements LongLivedConnection {
   /** The session's `pagi.transport`; ws reports the outbound queue, the session is the measured source. */
   get transport(): WatermarkTransport {
     const options = this.ctx.options;
-    this.transportView ??= new WatermarkTransport(this, options.writeHighWaterMark, options.writeLowWaterMark);
+    this.transportView ??= new WatermarkTransport(
+      this,
+      options.writeHighWaterMark,
+      options.writeLowWaterMark,
+    );
     return this.transportView;
   }
 
@@ -216,13 +229,27 @@ export class WebSocketSession implements LongLivedConnection {
     try {
       result = this.ctx.app(this.scope, this.receive as Receive, this.send as Send);
     } catch (error) {
-      this.onAppDone(error, true);
+      this.guard(this.onAppDone, error, true);
       return;
     }
     Promise.resolve(result).then(
-      () => this.onAppDone(undefined, false),
-      (error: unknown) => this.onAppDone(error, true),
+      () => this.guard(this.onAppDone, undefined, false),
+      (error: unknown) => this.guard(this.onAppDone, error, true),
     );
+  }
+
+  /**
+   * Runs a callback that the event loop calls (timer, app settlement) so that a bug in it is
+   * logged and costs this connection only: an exception there would otherwise end the process.
+   * @internal
+   */
+  guard<A extends unknown[]>(fn: (this: WebSocketSession, ...args: A) => void, ...args: A): void {
+    try {
+      fn.apply(this, args);
+    } catch (error) {
+      this.ctx.logger.error('websocket session failed; dropping the connection', error);
+      this.socket.destroy();
+    }
   }
 
   /** Graceful stop: close 1001 after accept, 503 before (the app sees `server_shutdown`). */
@@ -500,7 +527,8 @@ export class WebSocketSession implements LongLivedConnection {
 
   // --- the end ----------------------------------------------------------------------------------
 
-  private onAppDone(error: unknown, threw: boolean): void {
+  /** @internal */
+  onAppDone(error: unknown, threw: boolean): void {
     if (threw) this.ctx.logger.error('websocket application error', error);
     switch (this.state) {
       case 'connecting':

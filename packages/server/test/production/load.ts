@@ -16,7 +16,13 @@ export function startLoad(
   url: string,
   options: { concurrency?: number; maxRequests?: number; path?: string } = {},
 ) {
-  const agent = new Agent({ connections: options.concurrency ?? 8, keepAliveTimeout: 10_000 });
+  // A stuck request fails after 10 s instead of hanging the test.
+  const agent = new Agent({
+    connections: options.concurrency ?? 8,
+    keepAliveTimeout: 10_000,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
   const result: LoadResult = { ok: 0, failed: 0, errors: [], pids: new Set() };
   const max = options.maxRequests ?? 20_000;
   let sent = 0;

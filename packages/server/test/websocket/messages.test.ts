@@ -146,6 +146,20 @@ describe('websocket messages', () => {
     client.close();
   });
 
+  it.each([
+    [false, ''],
+    [true, 'permessage-deflate'],
+  ])('negotiates permessage-deflate only when wsPerMessageDeflate is %s', async (enabled, extension) => {
+    harness = await startHarness(echo, { wsPerMessageDeflate: enabled });
+    // The ws client offers permessage-deflate by default.
+    const client = await open(harness.wsUrl);
+    expect(client.extensions).toBe(extension);
+    const reply = nextMessage(client);
+    client.send('x'.repeat(2000));
+    expect((await reply).data.toString()).toBe('x'.repeat(2000));
+    client.close();
+  });
+
   it('shares one pending receive() between concurrent calls (D-15)', async () => {
     const result = deferred<unknown>();
     harness = await startHarness(async (_scope, receive, send) => {

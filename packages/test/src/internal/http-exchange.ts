@@ -2,6 +2,7 @@ import {
   type App,
   type HeaderList,
   type HttpScope,
+  PagiValidationError,
   type ReceiveEvent,
   type SendValidator,
   createSendValidator,
@@ -15,6 +16,7 @@ import type { ClientConfig } from './config.js';
 import { TestConnectionState, createTransportState } from './connection-state.js';
 import { type Deferred, createDeferred } from './deferred.js';
 import { readFileBody } from './file-body.js';
+import { checkContentLength, clientHead } from './response-framing.js';
 import { sharedReceive } from './shared-receive.js';
 import { baseScope } from './scope.js';
 
@@ -22,6 +24,12 @@ import { baseScope } from './scope.js';
 export type ResponseHead = { status: number; headers: HeaderList } | undefined;
 
 const BACKSTOP_BODY = Buffer.from('Internal Server Error\n', 'utf8');
+
+/** Reads the bytes a `file`/`fh` body event names, within its `offset`/`length`. */
+function readFile(ev: Record<string, unknown>): Promise<Buffer> {
+  const range = { offset: ev.offset as number | undefined, length: ev.length as number | undefined };
+  return readFileBody(typeof ev.file === 'string' ? { file: ev.file } : { fh: ev.fh as number }, range);
+}
 
 /** Copies an event so later mutation by the app (or middleware) cannot change the record. */
 function snapshot(event: object): object {
@@ -62,6 +70,11 @@ export class HttpExchange {
   private readonly body: BodySource;
   private readonly disconnectAt: DisconnectPoint | undefined;
   private readonly isHead: boolean;
+  /** HEAD, 1xx, 204 and 304 responses carry no body (RFC 9110 §6.4.1): the bytes are dropped. */
+  private dropBody = false;
+  /** The app's `content-length`, which the body must match exactly (Node's strictContentLength). */
+  private declaredLength: number | undefined;
+  private bodyBytes = 0;
   private readonly raiseAppErrors: boolean;
   /** Resolves when the client is gone or the request ended abnormally. */
   private readonly gone = createDeferred<void>();
@@ -70,6 +83,9 @@ export class HttpExchange {
   private bodyRead = false;
   private started = false;
   private trailersDeclared = false;
+  /** Whether declared trailers can reach the client (see `http.response.start` below). */
+  private trailersFramed = true;
+  private readonly httpVersion: string;
   private bodyDone = false;
   private bodyEvents = 0;
   private sourceError: { error: unknown } | undefined;
@@ -83,6 +99,7 @@ export class HttpExchange {
     opts: RequestOptions,
   ) {
     const httpVersion = opts.httpVersion ?? '1.1';
+    this.httpVersion = httpVersion;
     const prepared = prepareBody(opts, httpVersion);
     this.body = prepared.source;
     this.disconnectAt = opts.disconnect;
@@ -169,6 +186,12 @@ export class HttpExchange {
   private async send(event: unknown): Promise<void> {
     // D-6: once the client is gone (or the request was ended abnormally), sends do nothing.
     if (this.gone.settled) return;
+    if ((event as { type?: unknown } | null)?.type === 'http.response.start') checkContentLength(event);
+    let fileData: Buffer | undefined;
+    if (this.readsFileFirst(event)) {
+      fileData = await readFile(event as Record<string, unknown>);
+      if (this.gone.settled) return;
+    }
     const verdict = this.validator.check(event);
     const ev = event as Record<string, unknown> & { type: string };
     this.events.push(snapshot(ev));
@@ -177,8 +200,18 @@ export class HttpExchange {
       case 'http.response.start': {
         this.started = true;
         this.trailersDeclared = ev.trailers === true;
+        // HTTP/1.x carries trailers only in chunked framing (RFC 9112 §7.1.2): with an HTTP/1.0
+        // client, or a content-length the app set, the server has nowhere to put them and drops
+        // them (protocol.md §4.1.5). HTTP/2 always has a final HEADERS frame for them.
+        const headers = (ev.headers as HeaderList | undefined) ?? [];
+        const lengthHeader = headers.find(([n]) => n.toLowerCase() === 'content-length');
+        const hasLength = lengthHeader !== undefined;
+        const status = ev.status as number;
+        this.dropBody = this.isHead || status < 200 || status === 204 || status === 304;
+        this.declaredLength = lengthHeader === undefined ? undefined : Number(lengthHeader[1]);
+        this.trailersFramed = this.httpVersion === '2' || (this.httpVersion !== '1.0' && !hasLength);
         this.connection.markStarted();
-        this.head.resolve({ status: ev.status as number, headers: copyHeaders(ev.headers as HeaderList) });
+        this.head.resolve({ status: ev.status as number, headers: clientHead(ev.headers as HeaderList) });
         const at = this.disconnectAt;
         if (at === 'after-response-start' || (typeof at === 'object' && at.afterChunks === 0)) {
           this.clientDisconnect();
@@ -191,18 +224,16 @@ export class HttpExchange {
         if (typeof ev.file === 'string' || ev.fh !== undefined) {
           // A file body always ends the response body (protocol.md §4.1.4).
           final = true;
-          const range = { offset: ev.offset as number | undefined, length: ev.length as number | undefined };
-          data = await readFileBody(
-            typeof ev.file === 'string' ? { file: ev.file } : { fh: ev.fh as number },
-            range,
-          );
+          data = fileData ?? (await readFile(ev));
         } else {
           const bytes = toBytes(ev.body as Uint8Array | string | undefined);
           data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         }
         if (this.gone.settled) return;
-        // HEAD: the server writes the head and drops every body byte.
-        if (!this.isHead && data.length > 0) this.chunks.push(Buffer.from(data));
+        this.checkDeclaredLength(data.length, final);
+        this.bodyBytes += data.length;
+        // HEAD, 204, 304: the server writes the head and drops every body byte.
+        if (!this.dropBody && data.length > 0) this.chunks.push(Buffer.from(data));
         this.bodyEvents++;
         if (final) {
           this.bodyDone = true;
@@ -213,13 +244,51 @@ export class HttpExchange {
         return;
       }
       case 'http.response.trailers':
-        this.trailers = copyHeaders(ev.headers as HeaderList | undefined);
+        this.trailers = this.trailersFramed ? copyHeaders(ev.headers as HeaderList | undefined) : [];
         this.finishResponse();
         return;
       default:
         // http.fullflush: nothing is buffered in-process, so there is nothing to flush.
         return;
     }
+  }
+
+  /**
+   * A body that overruns the app's `content-length`, or ends short of it, cannot be framed: the
+   * server's write fails, the response is cut (`server_error`) and the `send()` rejects. Nothing
+   * of the offending chunk reaches the client.
+   */
+  private checkDeclaredLength(adding: number, final: boolean): void {
+    const declared = this.declaredLength;
+    if (declared === undefined || this.dropBody) return;
+    const total = this.bodyBytes + adding;
+    if (total <= declared && !(final && total < declared)) return;
+    this.truncated = true;
+    this.connection.abort('server_error');
+    this.gone.resolve();
+    this.chunks.end();
+    throw new PagiValidationError(
+      total > declared
+        ? `http.response.body: expected at most ${declared} bytes (content-length), got ${total}`
+        : `http.response.body: expected ${declared} bytes (content-length) before the body ended, got ${total}`,
+    );
+  }
+
+  /**
+   * Whether `send()` reads this file body before the state machine advances, so a file that
+   * cannot be read rejects the `send()` and leaves the response open for another body (a 404
+   * page, say), as on the server: nothing was written. Field and state errors still come first:
+   * the event is tried here on a scratch validator in the same state (which throws them) before
+   * the file is touched.
+   */
+  private readsFileFirst(event: unknown): boolean {
+    const ev = event as Record<string, unknown> | null;
+    if (ev?.type !== 'http.response.body' || (ev.file === undefined && ev.fh === undefined)) return false;
+    if (this.validator.state !== 'started') return false;
+    const scratch = createSendValidator(this.scope);
+    scratch.check({ type: 'http.response.start', status: 200, trailers: this.trailersDeclared });
+    scratch.check(ev);
+    return true;
   }
 
   private finishResponse(): void {

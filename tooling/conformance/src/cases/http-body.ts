@@ -39,6 +39,35 @@ export function httpBodyCases(ctx: CaseContext): void {
     expect(mores.slice(0, -1).every((more) => more)).toBe(true);
   });
 
+  ctx.it('http.request: the chunk that completes a content-length body says more false', async () => {
+    const seen = createProbe<{ body: string; lastBody: string; lastMore: boolean }>();
+    const client = ctx.serve(
+      httpApp(async (_scope, receive, send) => {
+        const events: { body: string; more: boolean }[] = [];
+        while (true) {
+          const event = await receive();
+          if (event.type !== 'http.request') break;
+          events.push({ body: Buffer.from(event.body).toString(), more: event.more });
+          if (!event.more) break;
+        }
+        const last = events.at(-1);
+        seen.report({
+          body: events.map((e) => e.body).join(''),
+          lastBody: last?.body ?? '',
+          lastMore: last?.more ?? true,
+        });
+        await respond(send);
+      }),
+    );
+    await client.request('POST', '/sized', { body: 'exactly-this' });
+    // The server knows the length, so it knows which bytes are the last: no empty tail event.
+    expect(await seen.value('the body events')).toEqual({
+      body: 'exactly-this',
+      lastBody: expect.stringMatching(/.+/),
+      lastMore: false,
+    });
+  });
+
   ctx.it('http.request: no body gives one empty event with more false', async () => {
     const seen = createProbe<{ type: string; length: number; more: boolean }>();
     const client = ctx.serve(

@@ -70,6 +70,8 @@ export function httpConnectionCases(ctx: CaseContext): void {
         await send({ type: 'http.response.body', body: 'first', more: true });
         const event = await receive();
         order.push(event.type);
+        // Registered after the disconnect: runs at once (protocol.md §3.8).
+        connection.on_disconnect((reason) => order.push(`late:${reason}`));
         seen.report({
           order,
           event: event.type,
@@ -85,7 +87,7 @@ export function httpConnectionCases(ctx: CaseContext): void {
     expect((await stream.next())?.toString()).toBe('first');
     await stream.disconnect();
     expect(await seen.value('the app to see the disconnect')).toEqual({
-      order: ['on_disconnect:client_closed', 'http.disconnect'],
+      order: ['on_disconnect:client_closed', 'http.disconnect', 'late:client_closed'],
       event: 'http.disconnect',
       reason: 'client_closed',
       connected: false,

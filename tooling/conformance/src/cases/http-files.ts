@@ -30,16 +30,19 @@ export function httpFileCases(ctx: CaseContext): void {
     expect(res.body.toString()).toBe('23456');
   });
 
-  ctx.it('file body: a missing file rejects the send', async () => {
+  ctx.it('file body: a missing file rejects the send, and the app may still answer', async () => {
     const seen = createProbe<string>();
     const client = ctx.serve(
       httpApp(async (_scope, _receive, send) => {
-        await send({ type: 'http.response.start', status: 200 });
+        await send({ type: 'http.response.start', status: 404 });
         seen.report(await outcomeOf(send({ type: 'http.response.body', file: join(dir, 'missing.txt') })));
+        // Nothing of the file was written, so the response is still open for another body.
+        await send({ type: 'http.response.body', body: 'no such file' });
       }),
     );
     const res = await client.request('GET', '/missing');
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(404);
+    expect(res.body.toString()).toBe('no such file');
     expect(await seen.value('the outcome of a missing file')).not.toBe('resolved');
   });
 }

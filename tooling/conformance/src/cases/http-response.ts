@@ -73,6 +73,24 @@ export function httpResponseCases(ctx: CaseContext): void {
     expect(valuesOf(res.trailers, 'x-checksum')).toEqual(['abc123']);
   });
 
+  ctx.it('trailers with a content-length set by the app cannot be framed and are dropped', async () => {
+    const client = ctx.serve(
+      httpApp(async (_scope, _receive, send) => {
+        await send({
+          type: 'http.response.start',
+          status: 200,
+          headers: [['content-length', '4']],
+          trailers: true,
+        });
+        await send({ type: 'http.response.body', body: 'data' });
+        await send({ type: 'http.response.trailers', headers: [['x-checksum', 'abc123']] });
+      }),
+    );
+    const res = await client.request('GET', '/sized-trailers', { headers: [['te', 'trailers']] });
+    expect(res.body.toString()).toBe('data');
+    expect(valuesOf(res.trailers, 'x-checksum')).toEqual([]);
+  });
+
   ctx.it('HEAD: the head is sent and every body byte dropped', async () => {
     const client = ctx.serve(
       httpApp(async (_scope, _receive, send) => {
@@ -83,6 +101,18 @@ export function httpResponseCases(ctx: CaseContext): void {
     const res = await client.request('HEAD', '/head');
     expect(res.status).toBe(200);
     expect(valuesOf(res.headers, 'content-length')).toEqual(['5']);
+    expect(res.body.length).toBe(0);
+  });
+
+  ctx.it('204: a body the app sends anyway never reaches the client', async () => {
+    const client = ctx.serve(
+      httpApp(async (_scope, _receive, send) => {
+        await send({ type: 'http.response.start', status: 204 });
+        await send({ type: 'http.response.body', body: 'should not be here' });
+      }),
+    );
+    const res = await client.request('GET', '/no-content');
+    expect(res.status).toBe(204);
     expect(res.body.length).toBe(0);
   });
 }

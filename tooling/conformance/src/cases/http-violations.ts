@@ -28,6 +28,46 @@ export function httpViolationCases(ctx: CaseContext): void {
     expect(valuesOf(res.headers, 'set-cookie')).toEqual([]);
   });
 
+  ctx.it(
+    '§2.4: an uppercase response header name rejects with PAGI_ERR_VALIDATION (strict case)',
+    async () => {
+      const client = ctx.serve(
+        tryFirst({ type: 'http.response.start', status: 200, headers: [['X-Upper', 'yes']] }),
+      );
+      const res = await client.request('GET', '/upper');
+      expect(valuesOf(res.headers, 'x-error')).toEqual(['PAGI_ERR_VALIDATION']);
+      expect(valuesOf(res.headers, 'x-upper')).toEqual([]);
+    },
+  );
+
+  ctx.it('§4.1.3: a content-length that is not a byte count rejects with PAGI_ERR_VALIDATION', async () => {
+    const client = ctx.serve(
+      tryFirst({ type: 'http.response.start', status: 200, headers: [['content-length', 'ten']] }),
+    );
+    const res = await client.request('GET', '/bad-length');
+    expect(valuesOf(res.headers, 'x-error')).toEqual(['PAGI_ERR_VALIDATION']);
+  });
+
+  ctx.it("§4.1.3: a transfer-encoding set by the app is ignored; framing is the server's", async () => {
+    const client = ctx.serve(
+      httpApp(async (_scope, _receive, send) => {
+        await send({
+          type: 'http.response.start',
+          status: 200,
+          headers: [
+            ['content-length', '3'],
+            ['transfer-encoding', 'chunked'],
+          ],
+        });
+        await send({ type: 'http.response.body', body: 'abc' });
+      }),
+    );
+    const res = await client.request('GET', '/app-framing');
+    expect(res.body.toString()).toBe('abc');
+    expect(valuesOf(res.headers, 'content-length')).toEqual(['3']);
+    expect(valuesOf(res.headers, 'transfer-encoding')).toEqual([]);
+  });
+
   ctx.it('D-13: a header value that is not a string rejects the send', async () => {
     const client = ctx.serve(
       tryFirst({ type: 'http.response.start', status: 200, headers: [['content-length', 2]] }),
@@ -131,5 +171,39 @@ export function httpViolationCases(ctx: CaseContext): void {
     expect(res.body.toString()).toBe('data');
     expect(res.trailers).toEqual([]);
     expect(await seen.value('on_disconnect for missing trailers')).toBe('server_error');
+  });
+
+  ctx.it('a body longer than the declared content-length rejects and aborts the response', async () => {
+    const seen = createProbe<{ outcome: string; reason: DisconnectReason | undefined }>();
+    const client = ctx.serve(
+      httpApp(async (scope, _receive, send) => {
+        await send({ type: 'http.response.start', status: 200, headers: [['content-length', '3']] });
+        const outcome = await outcomeOf(send({ type: 'http.response.body', body: 'abcdef' }));
+        seen.report({ outcome, reason: scope['pagi.connection'].disconnect_reason() });
+      }),
+    );
+    // What the client gets is a broken response either way; only the app's view is compared.
+    await client.request('GET', '/overrun').catch(() => undefined);
+    expect(await seen.value('the outcome of an overrun')).toEqual({
+      outcome: 'PAGI_ERR_VALIDATION',
+      reason: 'server_error',
+    });
+  });
+
+  ctx.it('a body that ends short of the declared content-length rejects and aborts', async () => {
+    const seen = createProbe<{ outcome: string; reason: DisconnectReason | undefined }>();
+    const client = ctx.serve(
+      httpApp(async (scope, _receive, send) => {
+        await send({ type: 'http.response.start', status: 200, headers: [['content-length', '10']] });
+        await send({ type: 'http.response.body', body: 'abc', more: true });
+        const outcome = await outcomeOf(send({ type: 'http.response.body', body: 'de' }));
+        seen.report({ outcome, reason: scope['pagi.connection'].disconnect_reason() });
+      }),
+    );
+    await client.request('GET', '/underrun').catch(() => undefined);
+    expect(await seen.value('the outcome of an underrun')).toEqual({
+      outcome: 'PAGI_ERR_VALIDATION',
+      reason: 'server_error',
+    });
   });
 }

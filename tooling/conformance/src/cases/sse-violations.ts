@@ -122,4 +122,16 @@ export function sseViolationCases(ctx: CaseContext): void {
       ]);
     },
   );
+
+  ctx.it('§2.4: an uppercase header name in sse.start rejects with PAGI_ERR_VALIDATION', async () => {
+    const client = ctx.serve(
+      sseApp(async (_scope, receive, send) => {
+        await receive();
+        const code = await outcomeOf(send({ type: 'sse.start', headers: [['X-Upper', 'yes']] }));
+        await send({ type: 'sse.start', headers: [['x-error', code]] });
+      }),
+    );
+    const sse = await client.sse('/upper');
+    expect(valuesOf(sse.headers, 'x-error')).toEqual(['PAGI_ERR_VALIDATION']);
+  });
 }

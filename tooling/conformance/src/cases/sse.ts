@@ -116,19 +116,39 @@ export function sseCases(ctx: CaseContext): void {
   });
 
   ctx.it('sse client disconnect: the app gets sse.disconnect with client_closed', async () => {
-    const seen = createProbe<{ type: string; reason?: string }>();
+    const seen = createProbe<{
+      first: unknown;
+      type: string;
+      reason?: string;
+      again: string;
+      lateSend: string;
+    }>();
     const client = ctx.serve(
       sseApp(async (_scope, receive, send) => {
-        await receive();
+        const request = await receive();
+        const first =
+          request.type === 'sse.request'
+            ? { type: request.type, length: request.body.length, more: request.more }
+            : request;
         await send({ type: 'sse.start' });
         await send({ type: 'sse.send', data: 'hi' });
-        seen.report((await receive()) as { type: string; reason?: string });
+        const gone = (await receive()) as { type: string; reason?: string };
+        const again = (await receive()).type;
+        // After the client left, plain stream events resolve and do nothing (§5.3).
+        const lateSend = await outcomeOf(send({ type: 'sse.send', data: 'nobody listens' }));
+        seen.report({ first, ...gone, again, lateSend });
       }),
     );
     const sse = await client.sse('/leave');
     expect(await sse.next()).toEqual({ data: 'hi' });
     await sse.disconnect();
-    expect(await seen.value('sse.disconnect')).toEqual({ type: 'sse.disconnect', reason: 'client_closed' });
+    expect(await seen.value('sse.disconnect')).toEqual({
+      first: { type: 'sse.request', length: 0, more: false },
+      type: 'sse.disconnect',
+      reason: 'client_closed',
+      again: 'sse.disconnect',
+      lateSend: 'resolved',
+    });
   });
 
   ctx.it('sse app throws before sse.start: a 500 response', async () => {
@@ -151,12 +171,14 @@ export function sseCases(ctx: CaseContext): void {
         await send({ type: 'sse.comment', comment: 'hi\nthere' });
         await send({ type: 'sse.send', event: 'tick', data: 'a\r\nb', id: '1', retry: 10 });
         await send({ type: 'sse.send', data: '' });
+        await send({ type: 'sse.comment', comment: '' });
+        await send({ type: 'sse.send', data: 'z', retry: 0 });
       }),
     );
     const res = await client.request('GET', '/raw', { headers: [['accept', 'text/event-stream']] });
     expect(res.status).toBe(200);
     expect(res.body.toString()).toBe(
-      ':hi\n:there\n\nevent: tick\ndata: a\ndata: b\nid: 1\nretry: 10\n\ndata: \n\n',
+      ':hi\n:there\n\nevent: tick\ndata: a\ndata: b\nid: 1\nretry: 10\n\ndata: \n\n:\n\ndata: z\nretry: 0\n\n',
     );
   });
 

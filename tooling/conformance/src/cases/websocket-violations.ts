@@ -151,4 +151,19 @@ export function websocketViolationCases(ctx: CaseContext): void {
       ]);
     },
   );
+
+  ctx.it('§2.4: an uppercase header name in a denial rejects with PAGI_ERR_VALIDATION', async () => {
+    const client = ctx.serve(
+      websocketApp(async (_scope, receive, send) => {
+        await receive();
+        const code = await outcomeOf(
+          send({ type: 'websocket.http.response.start', status: 400, headers: [['X-Upper', 'yes']] }),
+        );
+        await send({ type: 'websocket.http.response.start', status: 400, headers: [['x-error', code]] });
+        await send({ type: 'websocket.http.response.body' });
+      }),
+    );
+    const ws = await client.websocket('/upper');
+    expect(valuesOf(ws.denial?.headers ?? [], 'x-error')).toEqual(['PAGI_ERR_VALIDATION']);
+  });
 }

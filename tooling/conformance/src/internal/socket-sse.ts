@@ -13,6 +13,7 @@ export function socketSse(
   origin: string,
   path: string,
   headers: [string, string][] = [],
+  method = 'GET',
 ): Promise<ConformanceSse> {
   const url = new URL(path, origin);
   return new Promise((resolve, reject) => {
@@ -20,7 +21,7 @@ export function socketSse(
       host: url.hostname,
       port: url.port,
       path,
-      method: 'GET',
+      method,
       agent: false,
       // Raw array headers stop Node adding its defaults, so Host is given explicitly.
       headers: [['host', url.host], ['accept', 'text/event-stream'], ...headers].flat(),
