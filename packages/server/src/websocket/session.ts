@@ -36,6 +36,8 @@ export type UpgradeRequest = IncomingMessage & { [kAcceptRequest]?: AcceptReques
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const CONNECT: Inbound = Object.freeze({ type: 'websocket.connect' }) as Inbound;
+/** Inbound bytes queued for the app beyond which the socket is no longer read. */
+const PAUSE_BYTES = 1024 * 1024;
 /** Before accept a peer should send nothing (RFC 6455 §4.1); anything beyond this is refused. */
 const MAX_EARLY_BYTES = 64 * 1024;
 
@@ -122,6 +124,9 @@ export class WebSocketSession implements LongLivedConnection {
   private pongTimer: NodeJS.Timeout | undefined;
   private pongTimeoutMs = 0;
   private overflowed = false;
+  /** Bytes of the messages waiting in the queue (reset when it empties). */
+  private queuedBytes = 0;
+  private readPaused = false;
   private untrack: (() => void) | undefined;
   private readonly startedAt = performance.now();
   private status = 101;
@@ -180,7 +185,7 @@ export class WebSocketSession implements LongLivedConnection {
       };
     }
     this.mailbox.push(CONNECT);
-    this.receive = () => this.mailbox.receive();
+    this.receive = () => this.takeNext();
     this.send = (event) => this.handleSend(event);
 
     // Read (and keep) whatever arrives before the app decides: this is how a peer that goes away
@@ -450,6 +455,31 @@ export class WebSocketSession implements LongLivedConnection {
         ? { type: 'websocket.receive', bytes: data }
         : { type: 'websocket.receive', text: data.toString() },
     );
+    // The count limit alone would let 1000 messages of up to wsMaxMessageSize pile up. Past a
+    // byte budget, stop reading the socket instead: TCP then slows the peer down. (Pongs and close
+    // frames wait too, so this only starts when the app has fallen well behind.)
+    if (this.mailbox.size > 0) {
+      this.queuedBytes += data.length;
+      if (this.queuedBytes >= PAUSE_BYTES && !this.readPaused) {
+        this.readPaused = true;
+        this.ws!.pause();
+        this.ctx.logger.debug(`websocket inbound queue holds ${this.queuedBytes} bytes; pausing reads`);
+      }
+    }
+  }
+
+  /** receive() for the app: the next event, and reading resumes once the app has caught up. */
+  private takeNext(): Promise<Inbound> {
+    const next = this.mailbox.receive();
+    if (this.queuedBytes > 0 && this.mailbox.size === 0) {
+      this.queuedBytes = 0;
+      if (this.readPaused) {
+        this.readPaused = false;
+        this.ws?.resume();
+        this.ctx.logger.debug('websocket inbound queue drained; resuming reads');
+      }
+    }
+    return next;
   }
 
   /** @internal */

@@ -41,6 +41,38 @@ export function buildEntry(): Promise<string> {
   return built;
 }
 
+let builtCli: Promise<string> | undefined;
+
+/** Bundles the real `pagi-server` CLI (src/cli.ts) the way the package build does. */
+export function buildCli(): Promise<string> {
+  builtCli ??= (async () => {
+    const tsupRequire = createRequire(createRequire(import.meta.url).resolve('tsup'));
+    const esbuild = tsupRequire('esbuild') as { build(options: Record<string, unknown>): Promise<unknown> };
+    const outfile = join(
+      packageRoot,
+      `node_modules/.cache/pagi-production/cli-${process.pid}-${Date.now()}.mjs`,
+    );
+    await esbuild.build({
+      entryPoints: [join(packageRoot, 'src/cli.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      conditions: ['@pagi/source'],
+      external: ['ws', 'busboy', 'mime-types', 'cookie'],
+      logLevel: 'error',
+    });
+    return outfile;
+  })();
+  return builtCli;
+}
+
+/** Spawns the real CLI: `pagi-server <args...>`. */
+export async function spawnCli(args: string[], spawnOptions: SpawnOptions = {}): Promise<Spawned> {
+  return spawnServer({}, { ...spawnOptions, argv: [await buildCli(), ...args] });
+}
+
 export interface Spawned {
   child: ChildProcess;
   /** everything the process wrote to stderr/stdout so far */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ensureStopped, type Spawned, spawnServer } from './harness.js';
+import { ensureStopped, fixtureApp, type Spawned, spawnCli } from './harness.js';
 
 function findNginx(): string | undefined {
   for (const candidate of ['/usr/sbin/nginx', '/usr/bin/nginx', '/usr/local/sbin/nginx']) {
@@ -97,7 +97,7 @@ describe.skipIf(nginxBin === undefined)('behind nginx (skipped: no nginx binary 
   let base = '';
 
   beforeAll(async () => {
-    pagi = await spawnServer({ port: 0, workers: 2 });
+    pagi = await spawnCli(['--port', '0', '--workers', '2', '--access-log', 'off', fixtureApp]);
     const upstream = Number(new URL(pagi.url).port);
     const dir = mkdtempSync(join(tmpdir(), 'pagi-nginx-'));
     for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));

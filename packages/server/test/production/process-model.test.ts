@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureStopped, type Spawned, spawnServer } from './harness.js';
+import { ensureStopped, fixtureApp, type Spawned, spawnCli, spawnServer } from './harness.js';
 
 let server: Spawned | undefined;
 afterEach(async () => {
@@ -135,7 +135,7 @@ describe('process model', { timeout: 60_000 }, () => {
     await server.waitFor(/worker 2 \(pid \d+\) listening/);
     process.kill(-server.child.pid!, 'SIGINT');
     expect((await server.exited).code).toBe(0);
-    expect(readFileSync(mark, 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(readFileSync(mark, 'utf8').trim().split('\n'), server.output()).toHaveLength(2);
   });
 
   it('a second signal forces the stop with exit 1', async () => {
@@ -147,5 +147,37 @@ describe('process model', { timeout: 60_000 }, () => {
     server.child.kill('SIGTERM');
     expect((await server.exited).code).toBe(1);
     await slow;
+  });
+
+  it('pagi-server CLI: --workers, --max-body-size, --pid-file and --heartbeat-timeout (seconds) reach every worker', async () => {
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'pagi-cli-')), 'cli.pid');
+    server = await spawnCli([
+      '--port',
+      '0',
+      '--workers',
+      '2',
+      '--max-body-size',
+      '8',
+      '--root-path',
+      '/mnt',
+      '--heartbeat-timeout',
+      '5',
+      '--pid-file',
+      pidFile,
+      '--access-log',
+      'off',
+      fixtureApp,
+    ]);
+    expect(readFileSync(pidFile, 'utf8').trim()).toBe(String(server.child.pid));
+    const nums = new Set<number>();
+    while (nums.size < 2) {
+      const i = (await info(server.url)) as Awaited<ReturnType<typeof info>> & { root_path: string };
+      expect(i.root_path).toBe('/mnt');
+      nums.add(i.worker.worker_num!);
+    }
+    expect((await fresh(`${server.url}/echo`, { method: 'POST', body: 'x'.repeat(64) })).status).toBe(413);
+    server.child.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+    expect(existsSync(pidFile)).toBe(false);
   });
 });

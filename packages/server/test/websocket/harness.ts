@@ -25,6 +25,8 @@ export interface Harness {
   /** `ws://127.0.0.1:<port>` */
   wsUrl: string;
   logs: LogEntry[];
+  /** Resolves with the first log entry (already written or still to come) whose message includes `text`. */
+  logged(text: string): Promise<LogEntry>;
   access: AccessLogEntry[];
   tracked: Set<LongLivedConnection>;
   /** Graceful stop as the server does it: refuse new long-lived connections, shut the others down. */
@@ -37,10 +39,13 @@ export async function startHarness(app: App, overrides: ServerOptions = {}): Pro
   const access: AccessLogEntry[] = [];
   const tracked = new Set<LongLivedConnection>();
   let stopping = false;
+  const logWaiters = new Set<(entry: LogEntry) => void>();
   const log =
     (level: LogEntry['level']) =>
     (message: string, detail?: unknown): void => {
-      logs.push({ level, message, detail });
+      const entry = { level, message, detail };
+      logs.push(entry);
+      for (const waiter of [...logWaiters]) waiter(entry);
     };
   const ctx: ServerContext = {
     app,
@@ -87,6 +92,18 @@ export async function startHarness(app: App, overrides: ServerOptions = {}): Pro
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}`,
     logs,
+    logged(text) {
+      const seen = logs.find((entry) => entry.message.includes(text));
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve) => {
+        const waiter = (entry: LogEntry): void => {
+          if (!entry.message.includes(text)) return;
+          logWaiters.delete(waiter);
+          resolve(entry);
+        };
+        logWaiters.add(waiter);
+      });
+    },
     access,
     tracked,
     stop() {

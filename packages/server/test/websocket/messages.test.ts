@@ -160,6 +160,35 @@ describe('websocket messages', () => {
     client.close();
   });
 
+  it('stops reading the socket while over 1 MiB waits for a slow app, and resumes once it catches up', async () => {
+    const release = deferred();
+    const got = deferred<number[]>();
+    const count = 24;
+    harness = await startHarness(async (_scope, receive, send) => {
+      await receive();
+      await send({ type: 'websocket.accept' });
+      await release.promise;
+      const sizes: number[] = [];
+      while (sizes.length < count) {
+        const event = (await receive()) as ReceiveEvent<'websocket'>;
+        if (event.type !== 'websocket.receive') break;
+        sizes.push(event.bytes?.[0] ?? -1);
+      }
+      got.resolve(sizes);
+      await receive();
+    });
+    const client = await open(harness.wsUrl);
+    // 24 MiB: more than the server's budget plus every socket buffer between the two.
+    for (let i = 0; i < count; i++) client.send(Buffer.alloc(1024 * 1024, i));
+    await harness.logged('pausing reads');
+    // The server holds a bounded part; the rest waits in the client, which cannot flush it.
+    expect(client.bufferedAmount).toBeGreaterThan(0);
+    release.resolve();
+    expect(await got.promise).toEqual([...Array(count).keys()]);
+    await harness.logged('resuming reads');
+    client.close();
+  });
+
   it('shares one pending receive() between concurrent calls (D-15)', async () => {
     const result = deferred<unknown>();
     harness = await startHarness(async (_scope, receive, send) => {
