@@ -26,19 +26,35 @@ const warmup = Number(values.warmup);
 
 const cli = fileURLToPath(new URL('../../packages/server/dist/cli.js', import.meta.url));
 const app = fileURLToPath(new URL('./servers/hello-app.mjs', import.meta.url));
-if (!existsSync(cli)) throw new Error(`${cli} is missing: build @pagi/spec and @pagi/server first (npx tsup)`);
+if (!existsSync(cli))
+  throw new Error(`${cli} is missing: build @pagi/spec and @pagi/server first (npx tsup)`);
 const useWrk = hasCommand('wrk');
 
 /** Starts pagi-server and resolves with its URL once the banner says it listens. */
 function start(workers) {
   const child = spawn(
     process.execPath,
-    [cli, '--port', '0', '--workers', String(workers), '--lifespan', 'off', '--access-log', 'off', '--keep-alive-timeout', '60', app],
+    [
+      cli,
+      '--port',
+      '0',
+      '--workers',
+      String(workers),
+      '--lifespan',
+      'off',
+      '--access-log',
+      'off',
+      '--keep-alive-timeout',
+      '60',
+      app,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let err = '';
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`pagi-server --workers ${workers} exited with ${code}: ${err}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`pagi-server --workers ${workers} exited with ${code}: ${err}`)),
+    );
     child.stderr.setEncoding('utf8').on('data', (d) => {
       err += d;
       const m = /listening on (http:\/\/\S+)/.exec(err);
@@ -60,7 +76,8 @@ async function check(server) {
   for (let i = 0; i < 4 * server.workers; i++) {
     const res = await fetch(`${server.url}/`, { headers: { connection: 'close' } });
     const text = await res.text();
-    if (res.status !== 200 || text !== 'Hello, World!') throw new Error(`wrong response ${res.status} ${text}`);
+    if (res.status !== 200 || text !== 'Hello, World!')
+      throw new Error(`wrong response ${res.status} ${text}`);
   }
 }
 
@@ -94,9 +111,14 @@ try {
   }
   for (const s of servers) {
     const xs = samples.get(s.workers);
-    console.log(`pagi-workers${s.workers}`.padEnd(16), `${median(xs).toFixed(0).padStart(8)} req/s  (per round: ${xs.map((x) => x.toFixed(0)).join(', ')})`);
+    console.log(
+      `pagi-workers${s.workers}`.padEnd(16),
+      `${median(xs).toFixed(0).padStart(8)} req/s  (per round: ${xs.map((x) => x.toFixed(0)).join(', ')})`,
+    );
   }
-  console.log(`ratio pagi-workers2/pagi-workers1 ${(median(samples.get(2)) / median(samples.get(1))).toFixed(2)}`);
+  console.log(
+    `ratio pagi-workers2/pagi-workers1 ${(median(samples.get(2)) / median(samples.get(1))).toFixed(2)}`,
+  );
 } finally {
   for (const s of servers) await stop(s.child);
 }

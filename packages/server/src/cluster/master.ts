@@ -58,6 +58,8 @@ export class Master {
   #recycleQueue: Promise<unknown> = Promise.resolve();
   #done!: (code: number) => void;
   #unixMode: number | undefined;
+  /** What every worker gets in its environment: the resolved options. */
+  #workerEnv: Record<string, string> = {};
 
   constructor(config: MasterConfig) {
     this.#options = config.options;
@@ -123,8 +125,6 @@ export class Master {
     return code;
   }
 
-  #workerEnv: Record<string, string> = {};
-
   #fork(num: number): WorkerRecord {
     const worker = cluster.fork({ ...this.#workerEnv, [WORKER_NUM_ENV]: String(num) });
     let markReady!: (ok: boolean) => void;
@@ -184,6 +184,7 @@ export class Master {
     record.markReady(false);
     const how = signal !== null ? `signal ${signal}` : `code ${code}`;
     if (this.#stopping) {
+      this.#log(`worker ${record.num} (pid ${record.worker.process.pid}) stopped (${how})`);
       if (this.#records.size === 0) this.#done(this.#exitCode);
       return;
     }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ describe('pid file', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'pid-')), 'a.pid');
     writePidFile(path, 1234);
     expect(readFileSync(path, 'utf8')).toBe('1234\n');
+    expect(statSync(path).mode & 0o777).toBe(0o644);
     removePidFile(path, 1234);
     expect(existsSync(path)).toBe(false);
   });

@@ -98,7 +98,9 @@ export async function runSingle(config: RunConfig): Promise<number> {
   if (await started) {
     if (options.pidFile !== null) writePidFile(options.pidFile, process.pid);
     if (!stopping) {
-      log(`listening on ${listenUrls(server!.httpServer, server!.url).join(', ')} (pid ${process.pid}, single process)`);
+      log(
+        `listening on ${listenUrls(server!.httpServer, server!.url).join(', ')} (pid ${process.pid}, single process)`,
+      );
     }
   }
   return done;

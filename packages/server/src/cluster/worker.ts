@@ -1,9 +1,10 @@
+import type { ServerResponse } from 'node:http';
 import { listenUrls, stopAccepting } from '../listen/attach.js';
 import { ExitCode } from './exit-codes.js';
 import { startHeartbeat } from './heartbeat.js';
 import { isPagiMessage, type WorkerMessage } from './messages.js';
 import { requestBudget } from './request-budget.js';
-import type { RunConfig } from './server-like.js';
+import type { RunConfig, ServerLike } from './server-like.js';
 import { onSignals } from './signals.js';
 
 function send(message: WorkerMessage): void {
@@ -32,28 +33,90 @@ function drained(count: () => number, limit: number): Promise<void> {
  */
 export async function runWorker(config: RunConfig): Promise<number> {
   const { options } = config;
-  const off = onSignals({ SIGINT: () => {}, SIGHUP: () => {}, SIGTTIN: () => {}, SIGTTOU: () => {} });
-  const stopBeat = startHeartbeat(options.heartbeatTimeout, () => send({ pagi: 'heartbeat' }));
-
-  let server: ReturnType<RunConfig['createServer']>;
-  try {
-    const app = await config.loadApp();
-    server = config.createServer(app, options);
-    await server.listen();
-  } catch (error) {
-    send({ pagi: 'startup-failed', message: (error as Error).message });
-    stopBeat();
-    off();
-    return ExitCode.STARTUP;
-  }
-
+  // Heartbeats start once the worker listens: importing a big app or a slow lifespan startup is
+  // not a hang (lifespanStartupTimeout bounds the latter).
+  let stopBeat = () => {};
+  let server: ServerLike | undefined;
   // A worker being retired answers every further request with `Connection: close`, so clients
   // move their keep-alive connections to the other workers instead of racing a close.
   let draining = false;
+  const inFlight = new Set<ServerResponse>();
+  let stopping = false;
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((resolve) => {
+    resolveDone = resolve;
+  });
+  let started: Promise<boolean> = Promise.resolve(false);
+
+  const cleanup = () => {
+    stopBeat();
+    off();
+    process.off('message', onMessage);
+    process.off('disconnect', onDisconnect);
+  };
+  const stop = async (drain: boolean) => {
+    if (stopping) return;
+    stopping = true;
+    if (!(await started) || server === undefined) return; // startup failed: already finished
+    const s = server;
+    await stopAccepting(s.httpServer);
+    config.log?.(`worker ${options.workerNum} (pid ${process.pid}) stopped accepting`);
+    if (drain) {
+      draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+      const began = Date.now();
+      await drained(
+        () => s.connectionCount,
+        Math.min(options.keepAliveTimeout + 500, options.shutdownTimeout || 30_000),
+      );
+      config.log?.(
+        `worker ${options.workerNum} (pid ${process.pid}) drained for ${Date.now() - began} ms; ${s.connectionCount} connection(s) left`,
+      );
+    }
+    let code: number = ExitCode.OK;
+    await s.close().catch(() => {
+      code = ExitCode.FORCED;
+    });
+    cleanup();
+    resolveDone(code);
+  };
+  const onMessage = (message: unknown) => {
+    if (isPagiMessage(message) && message.pagi === 'retire') void stop(true);
+  };
+  // The master is gone: nobody will route connections here or coordinate a stop.
+  const onDisconnect = () => void stop(false);
+  // Every handler is in place before anything can report readiness: the master may signal the
+  // moment it hears 'ready', possibly before this process runs another line.
+  const off = onSignals({
+    SIGTERM: () => void stop(false),
+    SIGINT: () => {},
+    SIGHUP: () => {},
+    SIGTTIN: () => {},
+    SIGTTOU: () => {},
+  });
+  process.on('message', onMessage);
+  process.on('disconnect', onDisconnect);
+
+  started = (async () => {
+    try {
+      const app = await config.loadApp();
+      server = config.createServer(app, options);
+      await server.listen();
+      return true;
+    } catch (error) {
+      send({ pagi: 'startup-failed', message: (error as Error).message });
+      cleanup();
+      resolveDone(ExitCode.STARTUP);
+      return false;
+    }
+  })();
+  if (!(await started) || server === undefined) return done;
+  stopBeat = startHeartbeat(options.heartbeatTimeout, () => send({ pagi: 'heartbeat' }));
+
   let served = 0;
   const budget = requestBudget(options.maxRequests, options.maxRequestsJitter);
-  const inFlight = new Set<import('node:http').ServerResponse>();
-  server.httpServer.on('request', (_req, res) => {
+  const ready = server;
+  ready.httpServer.on('request', (_req, res) => {
     if (draining) res.shouldKeepAlive = false;
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
@@ -62,46 +125,6 @@ export async function runWorker(config: RunConfig): Promise<number> {
       if (budget > 0 && served === budget) send({ pagi: 'recycle', served });
     });
   });
-
-  send({ pagi: 'ready', url: listenUrls(server.httpServer, server.url).join(', ') });
-
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = async (drain: boolean) => {
-      if (stopping) return;
-      stopping = true;
-      await stopAccepting(server.httpServer);
-      config.log?.(`worker ${options.workerNum} (pid ${process.pid}) stopped accepting`);
-      if (drain) {
-        draining = true;
-        for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
-        const began = Date.now();
-        await drained(
-          () => server.connectionCount,
-          Math.min(options.keepAliveTimeout + 500, options.shutdownTimeout || 30_000),
-        );
-        config.log?.(
-          `worker ${options.workerNum} (pid ${process.pid}) drained for ${Date.now() - began} ms; ${server.connectionCount} connection(s) left`,
-        );
-      }
-      let code: number = ExitCode.OK;
-      await server.close().catch(() => {
-        code = ExitCode.FORCED;
-      });
-      stopBeat();
-      off();
-      offTerm();
-      process.off('message', onMessage);
-      process.off('disconnect', onDisconnect);
-      resolve(code);
-    };
-    const onMessage = (message: unknown) => {
-      if (isPagiMessage(message) && message.pagi === 'retire') void stop(true);
-    };
-    // The master is gone: nobody will route connections here or coordinate a stop.
-    const onDisconnect = () => void stop(false);
-    const offTerm = onSignals({ SIGTERM: () => void stop(false) });
-    process.on('message', onMessage);
-    process.on('disconnect', onDisconnect);
-  });
+  if (!stopping) send({ pagi: 'ready', url: listenUrls(ready.httpServer, ready.url).join(', ') });
+  return done;
 }

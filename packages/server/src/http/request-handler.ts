@@ -62,6 +62,17 @@ class Slot implements ConnectionSlot {
   }
 }
 
+/**
+ * ASCII case-insensitive equality with a lowercase `target` of the same length, without
+ * allocating a lowercased copy (this runs for every header of every request).
+ */
+function sameLetters(name: string, target: string): boolean {
+  for (let i = 0; i < target.length; i++) {
+    if ((name.charCodeAt(i) | 0x20) !== target.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 function runExchange(exchange: HttpExchange): void {
   exchange.run();
 }
@@ -127,7 +138,7 @@ export class HttpHandlers {
       if (exchange === undefined && slot?.foreign === undefined) socket.end();
       return;
     }
-    if (exchange !== undefined && exchange.bodyless && error.code?.startsWith('HPE_')) {
+    if (exchange?.bodyless && error.code?.startsWith('HPE_')) {
       // The running request was complete; the bad bytes belong to a pipelined one after it.
       // Finish the current response, then close (the rest of the stream can't be trusted).
       slot!.closeAfter = true;
@@ -244,11 +255,11 @@ export class HttpHandlers {
       const name = raw[i]!;
       const len = name.length;
       if (len === 14) {
-        if (name.toLowerCase() === 'content-length') contentLength = raw[i + 1];
+        if (sameLetters(name, 'content-length')) contentLength = raw[i + 1];
       } else if (len === 17) {
-        if (name.toLowerCase() === 'transfer-encoding') chunked = true;
+        if (sameLetters(name, 'transfer-encoding')) chunked = true;
       } else if (len === 6) {
-        if (accept === undefined && name.toLowerCase() === 'accept') accept = raw[i + 1];
+        if (accept === undefined && sameLetters(name, 'accept')) accept = raw[i + 1];
       }
     }
     if (raw.length > 2 * options.maxHeaderCount) {

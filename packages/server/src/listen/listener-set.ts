@@ -3,6 +3,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { TlsMaterial } from '../tls/secure-context.js';
 import type { ListenSpec } from './listen-spec.js';
+import { unixPathOfFd } from './fd-path.js';
 import { listenUnix } from './unix-socket.js';
 
 const unixPaths = new WeakMap<net.Socket, string>();
@@ -80,7 +81,7 @@ export class ListenerSet {
         const server = net.createServer();
         this.#servers.push(server);
         await this.#bind(server, spec);
-        const address = this.#describe(server);
+        const address = this.#describe(server, spec);
         const front = address.kind === 'tcp' ? this.#tlsFront : undefined;
         server.on('connection', (socket: net.Socket) => {
           if (address.kind === 'unix') unixPaths.set(socket, address.path);
@@ -115,10 +116,12 @@ export class ListenerSet {
     });
   }
 
-  #describe(server: net.Server): BoundAddress {
+  #describe(server: net.Server, spec: ListenSpec): BoundAddress {
     const address = server.address();
-    if (typeof address === 'string') return { kind: 'unix', path: address };
-    if (address === null) return { kind: 'unix', path: '' };
+    // An inherited Unix socket has no name in node (`''`): ask the OS.
+    const inherited = spec.kind === 'fd' ? unixPathOfFd(spec.fd) : '';
+    if (typeof address === 'string') return { kind: 'unix', path: address || inherited };
+    if (address === null) return { kind: 'unix', path: inherited };
     return { kind: 'tcp', host: address.address, port: address.port, tls: this.#tlsFront !== undefined };
   }
 

@@ -81,15 +81,17 @@ describe('backstop (D-12) and robustness', () => {
   it('sends nothing and logs no error when the client left before the app returned', async () => {
     const left = deferred();
     const done = deferred();
+    const entered = deferred();
     s = await startServer(async (scope) => {
       (scope as HttpScope)['pagi.connection'].on_disconnect(() => left.resolve());
+      entered.resolve();
       await left.promise;
       done.resolve();
       throw new Error('after the client left');
     });
     const c = await rawClient(s.port);
     c.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await entered.promise;
     c.socket.destroy();
     await done.promise;
     await expect.poll(() => s!.server.connectionCount).toBe(0);

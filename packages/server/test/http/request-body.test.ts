@@ -164,17 +164,19 @@ describe('request bodies', () => {
 
   it('yields http.disconnect and sets pagi.connection when the client drops mid-body', async () => {
     const result = deferred<{ ev: string; connected: boolean; reason: string | undefined; cb: string[] }>();
+    const entered = deferred();
     s = await startServer(async (scope, receive) => {
       const conn = (scope as HttpScope)['pagi.connection'];
       const cb: string[] = [];
       conn.on_disconnect((r) => cb.push(r));
+      entered.resolve();
       let ev = await receive();
       while (ev.type === 'http.request' && ev.more) ev = await receive();
       result.resolve({ ev: ev.type, connected: conn.is_connected(), reason: conn.disconnect_reason(), cb });
     });
     const c = await rawClient(s.port);
     c.socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await entered.promise;
     c.socket.destroy();
     expect(await result.promise).toEqual({
       ev: 'http.disconnect',

@@ -245,6 +245,7 @@ describe('response bodies', () => {
 
   it('makes await send() wait while the socket is over the high-water mark', async () => {
     const samples = deferred<{ maxBuffered: number; highSeen: boolean; drainSeen: boolean }>();
+    const pushedBack = deferred();
     s = await startServer(
       async (scope, _receive, send) => {
         const t = (scope as HttpScope)['pagi.transport']!;
@@ -252,6 +253,7 @@ describe('response bodies', () => {
         let drainSeen = false;
         t.on_high_water!(() => {
           highSeen = true;
+          pushedBack.resolve();
         });
         t.on_drain!(() => {
           drainSeen = true;
@@ -272,8 +274,8 @@ describe('response bodies', () => {
     const c = await rawClient(s.port);
     c.socket.pause();
     c.socket.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-    // A slow reader: start reading only once the server has had to wait.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A slow reader: start reading only once the server has been pushed back.
+    await pushedBack.promise;
     c.socket.resume();
     await c.closed;
     const r = await samples.promise;

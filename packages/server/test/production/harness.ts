@@ -4,7 +4,7 @@
  * exit), each with a generous deadline so a broken server fails the test instead of hanging.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,11 @@ export function buildEntry(): Promise<string> {
     // Inside the package so the runtime dependencies (ws) resolve from its node_modules.
     const outDir = join(packageRoot, 'node_modules/.cache/pagi-production');
     mkdirSync(outDir, { recursive: true });
+    // Bundles of earlier runs (an hour old or more) are dead weight.
+    for (const name of readdirSync(outDir)) {
+      const file = join(outDir, name);
+      if (Date.now() - statSync(file).mtimeMs > 3_600_000) rmSync(file, { force: true });
+    }
     const outfile = join(outDir, `serve-${process.pid}-${Date.now()}.mjs`);
     await esbuild.build({
       entryPoints: [join(here, 'fixtures/serve-entry.ts')],

@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync } from 'node:fs';
+import { linkSync, mkdtempSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +107,26 @@ describe('listeners', { timeout: 60_000 }, () => {
       expect(info.worker.is_worker).toBe(workers > 1);
     });
   }
+
+  it('systemd socket activation with a Unix socket descriptor', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pagi-sd-'));
+    const path = join(dir, 'sd.sock');
+    const alias = join(dir, 'alias.sock');
+    const parent = net.createServer();
+    await new Promise<void>((resolve) => parent.listen(path, resolve));
+    const fd = (parent as unknown as { _handle: { fd: number } })._handle.fd;
+    // Closing our copy unlinks the path (libuv does that for sockets it bound); a hard link keeps
+    // the socket reachable for the test, as systemd keeps its own socket file.
+    linkSync(path, alias);
+    try {
+      server = await spawnServer({ port: 1 }, { env: { LISTEN_FDS: '1' }, extraFds: [fd] });
+    } finally {
+      parent.close();
+    }
+    const info = await getJson('http://localhost/info', alias);
+    expect(info.server).toEqual([path, null]);
+    expect(info.hasClient).toBe(false);
+  });
 
   it('systemd: LISTEN_PID naming another process is ignored', async () => {
     const { server: parent, fd } = await listeningFd();

@@ -109,7 +109,7 @@ describe('process model', { timeout: 60_000 }, () => {
     const stuck = await server.waitFor(/worker \d \(pid (\d+)\) sent no heartbeat/);
     await server.waitFor(new RegExp(`pid ${stuck[1]}\\) exited unexpectedly \\(signal SIGKILL\\)`));
     expect(await blocked).toBeInstanceOf(Error);
-    await server.waitFor(/(listening[\s\S]*){3}/);
+    await server.waitFor(/(\(pid \d+\) listening[\s\S]*){3}/);
     expect((await fresh(server.url)).status).toBe(200);
   });
 
