@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { App } from '@pagi/spec';
+import { PagiServerResponse } from './http/pagi-response.js';
 import { HttpHandlers } from './http/request-handler.js';
 import type { AccessLogEntry, LongLivedConnection, ServerContext } from './internal/context.js';
 import { startLifespan, type LifespanHandle } from './lifespan/run-lifespan.js';
@@ -53,6 +54,8 @@ export class PagiServer {
     this.ws = createWebSocketHandler(this.ctx);
     this.httpServer = this.bind(
       createHttpServer({
+        // Reports 'finish' to the exchange without a listener per request (http/pagi-response.ts).
+        ServerResponse: PagiServerResponse,
         maxHeaderSize: this.options.maxHeaderSize,
         insecureHTTPParser: false,
         requireHostHeader: true,

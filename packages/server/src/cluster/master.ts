@@ -60,6 +60,7 @@ export class Master {
   #unixMode: number | undefined;
   /** What every worker gets in its environment: the resolved options. */
   #workerEnv: Record<string, string> = {};
+  #announced = false;
 
   constructor(config: MasterConfig) {
     this.#options = config.options;
@@ -81,9 +82,9 @@ export class Master {
     const unixPaths = specs.flatMap((s) => (s.kind === 'unix' ? [s.path] : []));
     if (unixPaths.length > 0) {
       for (const path of unixPaths) await removeStaleSocket(path);
-      // The round-robin handle binds Unix sockets here in the master when the first worker asks,
-      // so the owner-only umask must be in force from now on (CVE-2023-45145 pattern); the final
-      // mode is applied on cluster 'listening'.
+      // node:cluster binds Unix sockets here in the master when the first worker asks (and again
+      // if every worker died), so the owner-only umask stays in force from now on
+      // (CVE-2023-45145 pattern); the final mode is applied on cluster 'listening'.
       const previous = process.umask(0o177);
       this.#unixMode =
         this.#options.socketMode === null ? 0o666 & ~previous : parseSocketMode(this.#options.socketMode);
@@ -111,13 +112,7 @@ export class Master {
       SIGTTOU: () => this.removeWorker(),
     });
     this.#monitor.start();
-    const initial = Array.from({ length: this.#target }, (_, i) => this.#fork(i + 1));
-    const ok = await Promise.all(initial.map((r) => r.ready));
-    if (ok.every(Boolean) && !this.#stopping) {
-      if (this.#options.pidFile !== null) writePidFile(this.#options.pidFile, process.pid);
-      const urls = [...new Set(initial.map((r) => r.url))].join(', ');
-      this.#log(`listening on ${urls} (master pid ${process.pid}, ${this.#target} workers)`);
-    }
+    for (let num = 1; num <= this.#target; num++) this.#fork(num);
     const code = await finished;
     off();
     this.#monitor.stop();
@@ -160,6 +155,7 @@ export class Master {
           this.#policy.onBooted();
           record.markReady(true);
           this.#log(`worker ${num} (pid ${worker.process.pid}) listening`);
+          this.#announceOnce();
           break;
         case 'recycle':
           this.#log(`worker ${num} (pid ${worker.process.pid}) served ${message.served} requests: recycling`);
@@ -175,6 +171,21 @@ export class Master {
       this.#onExit(record, code, signal);
     });
     return record;
+  }
+
+  /**
+   * Once the full set of workers listens for the first time (respawns after a boot crash
+   * included): write the PID file and print the banner, so a supervisor reading either can
+   * connect.
+   */
+  #announceOnce(): void {
+    if (this.#announced || this.#stopping) return;
+    const ready = [...this.#records.values()].filter((r) => r.booted && !r.retiring);
+    if (ready.length < this.#target) return;
+    this.#announced = true;
+    if (this.#options.pidFile !== null) writePidFile(this.#options.pidFile, process.pid);
+    const urls = [...new Set(ready.map((r) => r.url))].join(', ');
+    this.#log(`listening on ${urls} (master pid ${process.pid}, ${this.#target} workers)`);
   }
 
   #onExit(record: WorkerRecord, code: number | null, signal: string | null): void {

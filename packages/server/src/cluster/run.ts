@@ -38,5 +38,10 @@ export async function runServer(config: RunConfig): Promise<number> {
       return ExitCode.STARTUP;
     }
   }
-  return new Master({ options: config.options, log }).run();
+  try {
+    return await new Master({ options: config.options, log }).run();
+  } catch (error) {
+    log(`startup failed: ${(error as Error).message}`);
+    return ExitCode.STARTUP;
+  }
 }

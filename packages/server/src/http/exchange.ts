@@ -12,7 +12,8 @@ import type { ServerContext } from '../internal/context.js';
 import { createTransportState, type ServerTransportState } from '../internal/transport-state.js';
 import type { ConnectionSource } from './connection-state.js';
 import { fileRange, openFileSource } from './file-source.js';
-import { flattenHeaders } from './response-headers.js';
+import { kFinishHook, PagiServerResponse } from './pagi-response.js';
+import { flattenHeaders, flattenInto } from './response-headers.js';
 import { buildHttpScope } from './scope.js';
 
 /** The per-socket bookkeeping the exchange reports back to (see request-handler.ts). */
@@ -73,12 +74,16 @@ export class HttpExchange implements ConnectionSource {
   readonly scope: HttpScope;
   readonly expectContinue: boolean;
   readonly bodyless: boolean;
+  /** The declared Content-Length, or -1 for a chunked body (or none). */
+  private readonly declaredLength: number;
   private readonly head: boolean;
 
   private out = INIT;
   private status = 0;
-  private flat: string[] | undefined;
-  private contentLength: string | undefined;
+  /** The response head as `writeHead` takes it (filled by flattenInto). */
+  flat: string[] | undefined = undefined;
+  /** The app's `content-length` value, if it set one. */
+  contentLength: string | undefined = undefined;
   private trailers = false;
   bytesSent = 0;
   started = false;
@@ -113,6 +118,7 @@ export class HttpExchange implements ConnectionSource {
     res: ServerResponse,
     bodyless: boolean,
     expectContinue: boolean,
+    declaredLength = -1,
   ) {
     this.ctx = ctx;
     this.slot = slot;
@@ -120,11 +126,17 @@ export class HttpExchange implements ConnectionSource {
     this.res = res;
     this.bodyless = bodyless;
     this.expectContinue = expectContinue;
+    this.declaredLength = declaredLength;
     this.head = req.method === 'HEAD';
     // Only the access log needs the duration; skip the clock read when it is off.
     this.startTime = ctx.options.accessLog === 'off' ? 0 : performance.now();
-    (res as { [kExchange]?: HttpExchange })[kExchange] = this;
-    res.on('finish', onFinish);
+    if (res instanceof PagiServerResponse) {
+      res[kFinishHook] = this;
+    } else {
+      // A response class the server did not choose (a foreign http.Server): listen as usual.
+      (res as { [kExchange]?: HttpExchange })[kExchange] = this;
+      res.on('finish', onFinish);
+    }
     this.scope = buildHttpScope(this, slot);
   }
 
@@ -248,10 +260,10 @@ export class HttpExchange implements ConnectionSource {
       }
       if (this.bodyless) {
         this.bodyDone = true;
-        return Promise.resolve({ type: 'http.request', body: EMPTY, more: false });
+        return this.deliverNow({ type: 'http.request', body: EMPTY, more: false });
       }
       const event = this.readChunk();
-      if (event !== undefined) return Promise.resolve(event);
+      if (event !== undefined) return this.deliverNow(event);
       if (this.reason !== undefined) return Promise.resolve({ type: 'http.disconnect' });
       if (!this.readingAttached) {
         this.readingAttached = true;
@@ -265,6 +277,21 @@ export class HttpExchange implements ConnectionSource {
       this.resolvePending = resolve;
     });
     return this.pending;
+  }
+
+  /**
+   * D-15 for an event that is ready now: the resolved promise stays the pending one until the
+   * microtask queue reaches it, so `const a = receive(); const b = receive()` gives `b === a`
+   * and one event. The clearing microtask is queued before any `await` on the promise can be, so
+   * the app's continuation already sees it cleared and its next call reads the next event.
+   */
+  private deliverNow(event: Parameters<Resolver>[0]): Promise<Parameters<Resolver>[0]> {
+    const p = Promise.resolve(event);
+    this.pending = p;
+    queueMicrotask(() => {
+      if (this.pending === p) this.pending = undefined;
+    });
+    return p;
   }
 
   /** Called when body data or the end arrived while a receive() waits. */
@@ -303,7 +330,10 @@ export class HttpExchange implements ConnectionSource {
       this.rejectBody();
       return undefined;
     }
-    const last = req.complete && req.readableLength === 0;
+    // §4.1.1: the chunk that completes a Content-Length body is the final one (more: false); node
+    // may not have flagged the request complete yet, so count against the declared length.
+    const declared = this.declaredLength;
+    const last = declared >= 0 ? this.bodyBytes >= declared : req.complete && req.readableLength === 0;
     if (last) this.bodyDone = true;
     return { type: 'http.request', body: chunk, more: !last };
   }
@@ -408,10 +438,8 @@ export class HttpExchange implements ConnectionSource {
         `http.response.start: expected trailers to be a boolean, got ${typeof trailers}`,
       );
     }
-    const { flat, contentLength } = flattenHeaders(event.headers, 'http.response.start');
+    flattenInto(event.headers, 'http.response.start', this);
     this.status = status;
-    this.flat = flat;
-    this.contentLength = contentLength;
     this.trailers = trailers === true;
     this.out = STARTED;
     this.started = true;

@@ -297,7 +297,10 @@ export class HttpHandlers {
       return;
     }
     const bodyless = !chunked && (contentLength === undefined || contentLength === '0');
-    const exchange = new HttpExchange(this.ctx, slot, req, res, bodyless, expectContinue);
+    // node:http has already refused a Content-Length that is not a plain decimal (HPE_*), and a
+    // request with both framings (chunked wins, RFC 9112 §6.3) never gets here with a length.
+    const declared = chunked || contentLength === undefined ? -1 : Number(contentLength);
+    const exchange = new HttpExchange(this.ctx, slot, req, res, bodyless, expectContinue, declared);
     slot.current = exchange;
     // The app starts on the next tick: a framing error in the same read as the head (a bad chunk
     // size, a forbidden Transfer-Encoding) is reported by node right after the 'request' event, and

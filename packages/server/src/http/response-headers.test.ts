@@ -8,7 +8,7 @@ describe('flattenHeaders', () => {
       flattenHeaders(
         [
           ['content-type', 'text/plain'],
-          ['Transfer-Encoding', 'chunked'],
+          ['transfer-encoding', 'chunked'],
           ['content-length', '5'],
           ['set-cookie', 'a=1'],
           ['set-cookie', 'b=2'],
@@ -31,6 +31,7 @@ describe('flattenHeaders', () => {
     ['a non-byte character', [['x', 'snow\u2603']]],
     ['a space in a name', [['x y', 'a']]],
     ['an empty name', [['', 'a']]],
+    ['an uppercase name (§2.4, strict)', [['X-Upper', 'a']]],
     ['a non-numeric content-length', [['content-length', '5 ']]],
     [
       'two different content-lengths',

@@ -1,7 +1,11 @@
 import { PagiValidationError } from '@pagi/spec';
 
-/** RFC 9110 §5.6.2 token characters. Uppercase is accepted and compared case-insensitively (protocol.md §2.4). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/**
+ * RFC 9110 §5.6.2 token characters, lowercase only: protocol.md §2.4 says names MUST be lowercase,
+ * and the server applies one policy on every path (the spec validator's strict default, as the
+ * WebSocket and SSE sessions do).
+ */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 /**
  * Anything outside HTAB, visible ASCII, SP and obs-text (0x80-0xFF) is refused: this catches CR,
  * LF and NUL (response splitting, D-2), other controls, and code units above 0xFF (not a byte).
@@ -26,7 +30,37 @@ export interface FlatHeaders {
  * // { flat: ['content-type', 'text/plain'], contentLength: undefined }
  */
 export function flattenHeaders(list: unknown, where: string, dropFraming = true): FlatHeaders {
-  if (list === undefined) return { flat: [], contentLength: undefined };
+  const out: FlatHeaders = { flat: undefined as unknown as string[], contentLength: undefined };
+  flattenInto(list, where, out, dropFraming);
+  return out;
+}
+
+/** Where {@link flattenInto} writes its result (the exchange itself, so no result object is made). */
+export interface FlatHeadersTarget {
+  flat: string[] | undefined;
+  contentLength: string | undefined;
+}
+
+/**
+ * {@link flattenHeaders} writing into `target` instead of returning a new object (the response
+ * path runs this once per request). On a throw, `target` is left as it was.
+ *
+ * @example
+ * const target = { flat: undefined, contentLength: undefined };
+ * flattenInto([['content-length', '2']], 'http.response.start', target);
+ * // target: { flat: ['content-length', '2'], contentLength: '2' }
+ */
+export function flattenInto(
+  list: unknown,
+  where: string,
+  target: FlatHeadersTarget,
+  dropFraming = true,
+): void {
+  if (list === undefined) {
+    target.flat = [];
+    target.contentLength = undefined;
+    return;
+  }
   if (!Array.isArray(list)) {
     throw new PagiValidationError(
       `${where}: expected headers to be an array of [name, value] pairs, got ${typeof list}`,
@@ -50,7 +84,7 @@ export function flattenHeaders(list: unknown, where: string, dropFraming = true)
     }
     if (!TOKEN.test(name)) {
       throw new PagiValidationError(
-        `${where}: expected headers[${i}] name to be an HTTP token, got ${JSON.stringify(name)}`,
+        `${where}: expected headers[${i}] name to be a lowercase HTTP token, got ${JSON.stringify(name)}`,
       );
     }
     if (BAD_VALUE.test(value)) {
@@ -58,7 +92,7 @@ export function flattenHeaders(list: unknown, where: string, dropFraming = true)
         `${where}: expected headers[${i}] (${name}) value to hold no CR, LF, NUL, control or non-byte characters, got ${JSON.stringify(value)}`,
       );
     }
-    if (name.length === 14 && name.toLowerCase() === 'content-length') {
+    if (name === 'content-length') {
       if (!DIGITS.test(value)) {
         throw new PagiValidationError(
           `${where}: expected content-length to be a decimal byte count, got ${JSON.stringify(value)}`,
@@ -71,12 +105,13 @@ export function flattenHeaders(list: unknown, where: string, dropFraming = true)
       }
       if (contentLength !== undefined) continue;
       contentLength = value;
-    } else if (dropFraming && name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
+    } else if (dropFraming && name === 'transfer-encoding') {
       continue;
     }
     flat.push(name, value);
   }
-  return { flat, contentLength };
+  target.flat = flat;
+  target.contentLength = contentLength;
 }
 
 function describe(value: unknown): string {

@@ -79,19 +79,21 @@ describe('listeners', { timeout: 60_000 }, () => {
     }
   });
 
-  it('refuses to take over a Unix socket another process is serving', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pagi-unix-'));
-    const path = join(dir, 'busy.sock');
-    const other = net.createServer();
-    await new Promise<void>((resolve) => other.listen(path, resolve));
-    try {
-      server = await spawnServer({ listen: [`unix:${path}`] }, { noWait: true });
-      expect((await server.exited).code).toBe(3);
-      expect(server.output()).toMatch(/another process is serving/);
-    } finally {
-      other.close();
-    }
-  });
+  for (const workers of [1, 2]) {
+    it(`workers=${workers}: refuses to take over a Unix socket another process is serving (exit 3)`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pagi-unix-'));
+      const path = join(dir, 'busy.sock');
+      const other = net.createServer();
+      await new Promise<void>((resolve) => other.listen(path, resolve));
+      try {
+        server = await spawnServer({ listen: [`unix:${path}`], workers }, { noWait: true });
+        expect((await server.exited).code).toBe(3);
+        expect(server.output()).toMatch(/another process is serving/);
+      } finally {
+        other.close();
+      }
+    });
+  }
 
   for (const workers of [1, 2]) {
     it(`systemd socket activation (LISTEN_FDS, no LISTEN_PID), workers=${workers}`, async () => {

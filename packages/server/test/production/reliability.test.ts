@@ -40,13 +40,13 @@ describe('under continuous load', { timeout: 60_000 }, () => {
     server = await spawnServer({
       port: 0,
       workers: 2,
-      maxRequests: 200,
-      maxRequestsJitter: 20,
+      maxRequests: 150,
+      maxRequestsJitter: 15,
       keepAliveTimeout: 2000,
     });
     await server.waitFor(/worker 2 \(pid \d+\) listening/);
     const load = startLoad(server.url, { concurrency: 8 });
-    // ~1000 requests over 2 workers with a budget of ~200 each: several recycles.
+    // ~1000 requests over 2 workers with a budget of ~150 each: several recycles.
     await load.waitForOk(1000, 40_000);
     const result = await load.stop();
     report('max-requests recycling', result);
