@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import {
   type DisconnectReason,
-  type HeaderList,
   type HttpScope,
   PagiStateError,
   PagiUnknownEventError,
@@ -108,8 +107,6 @@ export class HttpExchange implements ConnectionSource {
   private disconnectFuture: Promise<DisconnectReason> | undefined;
   private resolveDisconnectFuture: ((reason: DisconnectReason) => void) | undefined;
   private transportState: ServerTransportState | undefined;
-  /** Caches behind the lazy scope accessors (scope.ts). */
-  headerCache: HeaderList | undefined;
 
   constructor(
     ctx: ServerContext,
@@ -663,12 +660,15 @@ export class HttpExchange implements ConnectionSource {
   private onAppSettled(error: unknown, threw: boolean): void {
     if (this.appSettled) return;
     this.appSettled = true;
-    const line = `${this.req.method} ${this.req.url} HTTP/${this.req.httpVersion}`;
-    if (threw && this.reason === undefined)
-      this.ctx.logger.error(`app raised an error while handling ${line}`, error);
-    else if (threw)
-      this.ctx.logger.debug(`app raised after the client went away (${this.reason}) on ${line}`, error);
-    if (this.reason === undefined && this.connected) this.backstop(threw, line);
+    // The common case (returned after a complete response) builds no log line at all.
+    if (threw || (this.out !== ENDED && this.out !== SENDING_FILE)) {
+      const line = `${this.req.method} ${this.req.url} HTTP/${this.req.httpVersion}`;
+      if (threw && this.reason === undefined)
+        this.ctx.logger.error(`app raised an error while handling ${line}`, error);
+      else if (threw)
+        this.ctx.logger.debug(`app raised after the client went away (${this.reason}) on ${line}`, error);
+      if (this.reason === undefined && this.connected) this.backstop(threw, line);
+    }
     this.maybeComplete();
   }
 

@@ -22,11 +22,14 @@ export interface FinishHook {
 export class PagiServerResponse<
   Request extends IncomingMessage = IncomingMessage,
 > extends ServerResponse<Request> {
-  [kFinishHook]: FinishHook | undefined = undefined;
+  // Declared, not initialised: a field initialiser would run on every response, hook or not.
+  declare [kFinishHook]: FinishHook | undefined;
 
   override emit(event: string | symbol, ...args: unknown[]): boolean {
-    const handled = super.emit(event, ...args);
-    if (event === 'finish') this[kFinishHook]?.onFinish();
+    if (event !== 'finish') return super.emit(event, ...args);
+    // node emits 'finish' without arguments (_http_outgoing.js onFinish).
+    const handled = super.emit(event);
+    this[kFinishHook]?.onFinish();
     return handled;
   }
 }

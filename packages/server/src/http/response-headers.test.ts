@@ -64,4 +64,40 @@ describe('flattenHeaders', () => {
       }),
     );
   });
+
+  it('accepts exactly lowercase RFC 9110 tokens as names and byte strings without controls as values (property)', () => {
+    // The reference rules, as regexes: §2.4 lowercase token names; HTAB, SP, visible ASCII, obs-text.
+    const tokenRule = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+    const valueRule = /^[\t\x20-\x7e\x80-\xff]*$/;
+    const anyChar = fc.oneof(
+      {
+        arbitrary: fc.constantFrom(..."!#$%&'*+-.^_`|~09azAZ".split('').map((c) => c.charCodeAt(0))),
+        weight: 6,
+      },
+      fc.integer({ min: 0, max: 0x7f }),
+      fc.integer({ min: 0x80, max: 0xff }),
+      fc.integer({ min: 0x100, max: 0xffff }),
+    );
+    const text = fc
+      .array(
+        anyChar.map((c) => String.fromCharCode(c)),
+        { maxLength: 12 },
+      )
+      .map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, text, (name, value) => {
+        let ok = true;
+        try {
+          flattenHeaders([[name, value]], 'p');
+        } catch (error) {
+          expect((error as { code?: string }).code).toBe('PAGI_ERR_VALIDATION');
+          ok = false;
+        }
+        const expected =
+          tokenRule.test(name) && valueRule.test(value) && (name !== 'content-length' || /^\d+$/.test(value));
+        expect(ok).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });

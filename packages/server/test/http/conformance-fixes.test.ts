@@ -35,7 +35,12 @@ describe('D-15: receive() while a call is pending', () => {
     });
     const res = await request(s.url, { method: 'POST', body: 'payload' });
     expect(await res.body.text()).toBe('ok');
-    expect(await seen.promise).toEqual({ same: true, sameEvent: true, event: 'payload|false', next: 'pending' });
+    expect(await seen.promise).toEqual({
+      same: true,
+      sameEvent: true,
+      event: 'payload|false',
+      next: 'pending',
+    });
   });
 
   it('returns the same promise for a bodyless request', async () => {
