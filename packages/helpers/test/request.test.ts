@@ -235,7 +235,7 @@ describe('Request: content negotiation', () => {
 });
 
 describe('Request on an sse scope', () => {
-  it('reads a POST body from sse.request events before the stream starts', async () => {
+  it('reads a request body from sse.request events before the stream starts', async () => {
     const { EventStream } = await import('../src/sse/event-stream.js');
     const app: App = async (scope, receive, send) => {
       if (scope.type !== 'sse') throw new UnsupportedScopeError(scope.type);
@@ -244,7 +244,7 @@ describe('Request on an sse scope', () => {
       await sse.send({ data: `got ${body}` });
       await sse.close();
     };
-    const stream = await new TestClient(app).sse('/', { method: 'POST', body: 'payload' });
+    const stream = await new TestClient(app).sse('/', { body: 'payload' });
     expect(await stream.next()).toEqual({ data: 'got payload' });
   });
 

@@ -71,7 +71,7 @@ describe('EventStream', () => {
       await sse.send({ data: 'ignored' });
       return { reason, calls, connected: sse.isConnected };
     });
-    const stream = await new TestClient(app).sse('/', { method: 'POST', body: 'payload' });
+    const stream = await new TestClient(app).sse('/', { body: 'payload' });
     expect(await stream.next()).toEqual({ data: 'first' });
     openGate();
     await stream.disconnect();

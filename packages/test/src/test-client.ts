@@ -115,6 +115,21 @@ export class TestClient {
    * `raiseAppErrors`) or becomes a 500 decline.
    */
   async sse(path: string, options: SseOptions = {}): Promise<TestSse> {
+    const method = (options.method ?? 'GET').toUpperCase();
+    if (method !== 'GET') {
+      // D-14: only a GET becomes an sse scope, so this runs as plain HTTP exactly as the server
+      // would run it, and the answer is reported the way a declined stream is.
+      const res = await this.request(method, path, {
+        headers: overrideHeaders([['accept', 'text/event-stream']], toHeaderList(options.headers)),
+        ...(options.query === undefined ? {} : { query: options.query }),
+        ...(options.body === undefined ? {} : { body: options.body }),
+      });
+      return new TestSse(
+        undefined,
+        { status: res.status, headers: res.headers, declined: true, body: res.body },
+        this.config.timeout,
+      );
+    }
     const session = new SseSession(this.app, this.config, this.state, path, options);
     const head = await withTimeout(
       session.head.promise,

@@ -23,11 +23,14 @@ export class TestSse implements AsyncIterable<SseEvent> {
   readonly declined: boolean;
   /** The body of a decline; empty for a stream. */
   readonly body: Buffer;
-  private readonly session: SseSession;
+  private readonly session: SseSession | undefined;
   private readonly timeout: number;
 
-  /** @internal Created by `TestClient.sse()`. */
-  constructor(session: SseSession, head: SseHead, timeout: number) {
+  /**
+   * @internal Created by `TestClient.sse()`. Without a session the request never became an SSE
+   * stream (D-14: only a GET does): the app answered it as plain HTTP, reported as a decline.
+   */
+  constructor(session: SseSession | undefined, head: SseHead, timeout: number) {
     this.session = session;
     this.timeout = timeout;
     this.status = head.status;
@@ -46,16 +49,17 @@ export class TestSse implements AsyncIterable<SseEvent> {
 
   /** Comment lines seen so far (keepalives, diagnostics), without the leading colon. */
   get comments(): string[] {
-    return this.session.comments;
+    return this.session?.comments ?? [];
   }
 
   /** Every raw event the app sent so far, in order. */
   get events(): object[] {
-    return this.session.events;
+    return this.session?.events ?? [];
   }
 
   /** The next event, or undefined once the stream has ended. */
   async next(): Promise<SseEvent | undefined> {
+    if (this.session === undefined) return undefined;
     const step = await this.session.stream.next(this.timeout, 'the next SSE event');
     return step.done ? undefined : step.value;
   }
@@ -73,6 +77,7 @@ export class TestSse implements AsyncIterable<SseEvent> {
    * the app has returned; rejects with its exception under `raiseAppErrors`.
    */
   disconnect(): Promise<void> {
+    if (this.session === undefined) return Promise.resolve();
     this.session.clientDisconnect();
     return quiet(this.waitForApp('the app to return after the SSE client disconnected'));
   }
@@ -83,6 +88,7 @@ export class TestSse implements AsyncIterable<SseEvent> {
   }
 
   private async waitForApp(what: string): Promise<void> {
+    if (this.session === undefined) return;
     await withTimeout(this.session.appDone, this.timeout, what);
     if (this.session.appError && this.session.raiseAppErrors) throw this.session.appError.error;
   }

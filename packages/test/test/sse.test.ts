@@ -52,10 +52,10 @@ describe('SSE streams', () => {
     await sse.finished();
   });
 
-  it('delivers a POST body as sse.request events', async () => {
+  it('delivers a request body as sse.request events', async () => {
     const bodies: string[] = [];
     const app = sseOnly(async (scope, receive, send) => {
-      expect(scope.method).toBe('POST');
+      expect(scope.method).toBe('GET');
       while (true) {
         const event = await receive();
         if (event.type !== 'sse.request') break;
@@ -65,10 +65,27 @@ describe('SSE streams', () => {
       await send({ type: 'sse.start', status: 201 });
       await send({ type: 'sse.close' });
     });
-    const sse = await new TestClient(app).sse('/', { method: 'post', body: ['a', 'b'] });
+    const sse = await new TestClient(app).sse('/', { body: ['a', 'b'] });
     expect(sse.status).toBe(201);
     expect(await sse.next()).toBeUndefined();
     expect(bodies).toEqual(['a:true', 'b:false']);
+  });
+
+  it('D-14: a POST with Accept: text/event-stream runs as plain http and reads as a decline', async () => {
+    const seen: string[] = [];
+    const app: App = async (scope, receive, send) => {
+      seen.push(scope.type);
+      if (scope.type !== 'http') throw new Error(`expected http, got ${scope.type}`);
+      await receive();
+      await send({ type: 'http.response.start', status: 405, headers: [['allow', 'GET']] });
+      await send({ type: 'http.response.body', body: 'use GET' });
+    };
+    const sse = await new TestClient(app).sse('/', { method: 'POST', body: 'x' });
+    expect(seen).toEqual(['http']);
+    expect(sse.declined).toBe(true);
+    expect(sse.status).toBe(405);
+    expect(sse.body.toString()).toBe('use GET');
+    expect(await sse.next()).toBeUndefined();
   });
 
   it('client disconnect: the app gets sse.disconnect client_closed and sends become no-ops', async () => {
