@@ -24,6 +24,13 @@ export interface ConnectionSlot {
   client: [string, number] | undefined;
   server: [string, number] | [string, null] | undefined;
   done(exchange: HttpExchange): void;
+  /**
+   * Settlement handlers for the running app's promise, made once per connection: while an app
+   * runs, its exchange is `current` (the slot moves on only after the app settled), so they
+   * reach the right exchange without two closures per request.
+   */
+  readonly appFulfilled: () => void;
+  readonly appRejected: (error: unknown) => void;
 }
 
 // Outbound states (protocol.md §5.1).
@@ -189,10 +196,7 @@ export class HttpExchange implements ConnectionSource {
       return;
     }
     if (result !== null && typeof (result as Promise<unknown>)?.then === 'function') {
-      (result as Promise<unknown>).then(
-        () => this.onAppSettled(undefined, false),
-        (error: unknown) => this.onAppSettled(error, true),
-      );
+      (result as Promise<unknown>).then(this.slot.appFulfilled, this.slot.appRejected);
     } else {
       this.onAppSettled(undefined, false);
     }
@@ -655,6 +659,11 @@ export class HttpExchange implements ConnectionSource {
     this.settlePending({ type: 'http.disconnect' }); // (5)
     this.transportState?.dispose();
     this.maybeComplete();
+  }
+
+  /** The app's promise settled (called through the slot's shared handlers). */
+  appSettledWith(error: unknown, threw: boolean): void {
+    this.onAppSettled(error, threw);
   }
 
   private onAppSettled(error: unknown, threw: boolean): void {

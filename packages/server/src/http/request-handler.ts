@@ -23,6 +23,12 @@ class Slot implements ConnectionSlot {
   server: [string, number] | [string, null] | undefined;
   queue: Array<IncomingMessage | ServerResponse | boolean> | undefined;
   private readonly http: HttpHandlers;
+  readonly appFulfilled = (): void => {
+    this.current?.appSettledWith(undefined, false);
+  };
+  readonly appRejected = (error: unknown): void => {
+    this.current?.appSettledWith(error, true);
+  };
 
   constructor(socket: Socket, http: HttpHandlers) {
     this.socket = socket;

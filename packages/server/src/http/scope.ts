@@ -32,7 +32,8 @@ class HttpTransportView implements TransportState {
 
 /**
  * The `http` scope of one request (protocol.md §3.1, §3.2), built with as little work as possible:
- * anything the app does not read is never computed.
+ * one literal, shared frozen parts, and views (`pagi.connection`, `pagi.transport`) whose state is
+ * built on first use.
  */
 export function buildHttpScope(ex: HttpExchange, slot: ConnectionSlot): HttpScope {
   const req = ex.req;
