@@ -41,6 +41,8 @@ export class PagiServer {
   private readonly ctx: ServerContextImpl;
   private readonly handlers: HttpHandlers;
   private readonly ws: WebSocketHandler;
+  /** Sockets handed to the WebSocket layer: the graceful stop leaves them to its 1001 close. */
+  private readonly upgraded = new WeakSet<object>();
   private lifespan: LifespanHandle | undefined;
   private listening = false;
   private closing: Promise<void> | undefined;
@@ -87,6 +89,7 @@ export class PagiServer {
     server.on('checkContinue', this.handlers.onCheckContinue);
     server.on('clientError', this.handlers.onClientError);
     server.on('upgrade', (req, socket, head) => {
+      this.upgraded.add(socket);
       try {
         this.ws.handleUpgrade(req, socket, head);
       } catch (error) {
@@ -179,8 +182,9 @@ export class PagiServer {
       else if (!this.httpServer.listening) resolve();
       else this.httpServer.close(() => resolve());
     });
-    this.handlers.drainKeepAlive();
-    for (const socket of this.handlers.idleSockets()) socket.destroySoon();
+    // Long-lived connections first: a WebSocket gets its 1001 close frame and an SSE stream its
+    // terminator before anything is torn down. An upgraded socket has no request in flight, so
+    // the idle sweep below must skip it, or it would be cut before its close handshake.
     this.ws.close();
     for (const connection of [...this.ctx.tracked]) {
       try {
@@ -189,6 +193,8 @@ export class PagiServer {
         this.ctx.logger.error('a long-lived connection failed to shut down', error);
       }
     }
+    this.handlers.drainKeepAlive();
+    for (const socket of this.handlers.idleSockets()) if (!this.upgraded.has(socket)) socket.destroySoon();
     const timeout = this.options.shutdownTimeout;
     let timer: NodeJS.Timeout | undefined;
     const cut = new Promise<void>((resolve) => {

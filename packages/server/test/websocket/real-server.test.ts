@@ -1,7 +1,6 @@
 /**
  * The WebSocket and SSE handlers inside the real server (createServer from src/server.ts), and the
- * SSE graceful stop path. (WebSocket 1001 on graceful stop is covered through the handler in
- * close.test.ts: the real server's stop currently ends upgraded sockets as idle keep-alive ones.)
+ * graceful stop of both: WebSockets closed with 1001, SSE streams ended with the terminator.
  */
 import type { App, ReceiveEvent } from '@pagi/spec';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,6 +40,33 @@ describe('WebSocket and SSE in the real server', () => {
     expect(await reply).toBe('echo hi');
     client.close(4000, 'done');
     expect(await end.promise).toEqual({ type: 'websocket.disconnect', code: 4000, reason: 'done' });
+  });
+
+  it('server.close() closes an open WebSocket with 1001 and tells the app server_shutdown', async () => {
+    const end = deferred<unknown>();
+    const app: App = async (scope, receive, send) => {
+      if (scope.type !== 'websocket') return;
+      await receive();
+      await send({ type: 'websocket.accept' });
+      for (;;) {
+        const event = (await receive()) as ReceiveEvent<'websocket'>;
+        if (event.type === 'websocket.disconnect') {
+          end.resolve(event);
+          return;
+        }
+      }
+    };
+    started = await startServer(app);
+    const client = new WebSocket(`ws://127.0.0.1:${started.port}/`);
+    const closed = new Promise<[number, string]>((resolve) =>
+      client.once('close', (code, reason) => resolve([code, String(reason)])),
+    );
+    await new Promise((resolve) => client.once('open', resolve));
+    const closing = started.server.close();
+    expect((await closed)[0]).toBe(1001);
+    expect(await end.promise).toMatchObject({ type: 'websocket.disconnect', reason: 'server_shutdown' });
+    await closing;
+    started = undefined;
   });
 
   it('streams SSE, and server.close() ends the stream with the terminator and server_shutdown', async () => {
