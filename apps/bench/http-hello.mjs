@@ -24,7 +24,10 @@ const warmup = Number(values.warmup);
 
 // Twelve headers a browser sends on a page load (plus Host, which every tool adds).
 const BROWSER_HEADERS = [
-  ['User-Agent', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36'],
+  [
+    'User-Agent',
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+  ],
   ['Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8'],
   ['Accept-Language', 'en-US,en;q=0.9'],
   ['Accept-Encoding', 'gzip, deflate, br'],
@@ -50,7 +53,9 @@ async function check(name, port) {
   const res = await fetch(`http://127.0.0.1:${port}/`);
   const text = await res.text();
   if (res.status !== 200 || text !== 'Hello, World!' || res.headers.get('content-length') !== '13') {
-    throw new Error(`${name}: wrong response ${res.status} ${JSON.stringify(text)} ${JSON.stringify([...res.headers])}`);
+    throw new Error(
+      `${name}: wrong response ${res.status} ${JSON.stringify(text)} ${JSON.stringify([...res.headers])}`,
+    );
   }
 }
 

@@ -54,14 +54,17 @@ function upload(port) {
       reply += d;
     });
     socket.on('close', () => resolve(reply));
-    socket.write(`POST /upload HTTP/1.1\r\nHost: bench\r\nContent-Length: ${TOTAL}\r\nConnection: close\r\n\r\n`);
+    socket.write(
+      `POST /upload HTTP/1.1\r\nHost: bench\r\nContent-Length: ${TOTAL}\r\nConnection: close\r\n\r\n`,
+    );
     const chunk = Buffer.alloc(256 * 1024, 0x79);
     let written = 0;
     const pump = () => {
       while (written < TOTAL) {
         const n = Math.min(chunk.length, TOTAL - written);
         written += n;
-        if (!socket.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return socket.once('drain', pump);
+        if (!socket.write(n === chunk.length ? chunk : chunk.subarray(0, n)))
+          return socket.once('drain', pump);
       }
     };
     pump();
@@ -82,7 +85,8 @@ try {
   const reply = await upload(port);
   const uploadPeak = await ask(child, 'peak');
   const uploadSecs = (performance.now() - t) / 1000;
-  if (!reply.endsWith(`\r\n\r\n${TOTAL}`)) throw new Error(`upload: unexpected reply ${JSON.stringify(reply.slice(-200))}`);
+  if (!reply.endsWith(`\r\n\r\n${TOTAL}`))
+    throw new Error(`upload: unexpected reply ${JSON.stringify(reply.slice(-200))}`);
   const mb = (n) => `${(n / 1024 / 1024).toFixed(1)} MB`;
   console.log(`node ${process.version}, ${(TOTAL / 1024 ** 3).toFixed(2)} GiB each way`);
   console.log(`idle server RSS            ${mb(idle)}`);
