@@ -15,6 +15,7 @@ import { buildScopeBase } from '../internal/scope-base.js';
 import { Mailbox } from '../websocket/mailbox.js';
 import { WatermarkTransport } from '../websocket/watermark-transport.js';
 import { formatSseComment, formatSseMessage } from './wire-format.js';
+import { runApp } from '../internal/run-app.js';
 
 type Inbound = ReceiveEvent<'sse'>;
 type Outbound = SendEvent<'sse'>;
@@ -127,16 +128,8 @@ export class SseSession implements LongLivedConnection {
 
   /** Calls the app; nothing it does can escape into the event loop. */
   run(): void {
-    let result: unknown;
-    try {
-      result = this.ctx.app(this.scope, this.receive as Receive, this.send as Send);
-    } catch (error) {
-      this.guard(this.onAppDone, error, true);
-      return;
-    }
-    Promise.resolve(result).then(
-      () => this.guard(this.onAppDone, undefined, false),
-      (error: unknown) => this.guard(this.onAppDone, error, true),
+    runApp(this.ctx, this.scope, this.receive as Receive, this.send as Send, (error, threw) =>
+      this.guard(this.onAppDone, error, threw),
     );
   }
 

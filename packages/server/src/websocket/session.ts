@@ -19,6 +19,7 @@ import { internHandshakeHeaders } from './intern.js';
 import { Mailbox } from './mailbox.js';
 import { writeRawResponse, writeTextResponse } from './raw-response.js';
 import { WatermarkTransport } from './watermark-transport.js';
+import { runApp } from '../internal/run-app.js';
 
 type Inbound = ReceiveEvent<'websocket'>;
 type Outbound = SendEvent<'websocket'>;
@@ -230,16 +231,8 @@ export class WebSocketSession implements LongLivedConnection {
 
   /** Calls the app; nothing it does (throw, return early) can escape into the event loop. */
   run(): void {
-    let result: unknown;
-    try {
-      result = this.ctx.app(this.scope, this.receive as Receive, this.send as Send);
-    } catch (error) {
-      this.guard(this.onAppDone, error, true);
-      return;
-    }
-    Promise.resolve(result).then(
-      () => this.guard(this.onAppDone, undefined, false),
-      (error: unknown) => this.guard(this.onAppDone, error, true),
+    runApp(this.ctx, this.scope, this.receive as Receive, this.send as Send, (error, threw) =>
+      this.guard(this.onAppDone, error, threw),
     );
   }
 
