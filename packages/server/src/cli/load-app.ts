@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { App } from '@pagi/spec';
+import { type App, PagiError } from '@pagi/spec';
 
 /** The app module could not be loaded or exports no function; the CLI exits 2. */
-export class AppLoadError extends Error {
-  readonly code = 'PAGI_ERR_APP_LOAD';
+export class AppLoadError extends PagiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PAGI_ERR_APP_LOAD', message, options);
+  }
 }
 
 /** Splits `path/to/app.mjs:name` into the module and the export name (a trailing `:identifier`). */

@@ -1,10 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { PagiError } from '@pagi/spec';
 import { DEFAULT_OPTIONS, type ServerOptions } from '../options.js';
 
 /** Thrown for a bad command line; the CLI prints it with the usage and exits 2. */
-export class UsageError extends Error {
-  readonly code = 'PAGI_ERR_USAGE';
+export class UsageError extends PagiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PAGI_ERR_USAGE', message, options);
+  }
 }
 
 type Key = keyof typeof DEFAULT_OPTIONS;
