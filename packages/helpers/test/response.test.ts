@@ -1,4 +1,4 @@
-import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -329,6 +329,26 @@ describe('Response.file', () => {
     expect((await runHttp(Response.file('data.txt\0', { root: dir }).asApp())).status).toBe(404);
     const ok = await runHttp(Response.file('/data.txt', { root: dir }).asApp());
     expect(ok.status).toBe(200);
+  });
+
+  it('answers 404 for a symlink inside root that points outside it, and serves one that stays inside', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'pagi-outside-'));
+    const root = join(dir, 'jail');
+    try {
+      await writeFile(join(outside, 'secret.txt'), 'secret');
+      await mkdir(root, { recursive: true });
+      await writeFile(join(root, 'inside.txt'), 'inside');
+      await symlink(join(outside, 'secret.txt'), join(root, 'escape.txt'));
+      await symlink(join(outside), join(root, 'escape-dir'));
+      await symlink(join(root, 'inside.txt'), join(root, 'alias.txt'));
+      expect((await runHttp(Response.file('escape.txt', { root }).asApp())).status).toBe(404);
+      expect((await runHttp(Response.file('escape-dir/secret.txt', { root }).asApp())).status).toBe(404);
+      const alias = await runHttp(Response.file('alias.txt', { root }).asApp());
+      expect(alias.status).toBe(200);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('sets Content-Disposition for downloads, with an RFC 8187 name when needed', async () => {

@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { basename, extname, resolve, sep } from 'node:path';
 import type { HeaderList, HttpScope, Send } from '@pagi/spec';
 import mime from 'mime-types';
@@ -42,7 +42,7 @@ export async function sendFile(
   path: string,
   options: FileOptions,
 ): Promise<void> {
-  const full = resolvePath(path, options.root);
+  const full = await confinedPath(path, options.root);
   let info: Stats | undefined;
   if (full !== undefined) info = await stat(full).catch(() => undefined);
   if (full === undefined || info === undefined || !info.isFile()) {
@@ -128,7 +128,23 @@ export async function sendFile(
   await send({ type: 'http.response.body', file: full, offset, length });
 }
 
-/** The absolute path to serve, or undefined when it escapes `root` or carries a NUL byte. */
+/**
+ * The absolute path to serve, or undefined when it escapes `root` — by `..`, or through a
+ * symlink inside `root` that points outside it (both sides are resolved with realpath) — or
+ * carries a NUL byte, or does not exist.
+ */
+async function confinedPath(path: string, root: string | undefined): Promise<string | undefined> {
+  const full = resolvePath(path, root);
+  if (full === undefined || root === undefined) return full;
+  try {
+    const [realBase, realFull] = await Promise.all([realpath(resolve(root)), realpath(full)]);
+    return realFull === realBase || realFull.startsWith(realBase + sep) ? full : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lexical check: undefined when `path` leaves `root` or carries a NUL byte. */
 function resolvePath(path: string, root: string | undefined): string | undefined {
   if (path.includes('\0')) return undefined;
   if (root === undefined) return resolve(path);
