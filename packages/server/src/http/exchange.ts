@@ -66,65 +66,54 @@ type Resolver = (
   event: { type: 'http.request'; body: Uint8Array; more: boolean } | { type: 'http.disconnect' },
 ) => void;
 
-/** Per-request state that a plain GET answered at once never needs (see HttpExchange.extra). */
-class ExchangeExtra {
-  bodyBytes = 0;
-  sent100 = false;
-  readingAttached = false;
-  stallTimer: NodeJS.Timeout | undefined = undefined;
-  pending: Promise<Parameters<Resolver>[0]> | undefined = undefined;
-  resolvePending: Resolver | undefined = undefined;
-  disconnectCallbacks: Array<(reason: DisconnectReason) => void> | undefined = undefined;
-  completeCallbacks: Array<() => void> | undefined = undefined;
-  disconnectFuture: Promise<DisconnectReason> | undefined = undefined;
-  resolveDisconnectFuture: ((reason: DisconnectReason) => void) | undefined = undefined;
-  transportState: ServerTransportState | undefined = undefined;
-}
-
 /**
  * One HTTP request/response cycle: the app's `receive`/`send`, the §5.1 state machine, the
  * §3.8 connection state and the D-12 backstop. Everything is built lazily: a scope key the app
  * never reads, a body it never receives, costs nothing.
  */
 export class HttpExchange implements ConnectionSource {
-  // Every field is assigned in the constructor, in one order, with no class-field initialisers:
-  // one hidden class, one store per field. State most requests never touch (body reading,
-  // callbacks, futures, flow control) lives in `extra`, built on first use, so the object made
-  // for every request stays small.
-  declare readonly req: IncomingMessage;
-  declare readonly res: ServerResponse;
-  declare readonly ctx: ServerContext;
-  declare readonly slot: ConnectionSlot;
-  declare readonly startTime: number;
-  declare readonly scope: HttpScope;
-  declare readonly expectContinue: boolean;
-  declare readonly bodyless: boolean;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly ctx: ServerContext;
+  readonly slot: ConnectionSlot;
+  readonly startTime: number;
+  readonly scope: HttpScope;
+  readonly expectContinue: boolean;
+  readonly bodyless: boolean;
   /** The declared Content-Length, or -1 for a chunked body (or none). */
-  declare private readonly declaredLength: number;
-  declare private readonly head: boolean;
+  private readonly declaredLength: number;
+  private readonly head: boolean;
 
-  declare private out: number;
-  declare private status: number;
+  private out = INIT;
+  private status = 0;
   /** The response head as `writeHead` takes it (filled by flattenInto). */
-  declare flat: string[] | undefined;
+  flat: string[] | undefined = undefined;
   /** The app's `content-length` value, if it set one. */
-  declare contentLength: string | undefined;
-  declare private trailers: boolean;
-  declare bytesSent: number;
-  declare started: boolean;
-  declare bodyComplete: boolean;
-  declare private bodyDone: boolean;
+  contentLength: string | undefined = undefined;
+  private trailers = false;
+  bytesSent = 0;
+  started = false;
+  bodyComplete = false;
 
-  declare connected: boolean;
-  declare reason: DisconnectReason | undefined;
-  declare private aborted: boolean;
-  declare private finished: boolean;
-  declare private appSettled: boolean;
-  declare completed: boolean;
-  /** false until the app was called; a request cancelled before that never reaches the app. */
-  declare running: boolean;
-  declare cancelled: boolean;
-  declare private extra: ExchangeExtra | undefined;
+  private bodyDone = false;
+  private bodyBytes = 0;
+  private sent100 = false;
+  private readingAttached = false;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private pending: Promise<Parameters<Resolver>[0]> | undefined;
+  private resolvePending: Resolver | undefined;
+
+  connected = true;
+  reason: DisconnectReason | undefined;
+  private aborted = false;
+  private finished = false;
+  private appSettled = false;
+  completed = false;
+  private disconnectCallbacks: Array<(reason: DisconnectReason) => void> | undefined;
+  private completeCallbacks: Array<() => void> | undefined;
+  private disconnectFuture: Promise<DisconnectReason> | undefined;
+  private resolveDisconnectFuture: ((reason: DisconnectReason) => void) | undefined;
+  private transportState: ServerTransportState | undefined;
 
   constructor(
     ctx: ServerContext,
@@ -139,30 +128,12 @@ export class HttpExchange implements ConnectionSource {
     this.slot = slot;
     this.req = req;
     this.res = res;
-    // Only the access log needs the duration; skip the clock read when it is off.
-    this.startTime = ctx.options.accessLog === 'off' ? 0 : performance.now();
-    this.expectContinue = expectContinue;
     this.bodyless = bodyless;
+    this.expectContinue = expectContinue;
     this.declaredLength = declaredLength;
     this.head = req.method === 'HEAD';
-    this.out = INIT;
-    this.status = 0;
-    this.flat = undefined;
-    this.contentLength = undefined;
-    this.trailers = false;
-    this.bytesSent = 0;
-    this.started = false;
-    this.bodyComplete = false;
-    this.bodyDone = false;
-    this.connected = true;
-    this.reason = undefined;
-    this.aborted = false;
-    this.finished = false;
-    this.appSettled = false;
-    this.completed = false;
-    this.running = false;
-    this.cancelled = false;
-    this.extra = undefined;
+    // Only the access log needs the duration; skip the clock read when it is off.
+    this.startTime = ctx.options.accessLog === 'off' ? 0 : performance.now();
     if (res instanceof PagiServerResponse) {
       res[kFinishHook] = this;
     } else {
@@ -173,10 +144,9 @@ export class HttpExchange implements ConnectionSource {
     this.scope = buildHttpScope(this, slot);
   }
 
-  /** The rarely used state, made on first use. */
-  private x(): ExchangeExtra {
-    return (this.extra ??= new ExchangeExtra());
-  }
+  /** false until the app was called; a request cancelled before that never reaches the app. */
+  running = false;
+  cancelled = false;
 
   /** The response has not begun on the wire: a server-generated answer can still replace it. */
   get untouched(): boolean {
@@ -235,8 +205,7 @@ export class HttpExchange implements ConnectionSource {
   // --- scope helpers -------------------------------------------------------------------------
 
   transport(): ServerTransportState {
-    const x = this.x();
-    return (x.transportState ??= createTransportState(
+    return (this.transportState ??= createTransportState(
       this.slot.socket,
       this.ctx.options.writeHighWaterMark,
       this.ctx.options.writeLowWaterMark,
@@ -251,7 +220,7 @@ export class HttpExchange implements ConnectionSource {
       return;
     }
     if (this.completed) return; // success path: never fires
-    (this.x().disconnectCallbacks ??= []).push(cb);
+    (this.disconnectCallbacks ??= []).push(cb);
   }
 
   addCompleteCallback(cb: () => void): void {
@@ -262,34 +231,32 @@ export class HttpExchange implements ConnectionSource {
       return;
     }
     if (this.reason !== undefined) return;
-    (this.x().completeCallbacks ??= []).push(cb);
+    (this.completeCallbacks ??= []).push(cb);
   }
 
   disconnectPromise(): Promise<DisconnectReason> {
-    const x = this.x();
-    if (x.disconnectFuture === undefined) {
-      x.disconnectFuture =
+    if (this.disconnectFuture === undefined) {
+      this.disconnectFuture =
         this.reason !== undefined
           ? Promise.resolve(this.reason)
           : new Promise((resolve) => {
-              x.resolveDisconnectFuture = resolve;
+              this.resolveDisconnectFuture = resolve;
             });
     }
-    return x.disconnectFuture;
+    return this.disconnectFuture;
   }
 
   // --- receive -------------------------------------------------------------------------------
 
   receive(): Promise<Parameters<Resolver>[0]> {
     // D-15: a second call while one is pending gets the same promise, so no event is lost.
-    const x = this.x();
-    if (x.pending !== undefined) return x.pending;
+    if (this.pending !== undefined) return this.pending;
     if (this.reason !== undefined || this.completed) return Promise.resolve({ type: 'http.disconnect' });
     if (this.bodyDone && this.finished) return Promise.resolve({ type: 'http.disconnect' });
     if (!this.bodyDone) {
-      if (this.expectContinue && !x.sent100) {
+      if (this.expectContinue && !this.sent100) {
         // §4.1.1: 100 Continue only once the app shows it wants the body.
-        x.sent100 = true;
+        this.sent100 = true;
         if (this.out === INIT && !this.res.headersSent) this.res.writeContinue();
       }
       if (this.bodyless) {
@@ -299,19 +266,18 @@ export class HttpExchange implements ConnectionSource {
       const event = this.readChunk();
       if (event !== undefined) return this.deliverNow(event);
       if (this.reason !== undefined) return Promise.resolve({ type: 'http.disconnect' });
-      if (!x.readingAttached) {
-        x.readingAttached = true;
+      if (!this.readingAttached) {
+        this.readingAttached = true;
         (this.req as { [kExchange]?: HttpExchange })[kExchange] = this;
         this.req.on('readable', onReadable);
         this.req.on('end', onReadable);
       }
       this.armStallTimer();
     }
-    const pending = new Promise<Parameters<Resolver>[0]>((resolve) => {
-      x.resolvePending = resolve;
+    this.pending = new Promise((resolve) => {
+      this.resolvePending = resolve;
     });
-    x.pending = pending;
-    return pending;
+    return this.pending;
   }
 
   /**
@@ -322,17 +288,16 @@ export class HttpExchange implements ConnectionSource {
    */
   private deliverNow(event: Parameters<Resolver>[0]): Promise<Parameters<Resolver>[0]> {
     const p = Promise.resolve(event);
-    const x = this.x();
-    x.pending = p;
+    this.pending = p;
     queueMicrotask(() => {
-      if (x.pending === p) x.pending = undefined;
+      if (this.pending === p) this.pending = undefined;
     });
     return p;
   }
 
   /** Called when body data or the end arrived while a receive() waits. */
   pump(): void {
-    if (this.extra?.resolvePending === undefined || this.bodyDone) return;
+    if (this.resolvePending === undefined || this.bodyDone) return;
     const event = this.readChunk();
     if (event === undefined) {
       if (this.reason !== undefined) this.settlePending({ type: 'http.disconnect' });
@@ -342,12 +307,11 @@ export class HttpExchange implements ConnectionSource {
   }
 
   private settlePending(event: Parameters<Resolver>[0]): void {
-    const x = this.extra;
-    const resolve = x?.resolvePending;
+    const resolve = this.resolvePending;
     if (resolve === undefined) return;
     this.clearStallTimer();
-    x!.pending = undefined;
-    x!.resolvePending = undefined;
+    this.pending = undefined;
+    this.resolvePending = undefined;
     resolve(event);
   }
 
@@ -361,17 +325,16 @@ export class HttpExchange implements ConnectionSource {
       }
       return undefined;
     }
-    const x = this.x();
-    const bodyBytes = (x.bodyBytes += chunk.length);
+    this.bodyBytes += chunk.length;
     const max = this.ctx.options.maxBodySize;
-    if (max > 0 && bodyBytes > max) {
+    if (max > 0 && this.bodyBytes > max) {
       this.rejectBody();
       return undefined;
     }
     // §4.1.1: the chunk that completes a Content-Length body is the final one (more: false); node
     // may not have flagged the request complete yet, so count against the declared length.
     const declared = this.declaredLength;
-    const last = declared >= 0 ? bodyBytes >= declared : req.complete && req.readableLength === 0;
+    const last = declared >= 0 ? this.bodyBytes >= declared : req.complete && req.readableLength === 0;
     if (last) this.bodyDone = true;
     return { type: 'http.request', body: chunk, more: !last };
   }
@@ -404,20 +367,18 @@ export class HttpExchange implements ConnectionSource {
 
   private armStallTimer(): void {
     const ms = this.ctx.options.requestTimeout;
-    const x = this.x();
-    if (ms <= 0 || x.stallTimer !== undefined) return;
-    x.stallTimer = setTimeout(() => {
-      x.stallTimer = undefined;
+    if (ms <= 0 || this.stallTimer !== undefined) return;
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = undefined;
       this.abort('client_timeout');
     }, ms);
-    x.stallTimer.unref?.();
+    this.stallTimer.unref?.();
   }
 
   private clearStallTimer(): void {
-    const x = this.extra;
-    if (x?.stallTimer !== undefined) {
-      clearTimeout(x.stallTimer);
-      x.stallTimer = undefined;
+    if (this.stallTimer !== undefined) {
+      clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
     }
   }
 
@@ -568,7 +529,7 @@ export class HttpExchange implements ConnectionSource {
       this.abort('server_error');
       throw new PagiValidationError(`http.response.body: ${(error as Error).message}`, { cause: error });
     }
-    this.extra?.transportState?.afterWrite();
+    this.transportState?.afterWrite();
     if (this.res.writableLength >= this.ctx.options.writeHighWaterMark) return this.transport().waitForRoom();
     return RESOLVED;
   }
@@ -609,7 +570,7 @@ export class HttpExchange implements ConnectionSource {
           res.write(n === want ? buffer : buffer.subarray(0, n));
           sent += n;
           this.bytesSent += n;
-          this.extra?.transportState?.afterWrite();
+          this.transportState?.afterWrite();
           if (res.writableLength >= this.ctx.options.writeHighWaterMark) await this.transport().waitForRoom();
         }
       }
@@ -688,18 +649,15 @@ export class HttpExchange implements ConnectionSource {
     if (this.reason !== undefined || this.completed) return;
     this.connected = false; // (1)
     this.reason = reason; // (2)
-    const x = this.extra;
-    if (x !== undefined) {
-      this.clearStallTimer();
-      x.resolveDisconnectFuture?.(reason); // (3)
-      x.resolveDisconnectFuture = undefined;
-      const callbacks = x.disconnectCallbacks;
-      x.disconnectCallbacks = undefined;
-      x.completeCallbacks = undefined;
-      if (callbacks !== undefined) for (const cb of callbacks) safeCall(() => cb(reason), this.ctx); // (4)
-      this.settlePending({ type: 'http.disconnect' }); // (5)
-      x.transportState?.dispose();
-    }
+    this.clearStallTimer();
+    this.resolveDisconnectFuture?.(reason); // (3)
+    this.resolveDisconnectFuture = undefined;
+    const callbacks = this.disconnectCallbacks;
+    this.disconnectCallbacks = undefined;
+    this.completeCallbacks = undefined;
+    if (callbacks !== undefined) for (const cb of callbacks) safeCall(() => cb(reason), this.ctx); // (4)
+    this.settlePending({ type: 'http.disconnect' }); // (5)
+    this.transportState?.dispose();
     this.maybeComplete();
   }
 
@@ -761,25 +719,23 @@ export class HttpExchange implements ConnectionSource {
     if (this.reason === undefined) {
       if (!this.finished || this.completed) return;
       this.completed = true;
-      const x = this.extra;
-      if (x !== undefined) {
-        this.clearStallTimer();
-        const callbacks = x.completeCallbacks;
-        x.completeCallbacks = undefined;
-        x.disconnectCallbacks = undefined;
-        if (callbacks !== undefined) for (const cb of callbacks) safeCall(cb, this.ctx);
-        this.settlePending({ type: 'http.disconnect' }); // D-7
-      }
+      this.clearStallTimer();
+      const callbacks = this.completeCallbacks;
+      this.completeCallbacks = undefined;
+      this.disconnectCallbacks = undefined;
+      if (callbacks !== undefined) for (const cb of callbacks) safeCall(cb, this.ctx);
+      this.settlePending({ type: 'http.disconnect' }); // D-7
     } else {
       if (this.completed) return;
       this.completed = true;
     }
-    this.extra?.transportState?.dispose();
-    if (this.ctx.options.accessLog !== 'off') this.writeAccessLog();
+    this.transportState?.dispose();
+    this.writeAccessLog();
     this.slot.done(this);
   }
 
   private writeAccessLog(): void {
+    if (this.ctx.options.accessLog === 'off') return;
     const req = this.req;
     let referer: string | undefined;
     let userAgent: string | undefined;

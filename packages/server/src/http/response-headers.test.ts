@@ -46,6 +46,24 @@ describe('flattenHeaders', () => {
     );
   });
 
+  it('returns a dense array holding exactly the kept pairs, in order (property)', () => {
+    const pair = fc.tuple(
+      fc.constantFrom('content-type', 'transfer-encoding', 'x-a', 'set-cookie'),
+      fc.constantFrom('1', 'a b'),
+    );
+    fc.assert(
+      fc.property(fc.array(pair, { maxLength: 12 }), (list) => {
+        const { flat } = flattenHeaders(list, 'http.response.start');
+        const kept = list.filter(([name]) => name !== 'transfer-encoding').flat();
+        // No holes: the array is sized up front and then shortened to what was written.
+        expect(Object.keys(flat).length).toBe(flat.length);
+        expect(flat).toEqual(kept);
+        flat.push('content-length', '0');
+        expect(flat.slice(-2)).toEqual(['content-length', '0']);
+      }),
+    );
+  });
+
   it('never lets CR, LF or NUL through in any position (property)', () => {
     const byteString = fc.string({
       unit: fc.integer({ min: 0, max: 0xff }).map((c) => String.fromCharCode(c)),

@@ -4,17 +4,13 @@ import { HttpConnectionState } from './connection-state.js';
 import type { ConnectionSlot, HttpExchange } from './exchange.js';
 
 const PAGI_INFO = Object.freeze({ version: PAGI_VERSION, spec_version: PAGI_SPEC_VERSION });
-
 /**
- * `scope['pagi.connection']` (protocol.md §3.8) and `scope['pagi.transport']` (§3.9) for HTTP as
- * one object: the two method sets don't overlap, and one small object per request costs less
- * than two. Transport methods build the real watermark state (transport-state.ts) on first use,
- * so a request that never looks at flow control builds none.
+ * `scope['pagi.transport']` for HTTP: a small object whose methods create the real watermark state
+ * (transport-state.ts) on first use, so a request that never looks at flow control builds none.
  */
-class HttpRequestView extends HttpConnectionState implements TransportState {
+class HttpTransportView implements TransportState {
   readonly #ex: HttpExchange;
   constructor(ex: HttpExchange) {
-    super(ex);
     this.#ex = ex;
   }
   buffered_amount(): number {
@@ -47,7 +43,6 @@ export function buildHttpScope(ex: HttpExchange, slot: ConnectionSlot): HttpScop
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   const root = ctx.options.rootPath;
-  const view = new HttpRequestView(ex);
   const scope = {
     type: 'http',
     pagi: PAGI_INFO,
@@ -66,8 +61,8 @@ export function buildHttpScope(ex: HttpExchange, slot: ConnectionSlot): HttpScop
     server: slot.server,
     state: ctx.state === undefined ? {} : { ...ctx.state },
     extensions: ctx.extensionsFor('http', socket),
-    'pagi.connection': view,
-    'pagi.transport': view,
+    'pagi.connection': new HttpConnectionState(ex),
+    'pagi.transport': new HttpTransportView(ex),
   } as HttpScope;
   // D-5: an optional key with no value is omitted (a Unix socket has no client address).
   if (slot.client === undefined) delete (scope as Partial<HttpScope>).client;
