@@ -3,24 +3,10 @@
 // Each server runs in its own process pinned to core 0; the load generator (wrk, else autocannon)
 // is pinned to core 1. Rounds are interleaved so drift hits every server alike. Build first:
 //   (cd packages/spec && npx tsup) && (cd packages/server && npx tsup)
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
-import { canPin, hasCommand, startChild, stopChild } from './lib.mjs';
+import { canPin, loadHttp, loadOptions, median, startChild, stopChild, useWrk } from './lib.mjs';
 
-const run = promisify(execFile);
-const { values } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '3' },
-    duration: { type: 'string', default: '5' },
-    connections: { type: 'string', default: '50' },
-    warmup: { type: 'string', default: '2' },
-  },
-});
-const rounds = Number(values.rounds);
-const duration = Number(values.duration);
-const connections = Number(values.connections);
-const warmup = Number(values.warmup);
+const { rounds, duration, connections, warmup } = loadOptions();
 
 // Twelve headers a browser sends on a page load (plus Host, which every tool adds).
 const BROWSER_HEADERS = [
@@ -47,8 +33,6 @@ const SERVERS = [
   { name: 'pagi', file: 'servers/pagi.mjs' },
 ];
 
-const useWrk = hasCommand('wrk');
-
 async function check(name, port) {
   const res = await fetch(`http://127.0.0.1:${port}/`);
   const text = await res.text();
@@ -57,13 +41,6 @@ async function check(name, port) {
       `${name}: wrong response ${res.status} ${JSON.stringify(text)} ${JSON.stringify([...res.headers])}`,
     );
   }
-}
-
-function parseLatency(text) {
-  const m = /^\s*([\d.]+)(us|ms|s)$/.exec(text);
-  if (!m) return Number.NaN;
-  const v = Number(m[1]);
-  return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
 }
 
 function cpuOf(child) {
@@ -87,34 +64,8 @@ async function load(server, seconds, headers) {
   return { ...result, cpuPerK: (1000 * cpuMs) / result.requests };
 }
 
-async function loadOnly(port, seconds, headers) {
-  const url = `http://127.0.0.1:${port}/`;
-  if (useWrk) {
-    const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
-    for (const [k, v] of headers) args.push('-H', `${k}: ${v}`);
-    args.push(url);
-    const { stdout } = canPin ? await run('taskset', ['-c', '1', 'wrk', ...args]) : await run('wrk', args);
-    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
-    const p99 = parseLatency(/\s99%\s+(\S+)/.exec(stdout)?.[1] ?? '');
-    const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
-    if (errors) throw new Error(`wrk saw ${errors[1]} non-2xx responses`);
-    const requests = Number(/(\d+) requests in/.exec(stdout)?.[1]);
-    return { rps, p99, requests };
-  }
-  const autocannon = (await import('autocannon')).default;
-  const result = await autocannon({
-    url,
-    connections,
-    duration: seconds,
-    headers: Object.fromEntries(headers),
-  });
-  if (result.non2xx > 0) throw new Error(`autocannon saw ${result.non2xx} non-2xx responses`);
-  return { rps: result.requests.average, p99: result.latency.p99, requests: result.requests.total };
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+function loadOnly(port, seconds, headers) {
+  return loadHttp(`http://127.0.0.1:${port}/`, { seconds, connections, headers, pinCore: 1 });
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));

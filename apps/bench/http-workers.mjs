@@ -3,32 +3,18 @@
 // Build first: (cd packages/spec && npx tsup) && (cd packages/server && npx tsup)
 // Nothing is pinned: the workers need every core, and the load generator (wrk, else autocannon)
 // runs on the same cores, so on a 2-core machine the client takes a share the workers can't use.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
-import { hasCommand } from './lib.mjs';
+import { loadHttp, loadOptions, median, useWrk } from './lib.mjs';
 
-const run = promisify(execFile);
-const { values } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '3' },
-    duration: { type: 'string', default: '5' },
-    connections: { type: 'string', default: '50' },
-    warmup: { type: 'string', default: '2' },
-  },
-});
-const rounds = Number(values.rounds);
-const duration = Number(values.duration);
-const connections = Number(values.connections);
-const warmup = Number(values.warmup);
+const { rounds, duration, connections, warmup } = loadOptions();
 
 const cli = fileURLToPath(new URL('../../packages/server/dist/cli.js', import.meta.url));
 const app = fileURLToPath(new URL('./servers/hello-app.mjs', import.meta.url));
 if (!existsSync(cli))
   throw new Error(`${cli} is missing: build @pagi/spec and @pagi/server first (npx tsup)`);
-const useWrk = hasCommand('wrk');
 
 /** Starts pagi-server and resolves with its URL once the banner says it listens. */
 function start(workers) {
@@ -82,19 +68,8 @@ async function check(server) {
 }
 
 async function load(url, seconds) {
-  if (useWrk) {
-    const { stdout } = await run('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, `${url}/`]);
-    const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
-    if (errors) throw new Error(`wrk saw ${errors[1]} non-2xx responses`);
-    return Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
-  }
-  const autocannon = (await import('autocannon')).default;
-  const result = await autocannon({ url: `${url}/`, connections, duration: seconds });
-  if (result.non2xx > 0) throw new Error(`autocannon saw ${result.non2xx} non-2xx responses`);
-  return result.requests.average;
+  return (await loadHttp(`${url}/`, { seconds, connections })).rps;
 }
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const servers = [];
 try {

@@ -1,6 +1,9 @@
 // Shared plumbing for the benchmarks: start a server child pinned to a core, run a load tool.
-import { execFileSync, fork, spawn } from 'node:child_process';
+import { execFile, execFileSync, fork, spawn } from 'node:child_process';
 import { cpus } from 'node:os';
+import { parseArgs, promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 export function hasCommand(name) {
   try {
@@ -35,4 +38,69 @@ export function stopChild(child) {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
+}
+
+/** The knobs every HTTP load benchmark takes: --rounds, --duration (s), --connections, --warmup (s). */
+export function loadOptions() {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '50' },
+      warmup: { type: 'string', default: '2' },
+    },
+  });
+  return {
+    rounds: Number(values.rounds),
+    duration: Number(values.duration),
+    connections: Number(values.connections),
+    warmup: Number(values.warmup),
+  };
+}
+
+export const useWrk = hasCommand('wrk');
+
+/**
+ * Loads `url` for `seconds` with wrk (on core `pinCore` when given and pinning works), else
+ * autocannon; fails on any non-2xx answer. Resolves with { rps, p99 (ms), requests }.
+ */
+export async function loadHttp(url, { seconds, connections, headers = [], pinCore }) {
+  if (useWrk) {
+    const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
+    for (const [k, v] of headers) args.push('-H', `${k}: ${v}`);
+    args.push(url);
+    const { stdout } =
+      pinCore !== undefined && canPin
+        ? await run('taskset', ['-c', String(pinCore), 'wrk', ...args])
+        : await run('wrk', args);
+    const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
+    if (errors) throw new Error(`wrk saw ${errors[1]} non-2xx responses`);
+    return {
+      rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]),
+      p99: parseLatency(/\s99%\s+(\S+)/.exec(stdout)?.[1] ?? ''),
+      requests: Number(/(\d+) requests in/.exec(stdout)?.[1]),
+    };
+  }
+  const autocannon = (await import('autocannon')).default;
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    headers: Object.fromEntries(headers),
+  });
+  if (result.non2xx > 0) throw new Error(`autocannon saw ${result.non2xx} non-2xx responses`);
+  return { rps: result.requests.average, p99: result.latency.p99, requests: result.requests.total };
+}
+
+/** wrk prints latencies as `1.23ms`, `456.00us` or `1.20s`; milliseconds out. */
+export function parseLatency(text) {
+  const m = /^\s*([\d.]+)(us|ms|s)$/.exec(text);
+  if (!m) return Number.NaN;
+  const n = Number(m[1]);
+  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
 }

@@ -4,7 +4,7 @@ import { formatListenSpec, type ListenSpec, parseListenSpec, parseSocketMode } f
 
 describe('parseListenSpec', () => {
   it('parses each form', () => {
-    expect(parseListenSpec('127.0.0.1:8080')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 8080 });
+    expect(parseListenSpec('127.0.0.1:8443')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 8443 });
     expect(parseListenSpec('localhost:0')).toEqual({ kind: 'tcp', host: 'localhost', port: 0 });
     expect(parseListenSpec('[::1]:443')).toEqual({ kind: 'tcp', host: '::1', port: 443 });
     expect(parseListenSpec('unix:/run/a:b.sock')).toEqual({ kind: 'unix', path: '/run/a:b.sock' });

@@ -5,7 +5,6 @@ import {
   type SendValidator,
   type SseScope,
   createSendValidator,
-  toBytes,
 } from '@pagi/spec';
 import type { SseOptions } from '../options.js';
 import { AppInbox } from './app-inbox.js';
@@ -24,6 +23,7 @@ import {
   toClientComments,
   toClientEvent,
 } from './sse-wire.js';
+import { appendAnswer, type BufferedAnswer, startAnswer } from './buffered-answer.js';
 
 /** How the app answered: a stream, or an ordinary HTTP response in its place (a decline). */
 export type SseHead =
@@ -51,7 +51,7 @@ export class SseSession {
 
   private phase: SsePhase = 'init';
   private appClosed = false;
-  private decline: { status: number; headers: HeaderList; parts: Buffer[] } | undefined;
+  private decline: BufferedAnswer | undefined;
   private readonly inbox = new AppInbox<ReceiveEvent<'sse'>>();
   private readonly validator: SendValidator;
   private readonly body: BodySource;
@@ -149,18 +149,11 @@ export class SseSession {
         return;
       case 'sse.http.response.start':
         this.phase = 'declining';
-        this.decline = {
-          status: ev.status as number,
-          headers: ((ev.headers as HeaderList | undefined) ?? []).map(([n, v]): [string, string] => [n, v]),
-          parts: [],
-        };
+        this.decline = startAnswer(ev);
         return;
-      case 'sse.http.response.body': {
-        const decline = this.decline!;
-        decline.parts.push(Buffer.from(toBytes(ev.body as Uint8Array | string | undefined)));
-        if (ev.more !== true) this.finishDecline();
+      case 'sse.http.response.body':
+        if (appendAnswer(this.decline!, ev)) this.finishDecline();
         return;
-      }
       default:
         // sse.keepalive: a timer of comments on a real server; nothing to emulate in-process.
         return;

@@ -18,6 +18,7 @@ import { type Deferred, createDeferred } from './deferred.js';
 import { allHeaders } from './headers.js';
 import { baseScope } from './scope.js';
 import { sharedReceive } from './shared-receive.js';
+import { appendAnswer, type BufferedAnswer, startAnswer } from './buffered-answer.js';
 
 /** How the app answered `websocket.connect`. */
 export type HandshakeResult =
@@ -61,7 +62,7 @@ export class WebSocketSession {
   readonly raiseAppErrors: boolean;
   /** The close the test side observed last (for error messages). */
   lastClose: CloseInfo | undefined;
-  private denial: { status: number; headers: HeaderList; parts: Buffer[] } | undefined;
+  private denial: BufferedAnswer | undefined;
 
   constructor(
     app: App,
@@ -174,16 +175,11 @@ export class WebSocketSession {
       }
       case 'websocket.http.response.start':
         this.phase = 'denying';
-        this.denial = {
-          status: ev.status as number,
-          headers: ((ev.headers as HeaderList | undefined) ?? []).map(([n, v]): [string, string] => [n, v]),
-          parts: [],
-        };
+        this.denial = startAnswer(ev);
         return;
       case 'websocket.http.response.body': {
         const denial = this.denial!;
-        denial.parts.push(Buffer.from(toBytes(ev.body as Uint8Array | string | undefined)));
-        if (ev.more !== true) this.deny(denial.status, denial.headers, denial.parts);
+        if (appendAnswer(denial, ev)) this.deny(denial.status, denial.headers, denial.parts);
         return;
       }
       default:
