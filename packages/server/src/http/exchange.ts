@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import {
   type DisconnectReason,
+  type HeaderList,
   type HttpScope,
   PagiStateError,
   PagiUnknownEventError,
@@ -120,6 +121,7 @@ export class HttpExchange implements ConnectionSource {
     slot: ConnectionSlot,
     req: IncomingMessage,
     res: ServerResponse,
+    headers: HeaderList,
     bodyless: boolean,
     expectContinue: boolean,
     declaredLength = -1,
@@ -141,7 +143,7 @@ export class HttpExchange implements ConnectionSource {
       (res as { [kExchange]?: HttpExchange })[kExchange] = this;
       res.on('finish', onFinish);
     }
-    this.scope = buildHttpScope(this, slot);
+    this.scope = buildHttpScope(this, slot, headers);
   }
 
   /** false until the app was called; a request cancelled before that never reaches the app. */

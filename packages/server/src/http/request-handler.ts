@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { acceptsEventStream } from '../internal/accepts-event-stream.js';
 import type { ServerContext } from '../internal/context.js';
-import { addressesOf } from '../internal/scope-base.js';
+import { addressesOf, headerListFrom } from '../internal/scope-base.js';
 import { type ConnectionSlot, HttpExchange } from './exchange.js';
 import { refuse, refuseRaw } from './simple-response.js';
 
@@ -66,17 +66,6 @@ class Slot implements ConnectionSlot {
       this.socket.destroySoon();
     }
   }
-}
-
-/**
- * ASCII case-insensitive equality with a lowercase `target` of the same length, without
- * allocating a lowercased copy (this runs for every header of every request).
- */
-function sameLetters(name: string, target: string): boolean {
-  for (let i = 0; i < target.length; i++) {
-    if ((name.charCodeAt(i) | 0x20) !== target.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 function runExchange(exchange: HttpExchange): void {
@@ -252,20 +241,23 @@ export class HttpHandlers {
       res.shouldKeepAlive = false;
       slot.closeAfter = true;
     }
-    // One pass over the raw headers for what must be decided before the app runs.
+    // The scope's header list is built here, once, and the framing headers are read off it
+    // (names are lowercase by then, so a plain comparison finds them).
     const raw = req.rawHeaders;
+    const headers = headerListFrom(raw);
     let contentLength: string | undefined;
     let chunked = false;
     let accept: string | undefined;
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i]!;
+    for (let i = 0; i < headers.length; i++) {
+      const entry = headers[i]!;
+      const name = entry[0];
       const len = name.length;
       if (len === 14) {
-        if (sameLetters(name, 'content-length')) contentLength = raw[i + 1];
+        if (name === 'content-length') contentLength = entry[1];
       } else if (len === 17) {
-        if (sameLetters(name, 'transfer-encoding')) chunked = true;
+        if (name === 'transfer-encoding') chunked = true;
       } else if (len === 6) {
-        if (accept === undefined && sameLetters(name, 'accept')) accept = raw[i + 1];
+        if (accept === undefined && name === 'accept') accept = entry[1];
       }
     }
     if (raw.length > 2 * options.maxHeaderCount) {
@@ -306,7 +298,7 @@ export class HttpHandlers {
     // node:http has already refused a Content-Length that is not a plain decimal (HPE_*), and a
     // request with both framings (chunked wins, RFC 9112 §6.3) never gets here with a length.
     const declared = chunked || contentLength === undefined ? -1 : Number(contentLength);
-    const exchange = new HttpExchange(this.ctx, slot, req, res, bodyless, expectContinue, declared);
+    const exchange = new HttpExchange(this.ctx, slot, req, res, headers, bodyless, expectContinue, declared);
     slot.current = exchange;
     // The app starts on the next tick: a framing error in the same read as the head (a bad chunk
     // size, a forbidden Transfer-Encoding) is reported by node right after the 'request' event, and

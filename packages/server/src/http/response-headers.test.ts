@@ -118,4 +118,21 @@ describe('flattenHeaders', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('remembering checked strings never changes a verdict, even past the cache bound (property)', () => {
+    const bad = (v: string) => /[^\t\x20-\x7e\x80-\xff]/.test(v);
+    const valueArb = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom('ok', 'a\r\nb', 'x\u0000'));
+    fc.assert(
+      fc.property(fc.array(valueArb, { minLength: 1, maxLength: 700 }), (values) => {
+        for (const round of [1, 2]) {
+          for (const v of values) {
+            const attempt = () => flattenHeaders([['x-test', v]], `round ${round}`);
+            if (bad(v)) expect(attempt).toThrow(/x-test/);
+            else expect(attempt().flat).toEqual(['x-test', v]);
+          }
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
 });

@@ -32,6 +32,34 @@ function isSafeValue(value: string): boolean {
 }
 const DIGITS = /^\d+$/;
 
+/**
+ * Strings that already passed the checks above. Strings are immutable, so a name or value seen
+ * before needs no second scan; apps send the same few names and mostly the same values (often
+ * the very same constant strings), and a `Set` lookup on them is far cheaper than the scan.
+ * Bounded: cleared when full, and long values (ETags, cookies) are not remembered at all.
+ */
+const MAX_REMEMBERED = 512;
+const MAX_REMEMBERED_VALUE_LENGTH = 64;
+const goodNames = new Set<string>();
+const goodValues = new Set<string>();
+
+function checkedName(name: string): boolean {
+  if (goodNames.has(name)) return true;
+  if (!isLowercaseToken(name)) return false;
+  if (goodNames.size >= MAX_REMEMBERED) goodNames.clear();
+  goodNames.add(name);
+  return true;
+}
+
+function checkedValue(value: string): boolean {
+  if (value.length > MAX_REMEMBERED_VALUE_LENGTH) return isSafeValue(value);
+  if (goodValues.has(value)) return true;
+  if (!isSafeValue(value)) return false;
+  if (goodValues.size >= MAX_REMEMBERED) goodValues.clear();
+  goodValues.add(value);
+  return true;
+}
+
 /** The response head in the shape `writeHead` takes fastest: a flat `[name, value, …]` array. */
 export interface FlatHeaders {
   flat: string[];
@@ -101,12 +129,12 @@ export function flattenInto(
         `${where}: expected headers[${i}] name and value to be strings, got ${typeof name} and ${typeof value}`,
       );
     }
-    if (!isLowercaseToken(name)) {
+    if (!checkedName(name)) {
       throw new PagiValidationError(
         `${where}: expected headers[${i}] name to be a lowercase HTTP token, got ${JSON.stringify(name)}`,
       );
     }
-    if (!isSafeValue(value)) {
+    if (!checkedValue(value)) {
       throw new PagiValidationError(
         `${where}: expected headers[${i}] (${name}) value to hold no CR, LF, NUL, control or non-byte characters, got ${JSON.stringify(value)}`,
       );

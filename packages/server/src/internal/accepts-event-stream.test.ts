@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { acceptsEventStream as specAcceptsEventStream } from '@pagi/spec';
 import { acceptsEventStream } from './accepts-event-stream.js';
 
 describe('acceptsEventStream (D-14)', () => {
@@ -22,6 +23,27 @@ describe('acceptsEventStream (D-14)', () => {
       fc.property(fc.string(), (s) => {
         if (!s.toLowerCase().includes('text/event-stream')) expect(acceptsEventStream(s)).toBe(false);
       }),
+    );
+  });
+
+  it('agrees with the spec function on any input, whatever the case (property)', () => {
+    const piece = fc.constantFrom(
+      'text/event-stream',
+      'TEXT/EVENT-STREAM',
+      'Event-Stream',
+      '-',
+      ';q=0',
+      ',',
+      ' ',
+      'text/',
+      'x-event-stream',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(piece, fc.string({ maxLength: 6 })), { maxLength: 8 }), (parts) => {
+        const accept = parts.join('');
+        expect(acceptsEventStream(accept)).toBe(specAcceptsEventStream(accept));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

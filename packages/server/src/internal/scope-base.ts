@@ -19,23 +19,27 @@ const PAGI_INFO = Object.freeze({ version: PAGI_VERSION, spec_version: PAGI_SPEC
  * `req.headers` object is never used.
  */
 export function headerListFrom(rawHeaders: string[]): HeaderList {
-  const list: HeaderList = [];
+  const n = rawHeaders.length >> 1;
+  const list: HeaderList = new Array(n);
+  let count = 0;
   let cookieIndex = -1;
   for (let i = 0; i < rawHeaders.length; i += 2) {
+    // V8 returns the very same string when there is nothing to lowercase (no allocation).
     const name = rawHeaders[i]!.toLowerCase();
     const value = rawHeaders[i + 1]!;
     if (name === 'cookie') {
       if (cookieIndex === -1) {
-        cookieIndex = list.length;
-        list.push([name, value]);
+        cookieIndex = count;
       } else {
         const entry = list[cookieIndex]!;
         entry[1] = `${entry[1]}; ${value}`;
+        continue;
       }
-      continue;
     }
-    list.push([name, value]);
+    list[count++] = [name, value];
   }
+  // Only when several Cookie fields were joined is the list shorter than the raw headers.
+  if (count !== n) list.length = count;
   return list;
 }
 

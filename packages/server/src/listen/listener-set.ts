@@ -78,7 +78,9 @@ export class ListenerSet {
     }
     try {
       for (const spec of o.specs) {
-        const server = net.createServer();
+        // Nagle off, as node:http does for the sockets it accepts itself: these listeners accept
+        // for the HTTP server, whose own `noDelay` option never sees the socket.
+        const server = net.createServer({ noDelay: true });
         this.#servers.push(server);
         await this.#bind(server, spec);
         const address = this.#describe(server, spec);
