@@ -18,6 +18,7 @@ import { closeFromWsError } from './close-info.js';
 import { internHandshakeHeaders } from './intern.js';
 import { Mailbox } from './mailbox.js';
 import { writeRawResponse, writeTextResponse } from './raw-response.js';
+import { decodeText, encodeText } from './text-bytes.js';
 import { WatermarkTransport } from './watermark-transport.js';
 import { runApp } from '../internal/run-app.js';
 
@@ -36,6 +37,8 @@ export const kAcceptRequest: unique symbol = Symbol('pagi.ws.accept');
 export type UpgradeRequest = IncomingMessage & { [kAcceptRequest]?: AcceptRequest };
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** `ws.send` options for a text frame whose payload is given as bytes (ws copies them, never mutates). */
+const TEXT_FRAME = Object.freeze({ binary: false });
 const CONNECT: Inbound = Object.freeze({ type: 'websocket.connect' }) as Inbound;
 /** Inbound bytes queued for the app beyond which the socket is no longer read. */
 const PAUSE_BYTES = 1024 * 1024;
@@ -308,9 +311,9 @@ export class WebSocketSession implements LongLivedConnection {
     const ws = this.ws!;
     const text = event.text;
     if (text !== undefined) {
-      // ws encodes the string straight into the socket write; no intermediate Buffer.
-      if (this.logInfo !== undefined) this.bytesSent += Buffer.byteLength(text);
-      ws.send(text);
+      const data = encodeText(text);
+      if (this.logInfo !== undefined) this.bytesSent += data.byteLength;
+      ws.send(data, TEXT_FRAME);
     } else {
       const bytes = event.bytes;
       const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
@@ -446,7 +449,7 @@ export class WebSocketSession implements LongLivedConnection {
     this.mailbox.push(
       isBinary
         ? { type: 'websocket.receive', bytes: data }
-        : { type: 'websocket.receive', text: data.toString() },
+        : { type: 'websocket.receive', text: decodeText(data) },
     );
     // The count limit alone would let 1000 messages of up to wsMaxMessageSize pile up. Past a
     // byte budget, stop reading the socket instead: TCP then slows the peer down. (Pongs and close
