@@ -90,6 +90,7 @@ export class PagiServer {
     server.on('clientError', this.handlers.onClientError);
     server.on('upgrade', (req, socket, head) => {
       this.upgraded.add(socket);
+      this.handlers.releaseUpgraded(socket as Socket);
       try {
         this.ws.handleUpgrade(req, socket, head);
       } catch (error) {
@@ -251,11 +252,12 @@ class ServerContextImpl implements ServerContext {
     this.logger = createLogger(options.logLevel, options.logStream);
   }
 
-  track(connection: LongLivedConnection): () => void {
+  track(connection: LongLivedConnection): void {
     this.tracked.add(connection);
-    return () => {
-      this.tracked.delete(connection);
-    };
+  }
+
+  untrack(connection: LongLivedConnection): void {
+    this.tracked.delete(connection);
   }
 
   accessLog(entry: AccessLogEntry): void {

@@ -25,8 +25,14 @@ export class PagiServerResponse<
   // Declared, not initialised: a field initialiser would run on every response, hook or not.
   declare [kFinishHook]: FinishHook | undefined;
 
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
-    if (event !== 'finish') return super.emit(event, ...args);
+  override emit(event: string | symbol, ...args: unknown[]): boolean;
+  // `arguments` rather than a rest parameter: node emits 'prefinish', 'finish' and 'close' on
+  // every response, and a rest array (plus its spread into super.emit) would be built each time.
+  override emit(event: string | symbol): boolean {
+    if (event !== 'finish') {
+      // biome-ignore lint/complexity/noArguments: forwarding every argument without allocating
+      return arguments.length === 1 ? super.emit(event) : super.emit.apply(this, arguments as never);
+    }
     // node emits 'finish' without arguments (_http_outgoing.js onFinish).
     const handled = super.emit(event);
     this[kFinishHook]?.onFinish();

@@ -22,7 +22,7 @@ class Slot implements ConnectionSlot {
   client: [string, number] | undefined;
   server: [string, number] | [string, null] | undefined;
   queue: Array<IncomingMessage | ServerResponse | boolean> | undefined;
-  private readonly http: HttpHandlers;
+  readonly handlers: HttpHandlers;
   readonly appFulfilled = (): void => {
     this.current?.appSettledWith(undefined, false);
   };
@@ -32,7 +32,7 @@ class Slot implements ConnectionSlot {
 
   constructor(socket: Socket, http: HttpHandlers) {
     this.socket = socket;
-    this.http = http;
+    this.handlers = http;
     const addresses = addressesOf(socket);
     this.client = addresses.client;
     this.server = addresses.server;
@@ -60,12 +60,18 @@ class Slot implements ConnectionSlot {
       const res = queue.shift() as ServerResponse;
       const expectContinue = queue.shift() as boolean;
       if (queue.length <= 3 * PIPELINE_RESUME && this.socket.isPaused()) this.socket.resume();
-      this.http.dispatch(this, req, res, expectContinue);
-    } else if (this.http.ctx.stopping) {
+      this.handlers.dispatch(this, req, res, expectContinue);
+    } else if (this.handlers.ctx.stopping) {
       // Graceful stop: a connection that went idle is closed at once.
       this.socket.destroySoon();
     }
   }
+}
+
+/** One shared 'close' listener for every connection (no closure per socket). */
+function onSlotSocketClose(this: SlotSocket): void {
+  const slot = this[kSlot];
+  if (slot !== undefined) slot.handlers.closed(slot);
 }
 
 function runExchange(exchange: HttpExchange): void {
@@ -107,13 +113,28 @@ export class HttpHandlers {
     this.slots.add(slot);
     const max = this.ctx.options.maxConnections;
     if (max > 0 && this.slots.size > max) slot.rejected = true;
-    socket.on('close', () => {
-      slot.closed = true;
-      this.slots.delete(slot);
-      slot.queue = undefined;
-      slot.current?.onSocketClose();
-    });
+    socket.on('close', onSlotSocketClose);
   };
+
+  /** The socket closed: its slot is gone, and a request still running learns why. */
+  closed(slot: Slot): void {
+    slot.closed = true;
+    this.slots.delete(slot);
+    slot.queue = undefined;
+    slot.current?.onSocketClose();
+  }
+
+  /**
+   * The socket became a WebSocket: the HTTP side lets go of it (its slot, the close listener), so
+   * a long-lived connection keeps nothing of the HTTP layer (memory per idle WebSocket).
+   */
+  releaseUpgraded(socket: Socket): void {
+    const slot = (socket as SlotSocket)[kSlot];
+    if (slot === undefined) return;
+    (socket as SlotSocket)[kSlot] = undefined;
+    this.slots.delete(slot);
+    socket.off('close', onSlotSocketClose);
+  }
 
   readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     this.accept(req, res, false);

@@ -42,8 +42,10 @@ export interface ServerContext {
   state: Record<string, unknown> | undefined;
   /** true once a graceful stop began: new long-lived connections are refused. */
   readonly stopping: boolean;
-  /** Registers a long-lived connection for graceful stop; call the returned function when it ends. */
-  track(connection: LongLivedConnection): () => void;
+  /** Registers a long-lived connection for graceful stop; {@link untrack} it when it ends. */
+  track(connection: LongLivedConnection): void;
+  /** Forgets a connection given to {@link track} (no-op when unknown). */
+  untrack(connection: LongLivedConnection): void;
   /** Writes one access-log line if the access log is on. */
   accessLog(entry: AccessLogEntry): void;
   /** Extensions to advertise on a scope of this type (fullflush, tls, websocket.http.response). */

@@ -1,27 +1,32 @@
 import type { Receive, Scope, Send } from '@pagi/spec';
 import type { ServerContext } from './context.js';
 
+/** What {@link runApp} reports to when the app is done. */
+export interface AppOwner {
+  /** Runs exactly once: `threw` is true for a synchronous throw or a rejection. */
+  appSettled(error: unknown, threw: boolean): void;
+}
+
 /**
  * Calls the app for one long-lived connection so that nothing it does — a synchronous throw, a
  * rejection, a non-promise return — escapes into the event loop (protocol.md §1.4 [TS]).
- * `settled(error, threw)` runs exactly once, when the app is done.
+ *
+ * An async function rather than `.then(onFulfilled, onRejected)`: while an app sits idle in
+ * `await receive()` for hours, its supervisor is one suspended frame, not two settlement closures
+ * and a callback with their contexts (memory per idle connection, apps/bench/ws-conn-scale.mjs).
  */
-export function runApp(
+export async function runApp(
   ctx: ServerContext,
   scope: Scope,
   receive: Receive,
   send: Send,
-  settled: (error: unknown, threw: boolean) => void,
-): void {
-  let result: unknown;
+  owner: AppOwner,
+): Promise<void> {
   try {
-    result = ctx.app(scope, receive, send);
+    await ctx.app(scope, receive, send);
   } catch (error) {
-    settled(error, true);
+    owner.appSettled(error, true);
     return;
   }
-  Promise.resolve(result).then(
-    () => settled(undefined, false),
-    (error: unknown) => settled(error, true),
-  );
+  owner.appSettled(undefined, false);
 }

@@ -82,7 +82,6 @@ export class SseSession implements LongLivedConnection {
   private failure: string | undefined;
   /** true once the app ended the exchange itself (`sse.close`, a complete decline). */
   private endedByApp = false;
-  private untrack: (() => void) | undefined;
   private status = 200;
   private bytesSent = 0;
   private readonly startedAt = performance.now();
@@ -123,14 +122,12 @@ export class SseSession implements LongLivedConnection {
     res.on('close', onResponseClose);
     res.on('error', onResponseError);
     req.socket.on('error', onSocketError);
-    this.untrack = ctx.track(this);
+    ctx.track(this);
   }
 
   /** Calls the app; nothing it does can escape into the event loop. */
   run(): void {
-    runApp(this.ctx, this.scope, this.receive as Receive, this.send as Send, (error, threw) =>
-      this.guard(this.onAppDone, error, threw),
-    );
+    void runApp(this.ctx, this.scope, this.receive as Receive, this.send as Send, this);
   }
 
   /**
@@ -378,6 +375,11 @@ export class SseSession implements LongLivedConnection {
   }
 
   /** @internal */
+  /** @internal (AppOwner) */
+  appSettled(error: unknown, threw: boolean): void {
+    this.guard(this.onAppDone, error, threw);
+  }
+
   onAppDone(error: unknown, threw: boolean): void {
     if (threw) this.ctx.logger.error('sse application error', error);
     switch (this.state) {
@@ -411,8 +413,7 @@ export class SseSession implements LongLivedConnection {
     }
     this.mailbox.finish({ type: 'sse.disconnect', reason });
     this.transport.dispose();
-    this.untrack?.();
-    this.untrack = undefined;
+    this.ctx.untrack(this);
     if (this.ctx.options.accessLog === 'off') return;
     const req = this.req;
     const ua = req.headers['user-agent'];

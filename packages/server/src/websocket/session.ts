@@ -131,7 +131,6 @@ export class WebSocketSession implements LongLivedConnection {
   /** Bytes of the messages waiting in the queue (reset when it empties). */
   private queuedBytes = 0;
   private readPaused = false;
-  private untrack: (() => void) | undefined;
   private readonly startedAt = performance.now();
   private status = 101;
   private bytesSent = 0;
@@ -203,7 +202,7 @@ export class WebSocketSession implements LongLivedConnection {
       this.handshakeTimer = setTimeout(onHandshakeTimeout, options.wsHandshakeTimeout, this);
       this.handshakeTimer.unref();
     }
-    this.untrack = ctx.track(this);
+    ctx.track(this);
     registry.add(this);
   }
 
@@ -234,9 +233,7 @@ export class WebSocketSession implements LongLivedConnection {
 
   /** Calls the app; nothing it does (throw, return early) can escape into the event loop. */
   run(): void {
-    runApp(this.ctx, this.scope, this.receive as Receive, this.send as Send, (error, threw) =>
-      this.guard(this.onAppDone, error, threw),
-    );
+    void runApp(this.ctx, this.scope, this.receive as Receive, this.send as Send, this);
   }
 
   /**
@@ -554,6 +551,11 @@ export class WebSocketSession implements LongLivedConnection {
   // --- the end ----------------------------------------------------------------------------------
 
   /** @internal */
+  /** @internal (AppOwner) */
+  appSettled(error: unknown, threw: boolean): void {
+    this.guard(this.onAppDone, error, threw);
+  }
+
   onAppDone(error: unknown, threw: boolean): void {
     if (threw) this.ctx.logger.error('websocket application error', error);
     switch (this.state) {
@@ -583,8 +585,7 @@ export class WebSocketSession implements LongLivedConnection {
     this.clearHandshakeTimer();
     this.mailbox.finish(event);
     this.transportView?.dispose();
-    this.untrack?.();
-    this.untrack = undefined;
+    this.ctx.untrack(this);
     this.registry.delete(this);
     const info = this.logInfo;
     if (info !== undefined) {

@@ -57,7 +57,9 @@ export async function startHarness(app: App, overrides: ServerOptions = {}): Pro
     },
     track(connection) {
       tracked.add(connection);
-      return () => tracked.delete(connection);
+    },
+    untrack(connection) {
+      tracked.delete(connection);
     },
     accessLog(entry) {
       access.push(entry);
