@@ -43,6 +43,24 @@ export function headerListFrom(rawHeaders: string[]): HeaderList {
   return list;
 }
 
+/**
+ * Server tuples by address: every connection accepted on one listener has the same local address,
+ * so they share one frozen tuple instead of each keeping its own (memory per idle connection).
+ */
+const serverTuples = new Map<string, readonly [string, number]>();
+const MAX_SERVER_TUPLES = 256;
+
+function serverTuple(address: string, port: number): [string, number] {
+  const key = `${address} ${port}`;
+  let tuple = serverTuples.get(key);
+  if (tuple === undefined) {
+    if (serverTuples.size >= MAX_SERVER_TUPLES) serverTuples.clear();
+    tuple = Object.freeze([address, port] as const);
+    serverTuples.set(key, tuple);
+  }
+  return tuple as [string, number];
+}
+
 /** `client` / `server` tuples; a Unix socket has no client and `[path, null]` as server. */
 export function addressesOf(socket: Socket): Pick<ConnectionScopeBase, 'client' | 'server'> {
   const out: Pick<ConnectionScopeBase, 'client' | 'server'> = {};
@@ -50,7 +68,7 @@ export function addressesOf(socket: Socket): Pick<ConnectionScopeBase, 'client' 
     out.client = [socket.remoteAddress, socket.remotePort];
   }
   if (socket.localPort !== undefined && socket.localAddress !== undefined) {
-    out.server = [socket.localAddress, socket.localPort];
+    out.server = serverTuple(socket.localAddress, socket.localPort);
   } else {
     const local =
       unixListenerPath(socket) ??

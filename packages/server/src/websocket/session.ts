@@ -8,6 +8,7 @@ import {
   type Send,
   type SendEvent,
   type SendValidator,
+  type TransportState,
   type WebSocketDisconnectEvent,
   type WebSocketScope,
 } from '@pagi/spec';
@@ -86,8 +87,27 @@ function onEarlyEnd(this: Duplex): void {
 function onEarlyError(this: Duplex, error: Error): void {
   sessionOf(this).onEarlyError(error);
 }
-function transportOfScope(this: WithSession): WatermarkTransport {
-  return this[kSession].transport;
+/** `scope['pagi.transport']`: forwards to the session's watermark state, created on first use. */
+class SessionTransportView implements TransportState {
+  readonly #session: WebSocketSession;
+  constructor(session: WebSocketSession) {
+    this.#session = session;
+  }
+  buffered_amount(): number {
+    return this.#session.transport.buffered_amount();
+  }
+  high_water_mark(): number {
+    return this.#session.transport.high_water_mark();
+  }
+  low_water_mark(): number {
+    return this.#session.transport.low_water_mark();
+  }
+  on_high_water(cb: () => void): void {
+    this.#session.transport.on_high_water(cb);
+  }
+  on_drain(cb: () => void): void {
+    this.#session.transport.on_drain(cb);
+  }
 }
 function onHandshakeTimeout(session: WebSocketSession): void {
   session.guard(session.onHandshakeTimeout);
@@ -156,24 +176,35 @@ export class WebSocketSession implements LongLivedConnection {
     this.earlyBytes = head.length;
     const options = ctx.options;
     const base = buildScopeBase(req, ctx, 'websocket');
-    // The denial extension is always available on HTTP/1.1 (protocol.md §4.3). The server may hand
-    // out one shared extensions object; it is copied only when the key must be added.
-    if (base.extensions['websocket.http.response'] === undefined) {
-      base.extensions = { ...base.extensions, 'websocket.http.response': {} };
-    }
     internHandshakeHeaders(base.headers);
-    // The scope is the base object completed in place: one object per connection, not two.
-    const scope = base as WebSocketScope;
-    scope.type = 'websocket';
-    scope.subprotocols = subprotocols;
-    // `pagi.transport` is built when first read: most sessions never look at it (memory per idle
-    // connection). The getter is one shared function that finds the session through a symbol.
-    Object.defineProperty(scope, kSession, { value: this });
-    Object.defineProperty(scope, 'pagi.transport', {
-      get: transportOfScope,
-      enumerable: true,
-      configurable: true,
-    });
+    // One literal with every key, so the scope a connection keeps for its whole life is a single
+    // compact object (keys added later would live in a separate, growable property store).
+    const scope: WebSocketScope = {
+      type: 'websocket',
+      pagi: base.pagi,
+      http_version: base.http_version,
+      scheme: base.scheme as 'ws' | 'wss',
+      path: base.path,
+      raw_path: base.raw_path,
+      query_string: base.query_string,
+      root_path: base.root_path,
+      headers: base.headers,
+      client: base.client,
+      server: base.server,
+      subprotocols,
+      state: base.state,
+      // The denial extension is always available on HTTP/1.1 (protocol.md §4.3).
+      extensions:
+        base.extensions['websocket.http.response'] === undefined
+          ? { ...base.extensions, 'websocket.http.response': {} }
+          : base.extensions,
+      // A one-field view: the watermark state behind it is built on first use (most sessions
+      // never look at it; memory per idle connection).
+      'pagi.transport': new SessionTransportView(this),
+    };
+    // D-5: an optional key with no value is omitted (a Unix socket has no client address).
+    if (scope.client === undefined) delete (scope as Partial<WebSocketScope>).client;
+    if (scope.server === undefined) delete (scope as Partial<WebSocketScope>).server;
     this.scope = scope;
     this.validator = createSendValidator(this.scope, { fields: options.validateEvents });
     if (options.accessLog !== 'off') {

@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+/**
+ * User-space instructions per request / per message, counted by valgrind (callgrind), for the
+ * HTTP hello world (bare node:http, the async floor, @pagi/server; without and with 12 browser
+ * headers) and the WebSocket echo (bare ws, ws answering one microtask late, @pagi/server).
+ *
+ * Why: on a shared 2-vCPU machine req/s and even CPU-seconds per request move by ±15 % between
+ * rounds; instruction counts do not (two runs agree within ~1 %). They leave out the kernel
+ * (the write syscall is about half of every server's CPU here), so the ratios below are what the
+ * JavaScript and node's own code cost, not a throughput forecast.
+ *
+ * Method: each server runs under callgrind; a keep-alive client (raw sockets, 10 connections,
+ * sequential requests) warms it up (JIT tiers settle), then the counters are zeroed, a first batch
+ * is run and discarded, the counters zeroed again, and a second batch counted. Needs `valgrind`
+ * (apt install valgrind) and built packages. Takes about a minute per server, two at a time.
+ *
+ *   node apps/bench/instructions.mjs [--warmup 10000] [--requests 5000] [--only http|ws]
+ */
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { hasCommand } from './lib.mjs';
+
+const run = promisify(execFile);
+const SELF = fileURLToPath(import.meta.url);
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+const BROWSER =
+  'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36\r\n' +
+  'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n' +
+  'Accept-Language: en-US,en;q=0.9\r\nAccept-Encoding: gzip, deflate, br\r\nCache-Control: max-age=0\r\n' +
+  'Cookie: session=3f2a9c0e7b; theme=dark; _ga=GA1.1.123456789.1700000000\r\n' +
+  'Referer: http://127.0.0.1/index.html\r\nSec-Fetch-Dest: document\r\nSec-Fetch-Mode: navigate\r\n' +
+  'Sec-Fetch-Site: same-origin\r\nUpgrade-Insecure-Requests: 1\r\nDNT: 1\r\n';
+
+// --- load side: a child process that sends exactly `count` requests or messages ----------------
+
+async function driveHttp(port, count, browser) {
+  const request = Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${browser ? BROWSER : ''}\r\n`);
+  let left = count;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      await new Promise((resolve, reject) => {
+        let text = '';
+        const next = () => {
+          if (left <= 0) {
+            socket.end();
+            resolve();
+          } else {
+            left--;
+            socket.write(request);
+          }
+        };
+        socket.on('data', (chunk) => {
+          text += chunk.toString('latin1');
+          for (let i = text.indexOf('Hello, World!'); i !== -1; i = text.indexOf('Hello, World!')) {
+            text = text.slice(i + 13);
+            next();
+          }
+        });
+        socket.on('error', reject);
+        next();
+      });
+    }),
+  );
+}
+
+async function driveWs(port, count) {
+  const size = 32;
+  const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
+  const masked = Buffer.from(Buffer.alloc(size, 'x').map((b, i) => b ^ mask[i % 4]));
+  const frame = Buffer.concat([Buffer.from([0x81, 0x80 | size]), mask, masked]);
+  let left = count;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      const socket = connect(port, '127.0.0.1');
+      socket.setNoDelay(true);
+      await once(socket, 'connect');
+      socket.write(
+        'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+      let head = '';
+      while (!head.includes('\r\n\r\n')) head += String((await once(socket, 'data'))[0]);
+      if (!head.startsWith('HTTP/1.1 101')) throw new Error(`handshake refused: ${head.split('\r\n')[0]}`);
+      await new Promise((resolve) => {
+        let pending = 0;
+        socket.on('data', (chunk) => {
+          pending += chunk.length;
+          while (pending >= 2 + size) {
+            pending -= 2 + size;
+            if (left-- > 0) socket.write(frame);
+            else {
+              socket.destroy();
+              return resolve();
+            }
+          }
+        });
+        left--;
+        socket.write(frame);
+      });
+    }),
+  );
+}
+
+// --- measuring side ----------------------------------------------------------------------------
+
+/** Starts `args` under callgrind; resolves with the child and its port (IPC message or stdout line). */
+async function startUnderCallgrind(args, outDir) {
+  const child = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      `--callgrind-out-file=${join(outDir, 'cg.out')}`,
+      '--smc-check=all-non-file',
+      process.execPath,
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore', 'ipc'] },
+  );
+  const port = await new Promise((resolve, reject) => {
+    child.on('message', (m) => typeof m?.port === 'number' && resolve(m.port));
+    child.stdout.on('data', (d) => {
+      const n = Number(String(d).trim());
+      if (Number.isInteger(n) && n > 0) resolve(n);
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+  });
+  return { child, port };
+}
+
+async function countPerUnit(server, { warmup, requests }) {
+  const outDir = mkdtempSync(join(tmpdir(), 'pagi-cg-'));
+  const { child, port } = await startUnderCallgrind(server.args, outDir);
+  const drive = (n) => run(process.execPath, [SELF, '--drive', server.load, String(port), String(n)]);
+  const control = (flag) => run('callgrind_control', [flag, String(child.pid)]);
+  try {
+    await drive(warmup);
+    await control('-z');
+    await drive(requests); // settles what the warm-up left behind; not counted
+    await control('-z');
+    await drive(requests);
+    await control('-d');
+    const dump = readdirSync(outDir).find((f) => f !== 'cg.out');
+    const text = readFileSync(join(outDir, dump), 'utf8');
+    const total = Number(/^(?:summary|totals): (\d+)/m.exec(text)?.[1]);
+    return total / requests;
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+const HTTP = [
+  { name: 'node-http', args: [join(here, 'servers/node-http.mjs')], load: 'http' },
+  { name: 'async-floor', args: [join(here, 'servers/async-floor.mjs')], load: 'http' },
+  { name: 'pagi', args: [join(here, 'servers/pagi.mjs')], load: 'http' },
+  { name: 'node-http (12 headers)', args: [join(here, 'servers/node-http.mjs')], load: 'http12' },
+  { name: 'async-floor (12 headers)', args: [join(here, 'servers/async-floor.mjs')], load: 'http12' },
+  { name: 'pagi (12 headers)', args: [join(here, 'servers/pagi.mjs')], load: 'http12' },
+];
+const WS = [
+  { name: 'ws', args: [join(here, 'ws-echo.mjs'), '--serve', 'ws'], load: 'ws' },
+  { name: 'ws-deferred', args: [join(here, 'ws-echo.mjs'), '--serve', 'ws-deferred'], load: 'ws' },
+  { name: 'pagi-ws', args: [join(here, 'ws-echo.mjs'), '--serve', 'pagi'], load: 'ws' },
+];
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      warmup: { type: 'string', default: '10000' },
+      requests: { type: 'string', default: '5000' },
+      only: { type: 'string' },
+    },
+  });
+  if (!hasCommand('valgrind') || !hasCommand('callgrind_control')) {
+    console.error('instructions.mjs needs valgrind (apt install valgrind); skipped');
+    process.exit(0);
+  }
+  const opts = { warmup: Number(values.warmup), requests: Number(values.requests) };
+  const servers = values.only === 'http' ? HTTP : values.only === 'ws' ? WS : [...HTTP, ...WS];
+  const counts = {};
+  // Two at a time: valgrind runs a process on one core; instruction counts ignore the other.
+  for (let i = 0; i < servers.length; i += 2) {
+    const pair = servers.slice(i, i + 2);
+    const results = await Promise.all(pair.map((s) => countPerUnit(s, opts)));
+    pair.forEach((s, k) => {
+      counts[s.name] = results[k];
+      const unit = s.load === 'ws' ? 'message' : 'request';
+      console.log(
+        `${s.name.padEnd(26)} ${Math.round(results[k]).toLocaleString('en-US').padStart(8)} instructions/${unit}`,
+      );
+    });
+  }
+  const ratio = (a, b) => {
+    if (counts[a] !== undefined && counts[b] !== undefined)
+      console.log(`instructions-ratio ${a}/${b} ${(counts[b] / counts[a]).toFixed(3)}`);
+  };
+  ratio('pagi', 'node-http');
+  ratio('async-floor', 'node-http');
+  ratio('pagi (12 headers)', 'node-http (12 headers)');
+  ratio('async-floor (12 headers)', 'node-http (12 headers)');
+  ratio('pagi-ws', 'ws');
+  ratio('ws-deferred', 'ws');
+}
+
+const driveIndex = process.argv.indexOf('--drive');
+if (driveIndex !== -1) {
+  const [load, port, count] = process.argv.slice(driveIndex + 1);
+  if (load === 'ws') await driveWs(Number(port), Number(count));
+  else await driveHttp(Number(port), Number(count), load === 'http12');
+} else {
+  await main();
+}
