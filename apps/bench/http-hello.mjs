@@ -31,6 +31,9 @@ const SERVERS = [
   { name: 'node-http', file: 'servers/node-http.mjs' },
   { name: 'fastify', file: 'servers/fastify.mjs' },
   { name: 'pagi', file: 'servers/pagi.mjs' },
+  // Not a server: the least any async (scope, receive, send) adapter over node:http does
+  // (servers/async-floor.mjs). Its ratio is the ceiling the PAGI interface leaves on this machine.
+  { name: 'async-floor', file: 'servers/async-floor.mjs' },
 ];
 
 async function check(name, port) {
@@ -115,6 +118,8 @@ try {
   console.log(`ratio fastify/node-http ${results.fastify.toFixed(2)}`);
   console.log(`ratio pagi/node-http (12 headers) ${results['pagi (12 headers)'].toFixed(2)}`);
   console.log(`ratio fastify/node-http (12 headers) ${results['fastify (12 headers)'].toFixed(2)}`);
+  console.log(`ratio async-floor/node-http ${results['async-floor'].toFixed(2)}`);
+  console.log(`ratio async-floor/node-http (12 headers) ${results['async-floor (12 headers)'].toFixed(2)}`);
 } finally {
   for (const child of started) await stopChild(child);
 }

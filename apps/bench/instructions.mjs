@@ -15,6 +15,7 @@
  * (apt install valgrind) and built packages. Takes about a minute per server, two at a time.
  *
  *   node apps/bench/instructions.mjs [--warmup 10000] [--requests 5000] [--only http|ws]
+ *     [--servers 'pagi,node-http'] (a subset, by the names printed)
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -179,6 +180,7 @@ async function main() {
       warmup: { type: 'string', default: '10000' },
       requests: { type: 'string', default: '5000' },
       only: { type: 'string' },
+      servers: { type: 'string' },
     },
   });
   if (!hasCommand('valgrind') || !hasCommand('callgrind_control')) {
@@ -186,7 +188,11 @@ async function main() {
     process.exit(0);
   }
   const opts = { warmup: Number(values.warmup), requests: Number(values.requests) };
-  const servers = values.only === 'http' ? HTTP : values.only === 'ws' ? WS : [...HTTP, ...WS];
+  let servers = values.only === 'http' ? HTTP : values.only === 'ws' ? WS : [...HTTP, ...WS];
+  if (values.servers !== undefined) {
+    const wanted = values.servers.split(',');
+    servers = servers.filter((s) => wanted.includes(s.name));
+  }
   const counts = {};
   // Two at a time: valgrind runs a process on one core; instruction counts ignore the other.
   for (let i = 0; i < servers.length; i += 2) {

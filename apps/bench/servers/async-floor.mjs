@@ -1,8 +1,9 @@
 // The least any `async (scope, receive, send)` adapter over node:http can do for the hello world:
-// a scope literal, receive/send closures, two awaited sends, the start event's headers flattened
-// and the body written with writeHead + end, the app's promise watched with .then. No validation,
-// no limits, no backstop, no pipelining order: a floor to read the real server's cost against,
-// not a server (instructions.mjs).
+// a scope literal with the header list the protocol requires (lowercase [name, value] pairs),
+// receive/send closures, two awaited sends, the start event's headers flattened and the body
+// written with writeHead + end, the app's promise watched with .then. No validation, no limits,
+// no backstop, no pipelining order: a floor to read the real server's cost against, not a server
+// (http-hello.mjs, instructions.mjs).
 import { createServer } from 'node:http';
 
 const headers = [['content-type', 'text/plain']];
@@ -35,6 +36,11 @@ class Exchange {
   }
 }
 const settled = () => {};
+function headerList(raw) {
+  const list = [];
+  for (let i = 0; i < raw.length; i += 2) list.push([raw[i].toLowerCase(), raw[i + 1]]);
+  return list;
+}
 const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
   const url = req.url;
   const q = url.indexOf('?');
@@ -48,7 +54,7 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     raw_path: path,
     query_string: q === -1 ? '' : url.slice(q + 1),
     root_path: '',
-    headers: req.rawHeaders,
+    headers: headerList(req.rawHeaders),
     state: {},
   };
   app(
