@@ -163,7 +163,7 @@ export class PagiServer {
 
   /** Connections open right now (keep-alive, in flight, WebSocket and SSE). */
   get connectionCount(): number {
-    return this.handlers.slots.size;
+    return this.handlers.connectionCount;
   }
 
   /**

@@ -8,7 +8,8 @@ import { type ConnectionSlot, HttpExchange } from './exchange.js';
 import { refuse, refuseRaw } from './simple-response.js';
 
 const kSlot: unique symbol = Symbol('pagi.slot');
-type SlotSocket = Socket & { [kSlot]?: Slot };
+const kHandlers: unique symbol = Symbol('pagi.handlers');
+type SlotSocket = Socket & { [kSlot]?: Slot; [kHandlers]?: HttpHandlers };
 
 /** Per-connection bookkeeping: one request runs at a time; pipelined ones wait in order (§5.1). */
 class Slot implements ConnectionSlot {
@@ -68,6 +69,12 @@ class Slot implements ConnectionSlot {
   }
 }
 
+/** An upgraded socket closed: it no longer counts toward maxConnections. */
+function onUpgradedSocketClose(this: SlotSocket): void {
+  const handlers = this[kHandlers];
+  if (handlers !== undefined) handlers.upgradedCount--;
+}
+
 /** One shared 'close' listener for every connection (no closure per socket). */
 function onSlotSocketClose(this: SlotSocket): void {
   const slot = this[kSlot];
@@ -112,9 +119,17 @@ export class HttpHandlers {
     (socket as SlotSocket)[kSlot] = slot;
     this.slots.add(slot);
     const max = this.ctx.options.maxConnections;
-    if (max > 0 && this.slots.size > max) slot.rejected = true;
+    if (max > 0 && this.connectionCount > max) slot.rejected = true;
     socket.on('close', onSlotSocketClose);
   };
+
+  /** Open connections: HTTP ones (with a slot) and the ones upgraded to WebSocket. */
+  get connectionCount(): number {
+    return this.slots.size + this.upgradedCount;
+  }
+
+  /** Upgraded sockets still open; they count toward `maxConnections` like any other. */
+  upgradedCount = 0;
 
   /** The socket closed: its slot is gone, and a request still running learns why. */
   closed(slot: Slot): void {
@@ -134,6 +149,9 @@ export class HttpHandlers {
     (socket as SlotSocket)[kSlot] = undefined;
     this.slots.delete(slot);
     socket.off('close', onSlotSocketClose);
+    this.upgradedCount++;
+    (socket as SlotSocket)[kHandlers] = this;
+    socket.once('close', onUpgradedSocketClose);
   }
 
   readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {

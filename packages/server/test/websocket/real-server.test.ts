@@ -42,6 +42,32 @@ describe('WebSocket and SSE in the real server', () => {
     expect(await end.promise).toEqual({ type: 'websocket.disconnect', code: 4000, reason: 'done' });
   });
 
+  it('an open WebSocket counts toward maxConnections, and stops counting once closed', async () => {
+    const app: App = async (scope, receive, send) => {
+      if (scope.type === 'websocket') {
+        await receive();
+        await send({ type: 'websocket.accept' });
+        while (((await receive()) as ReceiveEvent<'websocket'>).type !== 'websocket.disconnect');
+        return;
+      }
+      if (scope.type !== 'http') return;
+      await send({ type: 'http.response.start', status: 200, headers: [] });
+      await send({ type: 'http.response.body', body: 'ok' });
+    };
+    started = await startServer(app, { maxConnections: 1 });
+    const client = new WebSocket(`ws://127.0.0.1:${started.port}/`);
+    await new Promise((resolve) => client.once('open', resolve));
+    expect(started.server.connectionCount).toBe(1);
+    const refused = await fetch(`http://127.0.0.1:${started.port}/`);
+    expect(refused.status).toBe(503);
+    await refused.text();
+    client.close();
+    await expect.poll(() => started!.server.connectionCount).toBe(0);
+    const allowed = await fetch(`http://127.0.0.1:${started.port}/`, { headers: { connection: 'close' } });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toBe('ok');
+  });
+
   it('server.close() closes an open WebSocket with 1001 and tells the app server_shutdown', async () => {
     const end = deferred<unknown>();
     const app: App = async (scope, receive, send) => {
