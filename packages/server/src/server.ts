@@ -10,6 +10,7 @@ import { createLogger } from './log/logger.js';
 import { type ResolvedServerOptions, resolveOptions, type ServerOptions } from './options.js';
 import { handleSse } from './sse/index.js';
 import { createWebSocketHandler, type WebSocketHandler } from './websocket/index.js';
+import { writeTextResponse } from './websocket/raw-response.js';
 import { addressUrl } from './listen/listener-set.js';
 import {
   isTlsSocket,
@@ -54,6 +55,8 @@ export class PagiServer {
     this.ctx = new ServerContextImpl(app, this.options);
     this.handlers = new HttpHandlers(this.ctx, handleSse);
     this.ws = createWebSocketHandler(this.ctx);
+    // A WebSocket leaves the HTTP connection table on upgrade and counts through its session.
+    this.handlers.countUpgraded = () => this.ws.size;
     this.httpServer = this.bind(
       createHttpServer({
         // Reports 'finish' to the exchange without a listener per request (http/pagi-response.ts).
@@ -90,7 +93,17 @@ export class PagiServer {
     server.on('clientError', this.handlers.onClientError);
     server.on('upgrade', (req, socket, head) => {
       this.upgraded.add(socket);
-      this.handlers.releaseUpgraded(socket as Socket);
+      if (!this.handlers.releaseUpgraded(socket as Socket)) {
+        // Accepted over maxConnections: refused like an HTTP request would be (503, Retry-After).
+        socket.on('error', () => {});
+        writeTextResponse(
+          socket,
+          503,
+          `the server is at its connection limit (${this.options.maxConnections})\n`,
+          [['retry-after', '5']],
+        );
+        return;
+      }
       try {
         this.ws.handleUpgrade(req, socket, head);
       } catch (error) {

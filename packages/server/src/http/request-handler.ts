@@ -8,8 +8,7 @@ import { type ConnectionSlot, HttpExchange } from './exchange.js';
 import { refuse, refuseRaw } from './simple-response.js';
 
 const kSlot: unique symbol = Symbol('pagi.slot');
-const kHandlers: unique symbol = Symbol('pagi.handlers');
-type SlotSocket = Socket & { [kSlot]?: Slot; [kHandlers]?: HttpHandlers };
+type SlotSocket = Socket & { [kSlot]?: Slot };
 
 /** Per-connection bookkeeping: one request runs at a time; pipelined ones wait in order (§5.1). */
 class Slot implements ConnectionSlot {
@@ -69,12 +68,6 @@ class Slot implements ConnectionSlot {
   }
 }
 
-/** An upgraded socket closed: it no longer counts toward maxConnections. */
-function onUpgradedSocketClose(this: SlotSocket): void {
-  const handlers = this[kHandlers];
-  if (handlers !== undefined) handlers.upgradedCount--;
-}
-
 /** One shared 'close' listener for every connection (no closure per socket). */
 function onSlotSocketClose(this: SlotSocket): void {
   const slot = this[kSlot];
@@ -125,11 +118,14 @@ export class HttpHandlers {
 
   /** Open connections: HTTP ones (with a slot) and the ones upgraded to WebSocket. */
   get connectionCount(): number {
-    return this.slots.size + this.upgradedCount;
+    return this.slots.size + this.countUpgraded();
   }
 
-  /** Upgraded sockets still open; they count toward `maxConnections` like any other. */
-  upgradedCount = 0;
+  /**
+   * Upgraded connections still open (set by the server to its WebSocket handler's session count);
+   * they count toward `maxConnections` like any other.
+   */
+  countUpgraded: () => number = () => 0;
 
   /** The socket closed: its slot is gone, and a request still running learns why. */
   closed(slot: Slot): void {
@@ -141,17 +137,17 @@ export class HttpHandlers {
 
   /**
    * The socket became a WebSocket: the HTTP side lets go of it (its slot, the close listener), so
-   * a long-lived connection keeps nothing of the HTTP layer (memory per idle WebSocket).
+   * a long-lived connection keeps nothing of the HTTP layer (memory per idle WebSocket). From now
+   * on it counts through its WebSocket session. Returns false when the connection was over
+   * `maxConnections` when it was accepted: the caller refuses the upgrade.
    */
-  releaseUpgraded(socket: Socket): void {
+  releaseUpgraded(socket: Socket): boolean {
     const slot = (socket as SlotSocket)[kSlot];
-    if (slot === undefined) return;
+    if (slot === undefined) return true;
     (socket as SlotSocket)[kSlot] = undefined;
     this.slots.delete(slot);
     socket.off('close', onSlotSocketClose);
-    this.upgradedCount++;
-    (socket as SlotSocket)[kHandlers] = this;
-    socket.once('close', onUpgradedSocketClose);
+    return !slot.rejected;
   }
 
   readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {

@@ -12,6 +12,8 @@ export interface WebSocketHandler {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Stops the handler: new upgrades get 503; open connections are closed with 1001. */
   close(): void;
+  /** Sessions not yet ended (connecting or open). */
+  readonly size: number;
 }
 
 /**
@@ -46,6 +48,9 @@ export function createWebSocketHandler(ctx: ServerContext): WebSocketHandler {
   });
 
   return {
+    get size() {
+      return sessions.size;
+    },
     handleUpgrade(req, socket, head) {
       try {
         if (closed || ctx.stopping) {

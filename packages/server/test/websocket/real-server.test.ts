@@ -61,6 +61,13 @@ describe('WebSocket and SSE in the real server', () => {
     const refused = await fetch(`http://127.0.0.1:${started.port}/`);
     expect(refused.status).toBe(503);
     await refused.text();
+    // A second WebSocket over the limit is refused before the app sees it.
+    const second = new WebSocket(`ws://127.0.0.1:${started.port}/`);
+    const status = await new Promise((resolve) =>
+      second.once('unexpected-response', (_req, res) => resolve(res.statusCode)),
+    );
+    expect(status).toBe(503);
+    second.terminate();
     client.close();
     await expect.poll(() => started!.server.connectionCount).toBe(0);
     const allowed = await fetch(`http://127.0.0.1:${started.port}/`, { headers: { connection: 'close' } });
