@@ -11,7 +11,7 @@
  * is the cost of one idle connection. Everything is torn down after each server, and the whole
  * run stops itself after --deadline seconds.
  *
- *   node ws-conn-scale.mjs [--connections 10000] [--deadline 600] [--v8 "--max-semi-space-size=1"]
+ *   node ws-conn-scale.mjs [--connections 10000] [--rounds 3] [--deadline 1800] [--v8 "--max-semi-space-size=1"]
  *
  * Prerequisite: built packages (`npx tsup` in packages/spec and packages/server).
  */
@@ -222,7 +222,7 @@ function kib(bytes) {
 
 async function main() {
   const count = arg('connections', 10_000);
-  const deadline = arg('deadline', 600);
+  const deadline = arg('deadline', 1800);
   raiseFileLimit(count + 1000);
   const timer = setTimeout(() => {
     console.error(`stopped: over the ${deadline}s deadline`);
@@ -238,18 +238,46 @@ async function main() {
     `node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu?'}, ${os.platform()} ${os.release()}; ` +
       `${count.toLocaleString('en-US')} idle connections per server`,
   );
+  // RSS after a burst of connections depends on how far V8 happened to grow its young generation,
+  // so one sample per server moves by ±15 %. Each server is measured `--rounds` times (servers
+  // interleaved) and the median of each figure is used for the ratios.
+  const rounds = arg('rounds', 3);
+  const samples = Object.fromEntries(Object.keys(KINDS).map((name) => [name, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const name of Object.keys(KINDS)) {
+      const r = await run(name, count);
+      samples[name].push(r);
+      console.log(
+        `round ${round} ${name.padEnd(9)} rss/conn ${kib(r.rss).padStart(10)}  heap/conn ${kib(r.heap).padStart(10)}  external/conn ${kib(r.external).padStart(9)}`,
+      );
+    }
+  }
   const results = {};
-  for (const name of Object.keys(KINDS)) {
-    results[name] = await run(name, count);
+  for (const [name, list] of Object.entries(samples)) {
+    results[name] = {
+      rss: median(list.map((r) => r.rss)),
+      heap: median(list.map((r) => r.heap)),
+      external: median(list.map((r) => r.external)),
+    };
     const r = results[name];
     console.log(
-      `${name.padEnd(9)} rss/conn ${kib(r.rss).padStart(10)}  heap/conn ${kib(r.heap).padStart(10)}  external/conn ${kib(r.external).padStart(9)}`,
+      `median ${name.padEnd(9)} rss/conn ${kib(r.rss).padStart(10)}  heap/conn ${kib(r.heap).padStart(10)}  external/conn ${kib(r.external).padStart(9)}`,
     );
   }
   console.log(`ratio pagi-ws-mem/ws-mem ${(results['pagi-ws'].rss / results.ws.rss).toFixed(3)}`);
   console.log(
     `ratio pagi-sse-mem/node-sse-mem ${(results['pagi-sse'].rss / results['node-sse'].rss).toFixed(3)}`,
   );
+  console.log(`ratio pagi-ws-heap/ws-heap ${(results['pagi-ws'].heap / results.ws.heap).toFixed(3)}`);
+  console.log(
+    `ratio pagi-sse-heap/node-sse-heap ${(results['pagi-sse'].heap / results['node-sse'].heap).toFixed(3)}`,
+  );
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const serveIndex = process.argv.indexOf('--serve');

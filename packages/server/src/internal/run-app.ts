@@ -11,19 +11,31 @@ export interface AppOwner {
  * Calls the app for one long-lived connection so that nothing it does — a synchronous throw, a
  * rejection, a non-promise return — escapes into the event loop (protocol.md §1.4 [TS]).
  *
- * An async function rather than `.then(onFulfilled, onRejected)`: while an app sits idle in
- * `await receive()` for hours, its supervisor is one suspended frame, not two settlement closures
- * and a callback with their contexts (memory per idle connection, apps/bench/ws-conn-scale.mjs).
+ * The app's promise is watched by a tiny async function rather than `.then(onFulfilled,
+ * onRejected)`: while an app sits idle in `await receive()` for hours, its watcher is one small
+ * suspended frame (two registers), not two settlement closures with their context (memory per
+ * idle connection, apps/bench/ws-conn-scale.mjs).
  */
-export async function runApp(
+export function runApp(
   ctx: ServerContext,
   scope: Scope,
   receive: Receive,
   send: Send,
   owner: AppOwner,
-): Promise<void> {
+): void {
+  let result: unknown;
   try {
-    await ctx.app(scope, receive, send);
+    result = ctx.app(scope, receive, send);
+  } catch (error) {
+    owner.appSettled(error, true);
+    return;
+  }
+  void watch(result, owner);
+}
+
+async function watch(result: unknown, owner: AppOwner): Promise<void> {
+  try {
+    await result;
   } catch (error) {
     owner.appSettled(error, true);
     return;

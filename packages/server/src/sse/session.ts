@@ -127,7 +127,7 @@ export class SseSession implements LongLivedConnection {
 
   /** Calls the app; nothing it does can escape into the event loop. */
   run(): void {
-    void runApp(this.ctx, this.scope, this.receive as Receive, this.send as Send, this);
+    runApp(this.ctx, this.scope, this.receive as Receive, this.send as Send, this);
   }
 
   /**

@@ -264,7 +264,7 @@ export class WebSocketSession implements LongLivedConnection {
 
   /** Calls the app; nothing it does (throw, return early) can escape into the event loop. */
   run(): void {
-    void runApp(this.ctx, this.scope, this.receive as Receive, this.send as Send, this);
+    runApp(this.ctx, this.scope, this.receive as Receive, this.send as Send, this);
   }
 
   /**
