@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { hasCommand } from './lib.mjs';
+import { hasCommand, rawWsClient, wsClientFrame } from './lib.mjs';
 
 const run = promisify(execFile);
 const SELF = fileURLToPath(import.meta.url);
@@ -75,22 +75,11 @@ async function driveHttp(port, count, browser) {
 
 async function driveWs(port, count) {
   const size = 32;
-  const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
-  const masked = Buffer.from(Buffer.alloc(size, 'x').map((b, i) => b ^ mask[i % 4]));
-  const frame = Buffer.concat([Buffer.from([0x81, 0x80 | size]), mask, masked]);
+  const frame = wsClientFrame(size);
   let left = count;
   await Promise.all(
     Array.from({ length: 10 }, async () => {
-      const socket = connect(port, '127.0.0.1');
-      socket.setNoDelay(true);
-      await once(socket, 'connect');
-      socket.write(
-        'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-      );
-      let head = '';
-      while (!head.includes('\r\n\r\n')) head += String((await once(socket, 'data'))[0]);
-      if (!head.startsWith('HTTP/1.1 101')) throw new Error(`handshake refused: ${head.split('\r\n')[0]}`);
+      const socket = await rawWsClient(port);
       await new Promise((resolve) => {
         let pending = 0;
         socket.on('data', (chunk) => {

@@ -1,5 +1,7 @@
 // Shared plumbing for the benchmarks: start a server child pinned to a core, run a load tool.
 import { execFile, execFileSync, fork, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { cpus } from 'node:os';
 import { parseArgs, promisify } from 'node:util';
 
@@ -103,4 +105,27 @@ export function parseLatency(text) {
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
+}
+
+/** A masked client text frame (RFC 6455 §5.2), built once: the generator only copies bytes. */
+export function wsClientFrame(size) {
+  const payload = Buffer.alloc(size, 'x');
+  const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
+  const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]));
+  return Buffer.concat([Buffer.from([0x81, 0x80 | size]), mask, masked]);
+}
+
+/** A raw loopback socket that completed a WebSocket handshake (checked: 101), Nagle off. */
+export async function rawWsClient(port) {
+  const socket = connect(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  await once(socket, 'connect');
+  socket.write(
+    'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+  );
+  let head = '';
+  while (!head.includes('\r\n\r\n')) head += String((await once(socket, 'data'))[0]);
+  if (!head.startsWith('HTTP/1.1 101')) throw new Error(`handshake refused: ${head.split('\r\n')[0]}`);
+  return socket;
 }

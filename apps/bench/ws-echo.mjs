@@ -17,11 +17,11 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { connect } from 'node:net';
 import os from 'node:os';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
+import { rawWsClient, wsClientFrame } from './lib.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -117,32 +117,10 @@ async function cpuOf(child) {
   return micros;
 }
 
-/** A masked client text frame (RFC 6455 §5.2), built once: the generator only copies bytes. */
-function clientFrame(size) {
-  const payload = Buffer.alloc(size, 'x');
-  const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
-  const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]));
-  return Buffer.concat([Buffer.from([0x81, 0x80 | size]), mask, masked]);
-}
-
-async function rawClient(port) {
-  const socket = connect(port, '127.0.0.1');
-  socket.setNoDelay(true);
-  await once(socket, 'connect');
-  socket.write(
-    'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-  );
-  let head = '';
-  while (!head.includes('\r\n\r\n')) head += String((await once(socket, 'data'))[0]);
-  if (!head.startsWith('HTTP/1.1 101')) throw new Error(`handshake refused: ${head.split('\r\n')[0]}`);
-  return socket;
-}
-
 async function round(server, { clients, seconds, size }) {
-  const frame = clientFrame(size);
+  const frame = wsClientFrame(size);
   const echoBytes = 2 + size; // unmasked server frame
-  const sockets = await Promise.all(Array.from({ length: clients }, () => rawClient(server.port)));
+  const sockets = await Promise.all(Array.from({ length: clients }, () => rawWsClient(server.port)));
   let count = 0;
   let running = true;
   for (const socket of sockets) {
