@@ -53,10 +53,9 @@ export class PagiServer {
       throw new TypeError(`createServer: expected an app function, got ${typeof app}`);
     this.options = resolveOptions(options);
     this.ctx = new ServerContextImpl(app, this.options);
-    this.handlers = new HttpHandlers(this.ctx, handleSse);
     this.ws = createWebSocketHandler(this.ctx);
     // A WebSocket leaves the HTTP connection table on upgrade and counts through its session.
-    this.handlers.countUpgraded = () => this.ws.size;
+    this.handlers = new HttpHandlers(this.ctx, handleSse, () => this.ws.size);
     this.httpServer = this.bind(
       createHttpServer({
         // Reports 'finish' to the exchange without a listener per request (http/pagi-response.ts).

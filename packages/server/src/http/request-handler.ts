@@ -98,13 +98,20 @@ export class HttpHandlers {
   readonly ctx: ServerContext;
   readonly slots = new Set<Slot>();
   private readonly handleSse: (ctx: ServerContext, req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * Upgraded connections still open (the WebSocket handler's session count): they left the slot
+   * table on upgrade and count toward `maxConnections` like any other.
+   */
+  private readonly countUpgraded: () => number;
 
   constructor(
     ctx: ServerContext,
     handleSse: (ctx: ServerContext, req: IncomingMessage, res: ServerResponse) => void,
+    countUpgraded: () => number = () => 0,
   ) {
     this.ctx = ctx;
     this.handleSse = handleSse;
+    this.countUpgraded = countUpgraded;
   }
 
   readonly onConnection = (socket: Socket): void => {
@@ -120,12 +127,6 @@ export class HttpHandlers {
   get connectionCount(): number {
     return this.slots.size + this.countUpgraded();
   }
-
-  /**
-   * Upgraded connections still open (set by the server to its WebSocket handler's session count);
-   * they count toward `maxConnections` like any other.
-   */
-  countUpgraded: () => number = () => 0;
 
   /** The socket closed: its slot is gone, and a request still running learns why. */
   closed(slot: Slot): void {

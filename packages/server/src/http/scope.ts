@@ -1,41 +1,9 @@
-import {
-  decodePath,
-  type HeaderList,
-  type HttpScope,
-  PAGI_SPEC_VERSION,
-  PAGI_VERSION,
-  type TransportState,
-} from '@pagi/spec';
+import { decodePath, type HeaderList, type HttpScope, PAGI_SPEC_VERSION, PAGI_VERSION } from '@pagi/spec';
+import { LazyTransportView } from '../internal/lazy-transport-view.js';
 import { HttpConnectionState } from './connection-state.js';
 import type { ConnectionSlot, HttpExchange } from './exchange.js';
 
 const PAGI_INFO = Object.freeze({ version: PAGI_VERSION, spec_version: PAGI_SPEC_VERSION });
-/**
- * `scope['pagi.transport']` for HTTP: a small object whose methods create the real watermark state
- * (transport-state.ts) on first use, so a request that never looks at flow control builds none.
- */
-class HttpTransportView implements TransportState {
-  readonly #ex: HttpExchange;
-  constructor(ex: HttpExchange) {
-    this.#ex = ex;
-  }
-  buffered_amount(): number {
-    return this.#ex.transport().buffered_amount();
-  }
-  high_water_mark(): number {
-    return this.#ex.ctx.options.writeHighWaterMark;
-  }
-  low_water_mark(): number {
-    return this.#ex.ctx.options.writeLowWaterMark;
-  }
-  on_high_water(cb: () => void): void {
-    this.#ex.transport().on_high_water(cb);
-  }
-  on_drain(cb: () => void): void {
-    this.#ex.transport().on_drain(cb);
-  }
-}
-
 /**
  * The `http` scope of one request (protocol.md §3.1, §3.2), built with as little work as possible:
  * one literal, shared frozen parts, and views (`pagi.connection`, `pagi.transport`) whose state is
@@ -68,7 +36,7 @@ export function buildHttpScope(ex: HttpExchange, slot: ConnectionSlot, headers: 
     state: ctx.state === undefined ? {} : { ...ctx.state },
     extensions: ctx.extensionsFor('http', socket),
     'pagi.connection': new HttpConnectionState(ex),
-    'pagi.transport': new HttpTransportView(ex),
+    'pagi.transport': new LazyTransportView(ex),
   } as HttpScope;
   // D-5: an optional key with no value is omitted (a Unix socket has no client address).
   if (slot.client === undefined) delete (scope as Partial<HttpScope>).client;

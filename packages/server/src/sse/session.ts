@@ -374,12 +374,12 @@ export class SseSession implements LongLivedConnection {
     this.finish('write_error');
   }
 
-  /** @internal */
   /** @internal (AppOwner) */
   appSettled(error: unknown, threw: boolean): void {
     this.guard(this.onAppDone, error, threw);
   }
 
+  /** @internal */
   onAppDone(error: unknown, threw: boolean): void {
     if (threw) this.ctx.logger.error('sse application error', error);
     switch (this.state) {

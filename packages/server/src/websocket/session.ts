@@ -8,7 +8,6 @@ import {
   type Send,
   type SendEvent,
   type SendValidator,
-  type TransportState,
   type WebSocketDisconnectEvent,
   type WebSocketScope,
 } from '@pagi/spec';
@@ -21,6 +20,7 @@ import { Mailbox } from './mailbox.js';
 import { writeRawResponse, writeTextResponse } from './raw-response.js';
 import { decodeText, encodeText } from './text-bytes.js';
 import { WatermarkTransport } from './watermark-transport.js';
+import { LazyTransportView } from '../internal/lazy-transport-view.js';
 import { runApp } from '../internal/run-app.js';
 
 type Inbound = ReceiveEvent<'websocket'>;
@@ -86,28 +86,6 @@ function onEarlyEnd(this: Duplex): void {
 }
 function onEarlyError(this: Duplex, error: Error): void {
   sessionOf(this).onEarlyError(error);
-}
-/** `scope['pagi.transport']`: forwards to the session's watermark state, created on first use. */
-class SessionTransportView implements TransportState {
-  readonly #session: WebSocketSession;
-  constructor(session: WebSocketSession) {
-    this.#session = session;
-  }
-  buffered_amount(): number {
-    return this.#session.transport.buffered_amount();
-  }
-  high_water_mark(): number {
-    return this.#session.transport.high_water_mark();
-  }
-  low_water_mark(): number {
-    return this.#session.transport.low_water_mark();
-  }
-  on_high_water(cb: () => void): void {
-    this.#session.transport.on_high_water(cb);
-  }
-  on_drain(cb: () => void): void {
-    this.#session.transport.on_drain(cb);
-  }
 }
 function onHandshakeTimeout(session: WebSocketSession): void {
   session.guard(session.onHandshakeTimeout);
@@ -200,7 +178,7 @@ export class WebSocketSession implements LongLivedConnection {
           : base.extensions,
       // A one-field view: the watermark state behind it is built on first use (most sessions
       // never look at it; memory per idle connection).
-      'pagi.transport': new SessionTransportView(this),
+      'pagi.transport': new LazyTransportView(this),
     };
     // D-5: an optional key with no value is omitted (a Unix socket has no client address).
     if (scope.client === undefined) delete (scope as Partial<WebSocketScope>).client;
@@ -238,7 +216,7 @@ export class WebSocketSession implements LongLivedConnection {
   }
 
   /** The session's `pagi.transport`; ws reports the outbound queue, the session is the measured source. */
-  get transport(): WatermarkTransport {
+  transport(): WatermarkTransport {
     const options = this.ctx.options;
     this.transportView ??= new WatermarkTransport(
       this,
@@ -354,7 +332,7 @@ export class WebSocketSession implements LongLivedConnection {
     if (this.transportView === undefined && ws.bufferedAmount < this.ctx.options.writeHighWaterMark) {
       return RESOLVED;
     }
-    return this.transport.waitForRoom();
+    return this.transport().waitForRoom();
   }
 
   private accept(subprotocol: string | undefined, headers: HeaderList | undefined): void {
@@ -581,12 +559,12 @@ export class WebSocketSession implements LongLivedConnection {
 
   // --- the end ----------------------------------------------------------------------------------
 
-  /** @internal */
   /** @internal (AppOwner) */
   appSettled(error: unknown, threw: boolean): void {
     this.guard(this.onAppDone, error, threw);
   }
 
+  /** @internal */
   onAppDone(error: unknown, threw: boolean): void {
     if (threw) this.ctx.logger.error('websocket application error', error);
     switch (this.state) {
