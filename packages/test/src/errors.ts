@@ -78,3 +78,23 @@ export class TestUnexpectedError extends PagiError {
     super('PAGI_ERR_TEST_UNEXPECTED', message, options);
   }
 }
+
+/**
+ * A request with `followRedirects` met more redirects than `maxRedirects` allows (a loop, most
+ * likely); `history` holds the responses followed so far.
+ *
+ * @example
+ * await expect(client.get('/loop', { followRedirects: true })).rejects.toMatchObject({
+ *   code: 'PAGI_ERR_TEST_TOO_MANY_REDIRECTS',
+ * });
+ */
+export class TooManyRedirectsError extends PagiError {
+  readonly history: readonly { status: number; url: string }[];
+  constructor(max: number, history: readonly { status: number; url: string }[]) {
+    super(
+      'PAGI_ERR_TEST_TOO_MANY_REDIRECTS',
+      `expected at most ${max} redirects, got more: ${history.map((h) => `${h.status} ${h.url}`).join(' -> ')}`,
+    );
+    this.history = history;
+  }
+}

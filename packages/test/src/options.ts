@@ -36,6 +36,20 @@ export interface TestClientOptions {
   state?: Record<string, unknown>;
   /** Extensions advertised on every scope, in addition to the built-in ones. */
   extensions?: Extensions;
+  /** Keep a cookie jar (`client.cookies`) and send its cookies back. Default `true`. */
+  cookies?: boolean;
+  /** Follow 3xx responses with a `Location` for every request. Default `false`. */
+  followRedirects?: boolean;
+  /** How many redirects one request may follow before `TooManyRedirectsError`. Default `10`. */
+  maxRedirects?: number;
+}
+
+/** One file of a multipart upload (`files`). */
+export interface FileField {
+  filename: string;
+  content: Uint8Array | string;
+  /** Default `'application/octet-stream'`. */
+  contentType?: string;
 }
 
 export interface RequestOptions {
@@ -50,9 +64,26 @@ export interface RequestOptions {
   httpVersion?: '1.0' | '1.1' | '2';
   /** Inject a client disconnect at this point. */
   disconnect?: DisconnectPoint;
+  /** Files sent as `multipart/form-data` (RFC 7578), with the `data` fields. */
+  files?: Record<string, FileField | FileField[]>;
+  /** Plain form fields of a multipart body (only with `files`). */
+  data?: Record<string, string | string[]>;
+  /** Milliseconds any single wait for the app may take on this call; overrides the client's. */
+  timeout?: number;
+  /** Follow redirects on this call; overrides the client's `followRedirects`. */
+  followRedirects?: boolean;
+  /**
+   * Emulates a reader with this many bytes of buffer: the app's `await send()` of a body event
+   * stays pending while more than `highWaterMark` sent bytes are unread by the test. Off by default.
+   */
+  highWaterMark?: number;
+  /** Milliseconds the client waits before reading each body chunk (a slow reader). Default `0`. */
+  readDelay?: number;
 }
 
 export interface WebSocketOptions {
+  /** Milliseconds any single wait for the app may take on this socket; overrides the client's. */
+  timeout?: number;
   /** Offered in `Sec-WebSocket-Protocol`; the app sees them in `scope.subprotocols`. */
   subprotocols?: string[];
   headers?: HeaderInit;
@@ -65,4 +96,6 @@ export interface SseOptions {
   /** Default `'GET'`. */
   method?: string;
   body?: BodyInit;
+  /** Milliseconds any single wait for the app may take on this stream; overrides the client's. */
+  timeout?: number;
 }

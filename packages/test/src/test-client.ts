@@ -1,11 +1,16 @@
-import { type App, PagiStateError, type ProtocolApp, acceptsEventStream } from '@pagi/spec';
+import { type App, PagiStateError, PagiValidationError, type ProtocolApp, acceptsEventStream } from '@pagi/spec';
+import { CookieJar } from './cookie-jar.js';
+import { fetchResponse, fetchToRequest } from './internal/fetch-bridge.js';
+import { FlowGate } from './internal/flow-gate.js';
+import { nextRedirect } from './internal/redirect.js';
+import { callTimeout, cookieTarget, prepareRequest, requestUrl } from './internal/request-prep.js';
 import { type ClientConfig, resolveConfig } from './internal/config.js';
 import { HttpExchange } from './internal/http-exchange.js';
 import { kCollect } from './internal/symbols.js';
 import { withTimeout } from './internal/timeout.js';
 import { overrideHeaders, toHeaderList } from './internal/headers.js';
 import { SseAsHttp } from './internal/sse-as-http.js';
-import { LifespanShutdownError, LifespanStartupError } from './errors.js';
+import { LifespanShutdownError, LifespanStartupError, TooManyRedirectsError } from './errors.js';
 import { LifespanRunner } from './internal/lifespan-runner.js';
 import { SseSession } from './internal/sse-session.js';
 import { WebSocketSession } from './internal/websocket-session.js';
@@ -36,6 +41,11 @@ export type TestableApp = App | ProtocolApp<'http'> | ProtocolApp<'websocket'> |
 export class TestClient {
   /** The lifespan state; requests get a shallow copy of it in `scope.state`. */
   state: Record<string, unknown>;
+  /** The cookie jar: filled from `Set-Cookie`, sent as `cookie` (not used with `cookies: false`). */
+  readonly cookies: CookieJar;
+  private readonly useCookies: boolean;
+  private readonly followRedirects: boolean;
+  private readonly maxRedirects: number;
   private readonly app: App;
   private readonly config: ClientConfig;
   private lifespanRunner: LifespanRunner | undefined;
@@ -50,6 +60,15 @@ export class TestClient {
     this.app = app as App;
     this.config = resolveConfig(options);
     this.state = options.state ?? {};
+    this.cookies = new CookieJar(this.config.server[0]);
+    this.useCookies = options.cookies ?? true;
+    this.followRedirects = options.followRedirects ?? false;
+    this.maxRedirects = options.maxRedirects ?? 10;
+    if (!Number.isInteger(this.maxRedirects) || this.maxRedirects < 0) {
+      throw new PagiValidationError(
+        `maxRedirects: expected a non-negative integer, got ${String(options.maxRedirects)}`,
+      );
+    }
   }
 
   /** Sends a request and resolves with the complete response once the app has returned. */
@@ -64,14 +83,68 @@ export class TestClient {
    * response is then the event stream's bytes (or the decline).
    */
   async stream(method: string, path: string, options: RequestOptions = {}): Promise<TestStreamResponse> {
-    if (this.isEventStreamRequest(method, options)) return this.streamAsSse(method, path, options);
-    const exchange = new HttpExchange(this.app, this.config, this.state, method, path, options);
-    const head = await withTimeout(
-      exchange.head.promise,
-      this.config.timeout,
-      `http.response.start for ${method.toUpperCase()} ${path}`,
-    );
-    return new TestStreamResponse(exchange, head, this.config.timeout);
+    const follow = options.followRedirects ?? this.followRedirects;
+    let hop = { method: method.toUpperCase(), path, options };
+    const history: TestResponse[] = [];
+    while (true) {
+      const url = requestUrl(this.config, hop.path, hop.options);
+      const res = await this.streamOnce(hop.method, hop.path, hop.options, url);
+      res.url = url.pathname + url.search;
+      res.history = history;
+      const next = follow
+        ? nextRedirect(res.status, res.header('location'), { method: hop.method, url, options: hop.options })
+        : undefined;
+      if (next === undefined) return res;
+      history.push(await res[kCollect]());
+      if (history.length > this.maxRedirects) throw new TooManyRedirectsError(this.maxRedirects, history);
+      hop = next;
+    }
+  }
+
+  /** One request, no redirect: cookies in, the app run, the head awaited, cookies stored. */
+  private async streamOnce(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    url: URL,
+  ): Promise<TestStreamResponse> {
+    const timeout = callTimeout(options.timeout, this.config);
+    const prepared = prepareRequest(options, this.useCookies ? this.cookies : undefined, url);
+    let res: TestStreamResponse;
+    if (this.isEventStreamRequest(method, prepared)) {
+      res = await this.streamAsSse(method, path, prepared, timeout);
+    } else {
+      const wantsFlow = options.highWaterMark !== undefined || options.readDelay !== undefined;
+      const gate = wantsFlow
+        ? new FlowGate(options.highWaterMark ?? Number.POSITIVE_INFINITY, options.readDelay ?? 0, method === 'HEAD')
+        : undefined;
+      const app = gate ? gate.wrap(this.app) : this.app;
+      const exchange = new HttpExchange(app, this.config, this.state, method, path, prepared);
+      const head = await withTimeout(exchange.head.promise, timeout, `http.response.start for ${method} ${path}`);
+      res = new TestStreamResponse(exchange, head, timeout, gate);
+    }
+    if (this.useCookies) this.cookies.storeFrom(res.headerValues('set-cookie'), cookieTarget(url));
+    return res;
+  }
+
+  /**
+   * A fetch-style entry: runs a WHATWG `Request` (or a URL/path plus `init`) through the app and
+   * resolves with a WHATWG `Response` as soon as the head arrived; its body is a `ReadableStream`
+   * fed chunk by chunk as the app sends. Uses the client's cookie jar and redirect setting.
+   *
+   * @example
+   * const res = await client.fetch(new Request('http://testserver/items', { method: 'POST', body: 'x' }));
+   * const reader = res.body!.getReader();
+   * const first = await reader.read();
+   */
+  async fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
+    const { method, path, options } = await fetchToRequest(input, init, this.config);
+    return fetchResponse(await this.stream(method, path, options), method);
+  }
+
+  /** `await using client = new TestClient(app)`: runs lifespan shutdown if startup ran. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
   }
 
   private isEventStreamRequest(method: string, options: RequestOptions): boolean {
@@ -85,14 +158,15 @@ export class TestClient {
     method: string,
     path: string,
     options: RequestOptions,
+    timeout: number,
   ): Promise<TestStreamResponse> {
     const sseOptions: SseOptions = { method };
     if (options.headers !== undefined) sseOptions.headers = options.headers;
     if (options.query !== undefined) sseOptions.query = options.query;
     if (options.body !== undefined) sseOptions.body = options.body;
     const source = new SseAsHttp(new SseSession(this.app, this.config, this.state, path, sseOptions));
-    const head = await withTimeout(source.head, this.config.timeout, `sse.start (or a decline) for ${path}`);
-    return new TestStreamResponse(source, head, this.config.timeout);
+    const head = await withTimeout(source.head, timeout, `sse.start (or a decline) for ${path}`);
+    return new TestStreamResponse(source, head, timeout);
   }
 
   /**
@@ -100,13 +174,19 @@ export class TestClient {
    * An app exception before that rejects (with `raiseAppErrors`) or becomes a 500 denial.
    */
   async websocket(path: string, options: WebSocketOptions = {}): Promise<TestWebSocket> {
-    const session = new WebSocketSession(this.app, this.config, this.state, path, options);
+    const timeout = callTimeout(options.timeout, this.config);
+    const url = requestUrl(this.config, path, options);
+    const prepared = prepareRequest(options, this.useCookies ? this.cookies : undefined, url);
+    const session = new WebSocketSession(this.app, this.config, this.state, path, {
+      ...options,
+      ...(prepared.headers === undefined ? {} : { headers: prepared.headers }),
+    });
     const result = await withTimeout(
       session.handshake.promise,
-      this.config.timeout,
+      timeout,
       `websocket.accept (or a denial) for ${path}`,
     );
-    return new TestWebSocket(session, result, this.config.timeout);
+    return new TestWebSocket(session, result, timeout);
   }
 
   /**
@@ -123,20 +203,25 @@ export class TestClient {
         headers: overrideHeaders([['accept', 'text/event-stream']], toHeaderList(options.headers)),
         ...(options.query === undefined ? {} : { query: options.query }),
         ...(options.body === undefined ? {} : { body: options.body }),
+        ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
       });
       return new TestSse(
         undefined,
         { status: res.status, headers: res.headers, declined: true, body: res.body },
-        this.config.timeout,
+        callTimeout(options.timeout, this.config),
       );
     }
-    const session = new SseSession(this.app, this.config, this.state, path, options);
-    const head = await withTimeout(
-      session.head.promise,
-      this.config.timeout,
-      `sse.start (or a decline) for ${path}`,
-    );
-    return new TestSse(session, head, this.config.timeout);
+    const timeout = callTimeout(options.timeout, this.config);
+    const url = requestUrl(this.config, path, options);
+    const prepared = prepareRequest({ ...options }, this.useCookies ? this.cookies : undefined, url);
+    const session = new SseSession(this.app, this.config, this.state, path, {
+      ...options,
+      ...(prepared.headers === undefined ? {} : { headers: prepared.headers }),
+    });
+    const head = await withTimeout(session.head.promise, timeout, `sse.start (or a decline) for ${path}`);
+    const sse = new TestSse(session, head, timeout);
+    if (this.useCookies) this.cookies.storeFrom(sse.headerValues('set-cookie'), cookieTarget(url));
+    return sse;
   }
 
   /**

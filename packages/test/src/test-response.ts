@@ -1,5 +1,6 @@
 import type { ConnectionState, HeaderList } from '@pagi/spec';
 import { TestUnexpectedError } from './errors.js';
+import type { FlowStats } from './internal/flow-gate.js';
 import { allHeaders, firstHeader } from './internal/headers.js';
 
 /** The parts of a finished HTTP exchange a {@link TestResponse} is made from. */
@@ -11,6 +12,9 @@ export interface TestResponseInit {
   events: object[];
   disconnected: boolean;
   connection: Required<ConnectionState>;
+  url?: string;
+  history?: TestResponse[];
+  flow?: FlowStats | undefined;
 }
 
 /**
@@ -35,6 +39,12 @@ export class TestResponse {
   readonly disconnected: boolean;
   /** The `scope['pagi.connection']` the app saw, in its final state. */
   readonly connection: Required<ConnectionState>;
+  /** The request target (path and query) this response answered; after redirects, the last one. */
+  readonly url: string;
+  /** The redirect responses followed before this one, oldest first (with `followRedirects`). */
+  readonly history: TestResponse[];
+  /** Backpressure counters, when the request set `highWaterMark` or `readDelay`. */
+  readonly flow: FlowStats | undefined;
 
   constructor(init: TestResponseInit) {
     this.status = init.status;
@@ -44,6 +54,9 @@ export class TestResponse {
     this.events = init.events;
     this.disconnected = init.disconnected;
     this.connection = init.connection;
+    this.url = init.url ?? '';
+    this.history = init.history ?? [];
+    this.flow = init.flow;
   }
 
   /** The first value of a header (case-insensitive), or undefined. */

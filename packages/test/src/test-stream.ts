@@ -1,5 +1,6 @@
 import type { ConnectionState, HeaderList } from '@pagi/spec';
 import { allHeaders, firstHeader } from './internal/headers.js';
+import type { FlowGate, FlowStats } from './internal/flow-gate.js';
 import type { ResponseSource } from './internal/response-source.js';
 import { kCollect } from './internal/symbols.js';
 import { withTimeout } from './internal/timeout.js';
@@ -21,17 +22,24 @@ export class TestStreamResponse implements AsyncIterable<Buffer> {
   /** The status the app sent; `0` when the client disconnected before any response. */
   readonly status: number;
   readonly headers: HeaderList;
+  /** The request target (path and query) this response answered. */
+  url = '';
+  /** The redirect responses followed before this one, oldest first (with `followRedirects`). */
+  history: TestResponse[] = [];
   private readonly exchange: ResponseSource;
   private readonly timeout: number;
+  private readonly gate: FlowGate | undefined;
 
   /** @internal Created by `TestClient.stream()`. */
   constructor(
     exchange: ResponseSource,
     head: { status: number; headers: HeaderList } | undefined,
     timeout: number,
+    gate?: FlowGate,
   ) {
     this.exchange = exchange;
     this.timeout = timeout;
+    this.gate = gate;
     this.status = head?.status ?? 0;
     this.headers = head?.headers ?? [];
   }
@@ -47,6 +55,11 @@ export class TestStreamResponse implements AsyncIterable<Buffer> {
   /** The trailers, once the body has been read to the end (if the app sent any). */
   get trailers(): HeaderList | undefined {
     return this.exchange.trailers;
+  }
+
+  /** Backpressure counters, when the request set `highWaterMark` or `readDelay`. */
+  get flow(): FlowStats | undefined {
+    return this.gate?.stats;
   }
 
   /** Every raw event the app sent so far, in order. */
@@ -66,8 +79,10 @@ export class TestStreamResponse implements AsyncIterable<Buffer> {
 
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     while (true) {
+      if (this.gate) await this.gate.beforeRead();
       const step = await this.exchange.chunks.next(this.timeout, 'the next response body chunk');
       if (step.done) return;
+      this.gate?.read(step.value.length);
       yield step.value;
     }
   }
@@ -90,6 +105,7 @@ export class TestStreamResponse implements AsyncIterable<Buffer> {
    * with the app's exception under `raiseAppErrors`.
    */
   async disconnect(): Promise<void> {
+    this.gate?.release();
     this.exchange.clientDisconnect();
     await withTimeout(this.exchange.appDone, this.timeout, 'the app to return after the client disconnected');
     const failure = this.exchange.failure();
@@ -110,6 +126,9 @@ export class TestStreamResponse implements AsyncIterable<Buffer> {
       events: this.exchange.events,
       disconnected: this.exchange.disconnected,
       connection: this.exchange.connection,
+      url: this.url,
+      history: this.history,
+      flow: this.flow,
     });
   }
 }
