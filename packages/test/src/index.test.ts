@@ -5,8 +5,11 @@ import * as api from './index.js';
 describe('public API', () => {
   it('exports exactly these runtime names', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'CookieJar',
       'LifespanShutdownError',
       'LifespanStartupError',
+      'MIDDLEWARE_CHECKS',
+      'MiddlewareCheckError',
       'TestClient',
       'TestResponse',
       'TestSse',
@@ -14,8 +17,17 @@ describe('public API', () => {
       'TestTimeoutError',
       'TestUnexpectedError',
       'TestWebSocket',
+      'TooManyRedirectsError',
       'WebSocketClosedError',
+      'checkMiddleware',
+      'runMiddlewareCheck',
+      'runMiddlewareChecks',
     ]);
+  });
+
+  it('exports describeMiddlewareChecks from the vitest entry only', async () => {
+    const vitestEntry = await import('./vitest.js');
+    expect(Object.keys(vitestEntry)).toEqual(['describeMiddlewareChecks']);
   });
 
   it('accepts an app written for one protocol', async () => {

@@ -127,7 +127,8 @@ async function lifespanPassthrough(mw: MiddlewareFactory, opts: Resolved): Promi
     return 'expected the lifespan scope to reach the inner app, got no call (the middleware swallows lifespan)';
   }
   const change = scopeChange(rec);
-  if (change !== undefined) return `expected the inner app to get the caller's lifespan scope untouched, got ${change}`;
+  if (change !== undefined)
+    return `expected the inner app to get the caller's lifespan scope untouched, got ${change}`;
   const events = rec.innerEvents.join(', ');
   if (events !== 'lifespan.startup, lifespan.shutdown') {
     return `expected the inner app to receive lifespan.startup, lifespan.shutdown, got ${events || 'nothing'}`;
@@ -141,7 +142,11 @@ async function lifespanPassthrough(mw: MiddlewareFactory, opts: Resolved): Promi
 async function unhandledPassthrough(mw: MiddlewareFactory, opts: Resolved): Promise<string | undefined> {
   for (const type of CONNECTION_TYPES) {
     if (opts.handles.has(type)) continue;
-    const direct = await drive(new TestClient(referenceApp(newRecord()), { timeout: opts.timeout }), type, opts.request);
+    const direct = await drive(
+      new TestClient(referenceApp(newRecord()), { timeout: opts.timeout }),
+      type,
+      opts.request,
+    );
     const rec = newRecord();
     let seen: Awaited<ReturnType<typeof drive>>;
     try {
@@ -153,8 +158,13 @@ async function unhandledPassthrough(mw: MiddlewareFactory, opts: Resolved): Prom
       return `expected the ${type} scope (not handled) to reach the inner app, got no call`;
     }
     const change = scopeChange(rec);
-    if (change !== undefined) return `expected the inner app to get the caller's ${type} scope untouched, got ${change}`;
-    if (seen.status !== direct.status || seen.body !== direct.body || !sameHeaders(seen.headers, direct.headers)) {
+    if (change !== undefined)
+      return `expected the inner app to get the caller's ${type} scope untouched, got ${change}`;
+    if (
+      seen.status !== direct.status ||
+      seen.body !== direct.body ||
+      !sameHeaders(seen.headers, direct.headers)
+    ) {
       return (
         `expected the inner app's ${type} answer unchanged (${direct.status} ${JSON.stringify(direct.headers)} ${JSON.stringify(direct.body)}), ` +
         `got ${seen.status} ${JSON.stringify(seen.headers)} ${JSON.stringify(seen.body)}`
@@ -174,7 +184,8 @@ async function scopeNotMutated(mw: MiddlewareFactory, opts: Resolved): Promise<s
     // Lifespan handling is judged by its own check; only the scope matters here.
   }
   const lifespanChange = callerMutation(rec);
-  if (lifespanChange !== undefined) return `expected the caller's lifespan scope unchanged, got ${lifespanChange}`;
+  if (lifespanChange !== undefined)
+    return `expected the caller's lifespan scope unchanged, got ${lifespanChange}`;
   for (const type of CONNECTION_TYPES) {
     const r = newRecord();
     try {
@@ -199,7 +210,10 @@ async function bodyStreamed(mw: MiddlewareFactory, opts: Resolved): Promise<stri
   const { method, path, headers } = opts.request;
   let chunks = 0;
   try {
-    const s = await client.stream(method, path, { highWaterMark: 0, ...(headers === undefined ? {} : { headers }) });
+    const s = await client.stream(method, path, {
+      highWaterMark: 0,
+      ...(headers === undefined ? {} : { headers }),
+    });
     for await (const chunk of s) {
       if (chunk.length > 0) chunks++;
       firstSeen.resolve();
@@ -246,7 +260,10 @@ async function sendValidator(mw: MiddlewareFactory, opts: Resolved): Promise<str
   return undefined;
 }
 
-const RUNNERS: Record<MiddlewareCheckName, (mw: MiddlewareFactory, opts: Resolved) => Promise<string | undefined>> = {
+const RUNNERS: Record<
+  MiddlewareCheckName,
+  (mw: MiddlewareFactory, opts: Resolved) => Promise<string | undefined>
+> = {
   'lifespan-passthrough': lifespanPassthrough,
   'unhandled-scopes-passthrough': unhandledPassthrough,
   'scope-not-mutated': scopeNotMutated,
@@ -281,7 +298,8 @@ export async function runMiddlewareChecks(
 ): Promise<MiddlewareCheckResult[]> {
   const skip = new Set(options.skip ?? []);
   const results: MiddlewareCheckResult[] = [];
-  for (const name of MIDDLEWARE_CHECKS) if (!skip.has(name)) results.push(await runMiddlewareCheck(name, mw, options));
+  for (const name of MIDDLEWARE_CHECKS)
+    if (!skip.has(name)) results.push(await runMiddlewareCheck(name, mw, options));
   return results;
 }
 
@@ -297,7 +315,10 @@ export async function runMiddlewareChecks(
  * import { checkMiddleware } from '@pagi/test';
  * test('cors passes the shared checks', () => checkMiddleware((app) => cors(app, { origin: '*' })));
  */
-export async function checkMiddleware(mw: MiddlewareFactory, options: MiddlewareCheckOptions = {}): Promise<void> {
+export async function checkMiddleware(
+  mw: MiddlewareFactory,
+  options: MiddlewareCheckOptions = {},
+): Promise<void> {
   const failures = (await runMiddlewareChecks(mw, options)).filter((r) => !r.ok);
   if (failures.length > 0) throw new MiddlewareCheckError(failures);
 }

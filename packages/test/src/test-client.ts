@@ -1,4 +1,10 @@
-import { type App, PagiStateError, PagiValidationError, type ProtocolApp, acceptsEventStream } from '@pagi/spec';
+import {
+  type App,
+  PagiStateError,
+  PagiValidationError,
+  type ProtocolApp,
+  acceptsEventStream,
+} from '@pagi/spec';
 import { CookieJar } from './cookie-jar.js';
 import { fetchResponse, fetchToRequest } from './internal/fetch-bridge.js';
 import { FlowGate } from './internal/flow-gate.js';
@@ -116,11 +122,19 @@ export class TestClient {
     } else {
       const wantsFlow = options.highWaterMark !== undefined || options.readDelay !== undefined;
       const gate = wantsFlow
-        ? new FlowGate(options.highWaterMark ?? Number.POSITIVE_INFINITY, options.readDelay ?? 0, method === 'HEAD')
+        ? new FlowGate(
+            options.highWaterMark ?? Number.POSITIVE_INFINITY,
+            options.readDelay ?? 0,
+            method === 'HEAD',
+          )
         : undefined;
       const app = gate ? gate.wrap(this.app) : this.app;
       const exchange = new HttpExchange(app, this.config, this.state, method, path, prepared);
-      const head = await withTimeout(exchange.head.promise, timeout, `http.response.start for ${method} ${path}`);
+      const head = await withTimeout(
+        exchange.head.promise,
+        timeout,
+        `http.response.start for ${method} ${path}`,
+      );
       res = new TestStreamResponse(exchange, head, timeout, gate);
     }
     if (this.useCookies) this.cookies.storeFrom(res.headerValues('set-cookie'), cookieTarget(url));

@@ -28,7 +28,9 @@ describe('multipart files', () => {
     });
     const res = await new TestClient(app).post('/upload', {
       data: { title: 'x' },
-      files: { avatar: { filename: 'a.png', content: Buffer.from([137, 80, 78, 71]), contentType: 'image/png' } },
+      files: {
+        avatar: { filename: 'a.png', content: Buffer.from([137, 80, 78, 71]), contentType: 'image/png' },
+      },
     });
     expect(res.json()).toEqual([
       { name: 'title', value: 'x' },
@@ -53,7 +55,10 @@ describe('fetch()', () => {
         status: 201,
         headers: [
           ['x-method', scope.method],
-          ['x-echo', `${scope.path}?${scope.query_string} ${body} ${scope.headers.find(([n]) => n === 'x-a')?.[1]}`],
+          [
+            'x-echo',
+            `${scope.path}?${scope.query_string} ${body} ${scope.headers.find(([n]) => n === 'x-a')?.[1]}`,
+          ],
           ['set-cookie', 'a=1'],
           ['set-cookie', 'b=2'],
         ],
@@ -64,7 +69,11 @@ describe('fetch()', () => {
     });
     const client = new TestClient(app);
     const res = await client.fetch(
-      new Request('http://testserver/items?q=1', { method: 'POST', body: 'payload', headers: { 'x-a': 'A' } }),
+      new Request('http://testserver/items?q=1', {
+        method: 'POST',
+        body: 'payload',
+        headers: { 'x-a': 'A' },
+      }),
     );
     expect(res).toBeInstanceOf(Response);
     expect(res.status).toBe(201);
@@ -143,12 +152,16 @@ describe('per-call timeout', () => {
     const client = new TestClient(hang, { timeout: 10_000 });
     const error = await client.get('/stuck', { timeout: 50 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PAGI_ERR_TEST_TIMEOUT', timeout: 50 });
-    expect((error as Error).message).toBe('timed out after 50 ms waiting for http.response.start for GET /stuck');
+    expect((error as Error).message).toBe(
+      'timed out after 50 ms waiting for http.response.start for GET /stuck',
+    );
   });
 
   it('applies to websocket() and sse(), and is validated', async () => {
     const client = new TestClient(async () => new Promise(() => {}));
-    await expect(client.websocket('/ws', { timeout: 50 })).rejects.toThrow(/50 ms waiting for websocket.accept/);
+    await expect(client.websocket('/ws', { timeout: 50 })).rejects.toThrow(
+      /50 ms waiting for websocket.accept/,
+    );
     await expect(client.sse('/ev', { timeout: 50 })).rejects.toThrow(/50 ms waiting for sse.start/);
     await expect(client.get('/', { timeout: 0 })).rejects.toThrow(/timeout: expected a positive number/);
   });

@@ -97,7 +97,14 @@ const redirectApp = httpOnly(async (scope, receive, send) => {
   await send({ type: 'http.response.start', status: 200 });
   await send({
     type: 'http.response.body',
-    body: JSON.stringify({ method: scope.method, path: scope.path, q: scope.query_string, body: `${body}`, cookie, type }),
+    body: JSON.stringify({
+      method: scope.method,
+      path: scope.path,
+      q: scope.query_string,
+      body: `${body}`,
+      cookie,
+      type,
+    }),
   });
 });
 

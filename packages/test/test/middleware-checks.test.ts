@@ -123,28 +123,41 @@ describe('shared middleware checks', () => {
     const failed = await failures(breaksProtocol);
     expect(failed.map((f) => f.name)).toContain('send-validator');
     const message = failed.find((f) => f.name === 'send-validator')?.message;
-    expect(message).toMatch(/expected every send\(\) of GET \/ to pass the protocol validator .*got PAGI_ERR_STATE/);
+    expect(message).toMatch(
+      /expected every send\(\) of GET \/ to pass the protocol validator .*got PAGI_ERR_STATE/,
+    );
   });
 
   it('checkMiddleware throws one error listing every failure; skip leaves checks out', async () => {
     const both: MiddlewareFactory = (app) => mutatesScope(buffersBody(app));
     const error = await checkMiddleware(both, { timeout: 300 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PAGI_ERR_TEST_MIDDLEWARE_CHECK' });
-    expect((error as Error).message).toMatch(/failed 2 shared check\(s\):\n- scope-not-mutated: .*\n- body-streamed: /);
+    expect((error as Error).message).toMatch(
+      /failed 2 shared check\(s\):\n- scope-not-mutated: .*\n- body-streamed: /,
+    );
     await expect(
       checkMiddleware(both, { timeout: 300, skip: ['scope-not-mutated', 'body-streamed'] }),
     ).resolves.toBeUndefined();
-    expect(await runMiddlewareCheck('body-streamed', addHeader)).toEqual({ name: 'body-streamed', ok: true, message: '' });
+    expect(await runMiddlewareCheck('body-streamed', addHeader)).toEqual({
+      name: 'body-streamed',
+      ok: true,
+      message: '',
+    });
   });
 
   it('say so when the probe request never reaches the inner app', async () => {
     const guard: MiddlewareFactory = (app) => async (scope, receive, send) => {
-      if (scope.type !== 'http' || scope.headers.some(([n]) => n === 'authorization')) return app(scope, receive, send);
+      if (scope.type !== 'http' || scope.headers.some(([n]) => n === 'authorization'))
+        return app(scope, receive, send);
       await send({ type: 'http.response.start', status: 401 });
       await send({ type: 'http.response.body' });
     };
     const result = await runMiddlewareCheck('body-streamed', guard);
-    expect(result.message).toMatch(/expected GET \/ to reach the inner app, got no call \(set options.request/);
-    await expect(checkMiddleware(guard, { request: { headers: { authorization: 'Bearer x' } } })).resolves.toBeUndefined();
+    expect(result.message).toMatch(
+      /expected GET \/ to reach the inner app, got no call \(set options.request/,
+    );
+    await expect(
+      checkMiddleware(guard, { request: { headers: { authorization: 'Bearer x' } } }),
+    ).resolves.toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import type { App, HeaderList, Scope } from '@pagi/spec';
 import type { HeaderInit } from '../options.js';
-import { TestClient } from '../test-client.js';
+import type { TestClient } from '../test-client.js';
 import { type Deferred, createDeferred } from './deferred.js';
 import { diffSnapshots, snapshotScope } from './scope-snapshot.js';
 
@@ -81,7 +81,11 @@ export function referenceApp(rec: ProbeRecord, firstSeen?: Deferred<void>, wait 
           rec.innerBody += Buffer.from(ev.body).toString('latin1');
           if (!ev.more) break;
         }
-        await send({ type: 'http.response.start', status: 200, headers: INNER_HEADERS.map(([n, v]) => [n, v]) });
+        await send({
+          type: 'http.response.start',
+          status: 200,
+          headers: INNER_HEADERS.map(([n, v]) => [n, v]),
+        });
         for (let i = 0; i < INNER_BODY.length; i++) {
           await send({ type: 'http.response.body', body: INNER_BODY[i], more: i < INNER_BODY.length - 1 });
           if (i === 0 && firstSeen !== undefined) await waitBounded(firstSeen, wait, rec);

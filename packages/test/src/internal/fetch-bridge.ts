@@ -17,7 +17,8 @@ export async function fetchToRequest(
 ): Promise<{ method: string; path: string; options: RequestOptions }> {
   const [host, port] = config.server;
   const origin = `${config.scheme}://${host}:${port}`;
-  const request = input instanceof Request && init === undefined ? input : new Request(resolve(input, origin), init);
+  const request =
+    input instanceof Request && init === undefined ? input : new Request(resolve(input, origin), init);
   const url = new URL(request.url);
   const headers: [string, string][] = [];
   request.headers.forEach((value, name) => {
@@ -56,7 +57,8 @@ export function fetchResponse(res: TestStreamResponse, method: string): Response
     async pull(controller) {
       const step = await chunks.next();
       if (step.done) controller.close();
-      else controller.enqueue(new Uint8Array(step.value.buffer, step.value.byteOffset, step.value.byteLength));
+      else
+        controller.enqueue(new Uint8Array(step.value.buffer, step.value.byteOffset, step.value.byteLength));
     },
     async cancel() {
       await res.disconnect().catch(() => {});

@@ -18,7 +18,12 @@ function parse(body: Buffer, contentType: string): Promise<Parsed> {
       const parts: Buffer[] = [];
       stream.on('data', (d: Buffer) => parts.push(d));
       stream.on('end', () =>
-        out.files.push({ name, filename: info.filename ?? '', mimeType: info.mimeType, content: Buffer.concat(parts) }),
+        out.files.push({
+          name,
+          filename: info.filename ?? '',
+          mimeType: info.mimeType,
+          content: Buffer.concat(parts),
+        }),
       );
     });
     bb.on('close', () => resolve(out));
@@ -34,7 +39,10 @@ describe('encodeMultipart (RFC 7578)', () => {
       { title: 'hello', tag: ['a', 'b'] },
       {
         doc: { filename: 'notes.txt', content: 'line 1\r\nline 2', contentType: 'text/plain' },
-        blobs: [{ filename: 'a.bin', content: bytes }, { filename: 'b.bin', content: '' }],
+        blobs: [
+          { filename: 'a.bin', content: bytes },
+          { filename: 'b.bin', content: '' },
+        ],
       },
     );
     expect(contentType).toMatch(/^multipart\/form-data; boundary=/);
@@ -45,7 +53,12 @@ describe('encodeMultipart (RFC 7578)', () => {
       ['tag', 'b'],
     ]);
     expect(parsed.files).toEqual([
-      { name: 'doc', filename: 'notes.txt', mimeType: 'text/plain', content: Buffer.from('line 1\r\nline 2') },
+      {
+        name: 'doc',
+        filename: 'notes.txt',
+        mimeType: 'text/plain',
+        content: Buffer.from('line 1\r\nline 2'),
+      },
       { name: 'blobs', filename: 'a.bin', mimeType: 'application/octet-stream', content: bytes },
       { name: 'blobs', filename: 'b.bin', mimeType: 'application/octet-stream', content: Buffer.alloc(0) },
     ]);
@@ -61,21 +74,25 @@ describe('encodeMultipart (RFC 7578)', () => {
   });
 
   it('refuses a content type with CR/LF', () => {
-    expect(() => encodeMultipart(undefined, { f: { filename: 'a', content: '', contentType: 'a\r\nx: y' } })).toThrow(
-      /contentType: expected no CR\/LF/,
-    );
+    expect(() =>
+      encodeMultipart(undefined, { f: { filename: 'a', content: '', contentType: 'a\r\nx: y' } }),
+    ).toThrow(/contentType: expected no CR\/LF/);
   });
 
   it('round-trips any content; the boundary never appears inside it', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), fc.string({ maxLength: 40 }), async (content, text) => {
-        const { body, contentType } = encodeMultipart({ t: text }, { f: { filename: 'f', content } });
-        const boundary = contentType.split('boundary=')[1] as string;
-        expect(Buffer.from(content).includes(boundary)).toBe(false);
-        const parsed = await parse(body, contentType);
-        expect(parsed.files[0]?.content).toEqual(Buffer.from(content));
-        expect(parsed.fields).toEqual([['t', text]]);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.string({ maxLength: 40 }),
+        async (content, text) => {
+          const { body, contentType } = encodeMultipart({ t: text }, { f: { filename: 'f', content } });
+          const boundary = contentType.split('boundary=')[1] as string;
+          expect(Buffer.from(content).includes(boundary)).toBe(false);
+          const parsed = await parse(body, contentType);
+          expect(parsed.files[0]?.content).toEqual(Buffer.from(content));
+          expect(parsed.fields).toEqual([['t', text]]);
+        },
+      ),
       { numRuns: 100 },
     );
   });

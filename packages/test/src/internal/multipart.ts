@@ -39,11 +39,15 @@ export function encodeMultipart(
   for (const [name, value] of Object.entries(files)) {
     for (const file of Array.isArray(value) ? value : [value]) {
       if (typeof file.filename !== 'string') {
-        throw new PagiValidationError(`files.${name}.filename: expected a string, got ${typeof file.filename}`);
+        throw new PagiValidationError(
+          `files.${name}.filename: expected a string, got ${typeof file.filename}`,
+        );
       }
       const type = file.contentType ?? 'application/octet-stream';
       if (/[\r\n]/.test(type)) {
-        throw new PagiValidationError(`files.${name}.contentType: expected no CR/LF, got ${JSON.stringify(type)}`);
+        throw new PagiValidationError(
+          `files.${name}.contentType: expected no CR/LF, got ${JSON.stringify(type)}`,
+        );
       }
       parts.push({
         headers:

@@ -10,7 +10,9 @@ import { buildTarget } from './target.js';
 export function callTimeout(timeout: number | undefined, config: ClientConfig): number {
   if (timeout === undefined) return config.timeout;
   if (!Number.isFinite(timeout) || timeout <= 0) {
-    throw new PagiValidationError(`timeout: expected a positive number of milliseconds, got ${String(timeout)}`);
+    throw new PagiValidationError(
+      `timeout: expected a positive number of milliseconds, got ${String(timeout)}`,
+    );
   }
   return timeout;
 }
@@ -30,14 +32,22 @@ export function requestUrl(
 }
 
 export function cookieTarget(url: URL): CookieTarget {
-  return { host: url.hostname, path: url.pathname, secure: url.protocol === 'https:' || url.protocol === 'wss:' };
+  return {
+    host: url.hostname,
+    path: url.pathname,
+    secure: url.protocol === 'https:' || url.protocol === 'wss:',
+  };
 }
 
 /**
  * Turns the options the client adds on top of the core request (multipart `files`/`data`, the
  * jar's `cookie` header) into plain `body`/`headers`, so the exchange sees an ordinary request.
  */
-export function prepareRequest(options: RequestOptions, jar: CookieJar | undefined, url: URL): RequestOptions {
+export function prepareRequest(
+  options: RequestOptions,
+  jar: CookieJar | undefined,
+  url: URL,
+): RequestOptions {
   let out = options;
   if (options.files !== undefined) {
     if (options.body !== undefined || options.json !== undefined || options.form !== undefined) {
@@ -50,7 +60,9 @@ export function prepareRequest(options: RequestOptions, jar: CookieJar | undefin
       headers: overrideHeaders(toHeaderList(options.headers), [['content-type', contentType]]),
     };
   } else if (options.data !== undefined) {
-    throw new PagiValidationError('data: expected it with files (a multipart body); use form for URL-encoded fields');
+    throw new PagiValidationError(
+      'data: expected it with files (a multipart body); use form for URL-encoded fields',
+    );
   }
   const cookie = jar?.headerFor(cookieTarget(url));
   // A cookie header the test set itself is kept; the jar's is joined to it into one (§3.7).

@@ -1,0 +1,10 @@
+import type { MiddlewareFactory } from '../src/index.js';
+import { describeMiddlewareChecks } from '../src/vitest.js';
+
+const passThrough: MiddlewareFactory = (app) =>
+  async function passThrough(scope, receive, send) {
+    return app(scope, receive, send);
+  };
+
+describeMiddlewareChecks('passThrough (shared checks)', passThrough);
+describeMiddlewareChecks('passThrough, streaming check skipped', passThrough, { skip: ['body-streamed'] });
