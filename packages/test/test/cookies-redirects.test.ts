@@ -152,3 +152,14 @@ describe('redirects', () => {
     expect(res.header('location')).toBe('https://elsewhere.example/');
   });
 });
+
+describe('request URL (cookies and redirects)', () => {
+  it('copes with an IPv6 server and a Host header no URL can hold', async () => {
+    const v6 = new TestClient(cookieApp, { server: ['::1', 8080] });
+    await v6.get('/login');
+    expect((await v6.get('/')).text).toBe('sid=abc');
+    const odd = new TestClient(cookieApp);
+    expect((await odd.get('/login', { headers: { host: 'bad host' } })).status).toBe(200);
+    expect(odd.cookies.get('sid')).toBe('abc');
+  });
+});

@@ -26,9 +26,18 @@ export function requestUrl(
   const headers = overrideHeaders(config.headers, toHeaderList(options.headers));
   const [host, port] = config.server;
   const defaultPort = config.scheme === 'https' ? 443 : 80;
-  const authority = firstHeader(headers, 'host') ?? (port === defaultPort ? host : `${host}:${port}`);
+  const name = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  const serverAuthority = port === defaultPort ? name : `${name}:${port}`;
   const { raw_path, query_string } = buildTarget(config.rootPath, path, options.query);
-  return new URL(`${config.scheme}://${authority}${raw_path}${query_string ? `?${query_string}` : ''}`);
+  const target = `${raw_path}${query_string ? `?${query_string}` : ''}`;
+  // A test may send any Host header (even one no URL can hold): fall back to the server's name.
+  for (const authority of [firstHeader(headers, 'host'), serverAuthority, 'invalid.host']) {
+    if (authority === undefined) continue;
+    try {
+      return new URL(`${config.scheme}://${authority}${target}`);
+    } catch {}
+  }
+  return new URL(`${config.scheme}://invalid.host/`);
 }
 
 export function cookieTarget(url: URL): CookieTarget {
