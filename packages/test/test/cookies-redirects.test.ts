@@ -158,8 +158,21 @@ describe('request URL (cookies and redirects)', () => {
     const v6 = new TestClient(cookieApp, { server: ['::1', 8080] });
     await v6.get('/login');
     expect((await v6.get('/')).text).toBe('sid=abc');
+    v6.cookies.set('own', '1');
+    expect((await v6.get('/')).text).toBe('sid=abc; own=1');
+    expect(await (await v6.fetch('/')).text()).toBe('sid=abc; own=1');
     const odd = new TestClient(cookieApp);
     expect((await odd.get('/login', { headers: { host: 'bad host' } })).status).toBe(200);
     expect(odd.cookies.get('sid')).toBe('abc');
+  });
+});
+
+describe('redirect options', () => {
+  it('refuses a maxRedirects that is not an integer ≥ 0; 0 fails on the first redirect', async () => {
+    expect(() => new TestClient(redirectApp, { maxRedirects: -1 })).toThrow(
+      /maxRedirects: expected a non-negative integer, got -1/,
+    );
+    const none = new TestClient(redirectApp, { followRedirects: true, maxRedirects: 0 });
+    await expect(none.get('/a')).rejects.toThrow(/expected at most 0 redirects, got more: 302 \/a$/);
   });
 });

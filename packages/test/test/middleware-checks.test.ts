@@ -72,13 +72,13 @@ const breaksProtocol: MiddlewareFactory = (app) => async (scope, receive, send) 
 };
 
 async function failures(mw: MiddlewareFactory, options = {}) {
-  return (await runMiddlewareChecks(mw, { timeout: 300, ...options })).filter((r) => !r.ok);
+  return (await runMiddlewareChecks(mw, options)).filter((r) => !r.ok);
 }
 
 describe('shared middleware checks', () => {
   it('pass for a well-behaved middleware, and for the identity', async () => {
-    await expect(checkMiddleware(addHeader, { timeout: 300 })).resolves.toBeUndefined();
-    await expect(checkMiddleware(copiesScope, { timeout: 300 })).resolves.toBeUndefined();
+    await expect(checkMiddleware(addHeader)).resolves.toBeUndefined();
+    await expect(checkMiddleware(copiesScope)).resolves.toBeUndefined();
     await expect(checkMiddleware((app: App) => app)).resolves.toBeUndefined();
     const results = await runMiddlewareChecks(addHeader);
     expect(results.map((r) => r.name)).toEqual([...MIDDLEWARE_CHECKS]);
@@ -130,13 +130,13 @@ describe('shared middleware checks', () => {
 
   it('checkMiddleware throws one error listing every failure; skip leaves checks out', async () => {
     const both: MiddlewareFactory = (app) => mutatesScope(buffersBody(app));
-    const error = await checkMiddleware(both, { timeout: 300 }).catch((e: unknown) => e);
+    const error = await checkMiddleware(both).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PAGI_ERR_TEST_MIDDLEWARE_CHECK' });
     expect((error as Error).message).toMatch(
       /failed 2 shared check\(s\):\n- scope-not-mutated: .*\n- body-streamed: /,
     );
     await expect(
-      checkMiddleware(both, { timeout: 300, skip: ['scope-not-mutated', 'body-streamed'] }),
+      checkMiddleware(both, { skip: ['scope-not-mutated', 'body-streamed'] }),
     ).resolves.toBeUndefined();
     expect(await runMiddlewareCheck('body-streamed', addHeader)).toEqual({
       name: 'body-streamed',

@@ -16,7 +16,8 @@ export async function fetchToRequest(
   config: ClientConfig,
 ): Promise<{ method: string; path: string; options: RequestOptions }> {
   const [host, port] = config.server;
-  const origin = `${config.scheme}://${host}:${port}`;
+  const name = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  const origin = `${config.scheme}://${name}:${port}`;
   const request =
     input instanceof Request && init === undefined ? input : new Request(resolve(input, origin), init);
   const url = new URL(request.url);

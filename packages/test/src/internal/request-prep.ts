@@ -42,7 +42,8 @@ export function requestUrl(
 
 export function cookieTarget(url: URL): CookieTarget {
   return {
-    host: url.hostname,
+    // URL brackets an IPv6 host; the jar keeps the bare address, as `server` gives it.
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     path: url.pathname,
     secure: url.protocol === 'https:' || url.protocol === 'wss:',
   };
