@@ -30,7 +30,6 @@ export {
   type MiddlewareCheckName,
   type MiddlewareCheckOptions,
   type MiddlewareCheckResult,
-  type MiddlewareFactory,
   type MiddlewareScopeType,
   checkMiddleware,
   runMiddlewareCheck,

@@ -1,4 +1,4 @@
-import { type App, type HeaderList, PagiError } from '@pagi/spec';
+import { type App, type HeaderList, type Middleware, PagiError } from '@pagi/spec';
 import {
   type CheckedScopeType,
   INNER_BODY,
@@ -17,9 +17,6 @@ import { TestClient } from './test-client.js';
 
 /** The scope types a middleware may handle (`MiddlewareCheckOptions.handles`). */
 export type MiddlewareScopeType = CheckedScopeType;
-
-/** A middleware as the house style has it: `(app) => app` (bind its options in a closure). */
-export type MiddlewareFactory = (app: App) => App;
 
 /** The shared checks, in the order they run. */
 export type MiddlewareCheckName =
@@ -106,7 +103,7 @@ function describeError(error: unknown): string {
 }
 
 /** Builds the app under test: caller probe → middleware → reference app. */
-function build(mw: MiddlewareFactory, rec: ProbeRecord, inner: App, timeout: number): TestClient {
+function build(mw: Middleware, rec: ProbeRecord, inner: App, timeout: number): TestClient {
   return new TestClient(callerProbe(mw(inner), rec), { timeout });
 }
 
@@ -114,7 +111,7 @@ function sameHeaders(a: HeaderList, b: HeaderList): boolean {
   return a.length === b.length && a.every(([n, v], i) => b[i]?.[0] === n && b[i]?.[1] === v);
 }
 
-async function lifespanPassthrough(mw: MiddlewareFactory, opts: Resolved): Promise<string | undefined> {
+async function lifespanPassthrough(mw: Middleware, opts: Resolved): Promise<string | undefined> {
   const rec = newRecord();
   const client = build(mw, rec, referenceApp(rec), opts.timeout);
   try {
@@ -139,7 +136,7 @@ async function lifespanPassthrough(mw: MiddlewareFactory, opts: Resolved): Promi
   return undefined;
 }
 
-async function unhandledPassthrough(mw: MiddlewareFactory, opts: Resolved): Promise<string | undefined> {
+async function unhandledPassthrough(mw: Middleware, opts: Resolved): Promise<string | undefined> {
   for (const type of CONNECTION_TYPES) {
     if (opts.handles.has(type)) continue;
     const direct = await drive(
@@ -174,7 +171,7 @@ async function unhandledPassthrough(mw: MiddlewareFactory, opts: Resolved): Prom
   return undefined;
 }
 
-async function scopeNotMutated(mw: MiddlewareFactory, opts: Resolved): Promise<string | undefined> {
+async function scopeNotMutated(mw: Middleware, opts: Resolved): Promise<string | undefined> {
   const rec = newRecord();
   const client = build(mw, rec, referenceApp(rec), opts.timeout);
   try {
@@ -201,7 +198,7 @@ async function scopeNotMutated(mw: MiddlewareFactory, opts: Resolved): Promise<s
   return undefined;
 }
 
-async function bodyStreamed(mw: MiddlewareFactory, opts: Resolved): Promise<string | undefined> {
+async function bodyStreamed(mw: Middleware, opts: Resolved): Promise<string | undefined> {
   const rec = newRecord();
   const firstSeen = createDeferred<void>();
   // The client allows three times the inner app's bounded wait, so a buffering middleware shows
@@ -234,7 +231,7 @@ async function bodyStreamed(mw: MiddlewareFactory, opts: Resolved): Promise<stri
   return undefined;
 }
 
-async function sendValidator(mw: MiddlewareFactory, opts: Resolved): Promise<string | undefined> {
+async function sendValidator(mw: Middleware, opts: Resolved): Promise<string | undefined> {
   const runs: [string, (client: TestClient) => Promise<unknown>][] = [
     [`${opts.request.method} ${opts.request.path}`, (c) => drive(c, 'http', opts.request)],
     [`HEAD ${opts.request.path}`, (c) => drive(c, 'http', { ...opts.request, method: 'HEAD' })],
@@ -260,16 +257,14 @@ async function sendValidator(mw: MiddlewareFactory, opts: Resolved): Promise<str
   return undefined;
 }
 
-const RUNNERS: Record<
-  MiddlewareCheckName,
-  (mw: MiddlewareFactory, opts: Resolved) => Promise<string | undefined>
-> = {
-  'lifespan-passthrough': lifespanPassthrough,
-  'unhandled-scopes-passthrough': unhandledPassthrough,
-  'scope-not-mutated': scopeNotMutated,
-  'body-streamed': bodyStreamed,
-  'send-validator': sendValidator,
-};
+const RUNNERS: Record<MiddlewareCheckName, (mw: Middleware, opts: Resolved) => Promise<string | undefined>> =
+  {
+    'lifespan-passthrough': lifespanPassthrough,
+    'unhandled-scopes-passthrough': unhandledPassthrough,
+    'scope-not-mutated': scopeNotMutated,
+    'body-streamed': bodyStreamed,
+    'send-validator': sendValidator,
+  };
 
 /**
  * Runs one shared check against `mw(referenceApp)` through the test client. Never throws for a
@@ -277,7 +272,7 @@ const RUNNERS: Record<
  */
 export async function runMiddlewareCheck(
   name: MiddlewareCheckName,
-  mw: MiddlewareFactory,
+  mw: Middleware,
   options: MiddlewareCheckOptions = {},
 ): Promise<MiddlewareCheckResult> {
   const opts = resolve(options);
@@ -293,7 +288,7 @@ export async function runMiddlewareCheck(
 
 /** Runs every shared check not in `options.skip`, in order; resolves with all results. */
 export async function runMiddlewareChecks(
-  mw: MiddlewareFactory,
+  mw: Middleware,
   options: MiddlewareCheckOptions = {},
 ): Promise<MiddlewareCheckResult[]> {
   const skip = new Set(options.skip ?? []);
@@ -315,10 +310,7 @@ export async function runMiddlewareChecks(
  * import { checkMiddleware } from '@pagi/test';
  * test('cors passes the shared checks', () => checkMiddleware((app) => cors(app, { origin: '*' })));
  */
-export async function checkMiddleware(
-  mw: MiddlewareFactory,
-  options: MiddlewareCheckOptions = {},
-): Promise<void> {
+export async function checkMiddleware(mw: Middleware, options: MiddlewareCheckOptions = {}): Promise<void> {
   const failures = (await runMiddlewareChecks(mw, options)).filter((r) => !r.ok);
   if (failures.length > 0) throw new MiddlewareCheckError(failures);
 }

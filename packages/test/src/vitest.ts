@@ -7,9 +7,9 @@ import {
   MIDDLEWARE_CHECKS,
   MiddlewareCheckError,
   type MiddlewareCheckOptions,
-  type MiddlewareFactory,
   runMiddlewareCheck,
 } from './middleware-checks.js';
+import type { Middleware } from '@pagi/spec';
 
 /**
  * Declares a `describe(name)` block with one test per shared middleware check (skipped ones show
@@ -21,7 +21,7 @@ import {
  */
 export function describeMiddlewareChecks(
   name: string,
-  mw: MiddlewareFactory,
+  mw: Middleware,
   options: MiddlewareCheckOptions = {},
 ): void {
   const skip = new Set(options.skip ?? []);

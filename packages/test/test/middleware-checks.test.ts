@@ -1,15 +1,9 @@
-import type { App, HeaderList, HttpScope, SendEvent } from '@pagi/spec';
+import type { App, HeaderList, HttpScope, Middleware, SendEvent } from '@pagi/spec';
 import { describe, expect, it } from 'vitest';
-import {
-  MIDDLEWARE_CHECKS,
-  type MiddlewareFactory,
-  checkMiddleware,
-  runMiddlewareCheck,
-  runMiddlewareChecks,
-} from '../src/index.js';
+import { MIDDLEWARE_CHECKS, checkMiddleware, runMiddlewareCheck, runMiddlewareChecks } from '../src/index.js';
 
 /** A good middleware: adds a response header on HTTP by wrapping send; passes the rest through. */
-const addHeader: MiddlewareFactory = (app) =>
+const addHeader: Middleware = (app) =>
   async function addHeader(scope, receive, send) {
     if (scope.type !== 'http') return app(scope, receive, send);
     return app(scope, receive, async (event) => {
@@ -22,7 +16,7 @@ const addHeader: MiddlewareFactory = (app) =>
   };
 
 /** Good too: hands the inner app a changed copy of the scope. */
-const copiesScope: MiddlewareFactory = (app) =>
+const copiesScope: Middleware = (app) =>
   async function copiesScope(scope, receive, send) {
     if (scope.type !== 'http') return app(scope, receive, send);
     const copy: HttpScope = { ...scope, headers: [...scope.headers, ['x-seen', '1']] };
@@ -30,13 +24,13 @@ const copiesScope: MiddlewareFactory = (app) =>
   };
 
 /** Bad: pushes a header into the caller's scope. */
-const mutatesScope: MiddlewareFactory = (app) => async (scope, receive, send) => {
+const mutatesScope: Middleware = (app) => async (scope, receive, send) => {
   if (scope.type === 'http') scope.headers.push(['x-user', 'ann']);
   return app(scope, receive, send);
 };
 
 /** Bad: collects the whole body and sends it in one piece (BaseHTTPMiddleware style). */
-const buffersBody: MiddlewareFactory = (app) => async (scope, receive, send) => {
+const buffersBody: Middleware = (app) => async (scope, receive, send) => {
   if (scope.type !== 'http') return app(scope, receive, send);
   const held: SendEvent[] = [];
   const parts: Uint8Array[] = [];
@@ -49,7 +43,7 @@ const buffersBody: MiddlewareFactory = (app) => async (scope, receive, send) => 
 };
 
 /** Bad: answers lifespan itself and never tells the app. */
-const swallowsLifespan: MiddlewareFactory = (app) => async (scope, receive, send) => {
+const swallowsLifespan: Middleware = (app) => async (scope, receive, send) => {
   if (scope.type !== 'lifespan') return app(scope, receive, send);
   while (true) {
     const ev = await receive();
@@ -59,19 +53,19 @@ const swallowsLifespan: MiddlewareFactory = (app) => async (scope, receive, send
 };
 
 /** Bad: adds a header to every scope type, including those it claims not to handle. */
-const touchesWebSocket: MiddlewareFactory = (app) => async (scope, receive, send) => {
+const touchesWebSocket: Middleware = (app) => async (scope, receive, send) => {
   if (scope.type === 'lifespan') return app(scope, receive, send);
   return app({ ...scope, headers: [...scope.headers, ['x-tag', '1']] } as typeof scope, receive, send);
 };
 
 /** Bad: sends a body event after the final one on HTTP. */
-const breaksProtocol: MiddlewareFactory = (app) => async (scope, receive, send) => {
+const breaksProtocol: Middleware = (app) => async (scope, receive, send) => {
   if (scope.type !== 'http') return app(scope, receive, send);
   await app(scope, receive, send);
   await send({ type: 'http.response.body', body: 'late' });
 };
 
-async function failures(mw: MiddlewareFactory, options = {}) {
+async function failures(mw: Middleware, options = {}) {
   return (await runMiddlewareChecks(mw, options)).filter((r) => !r.ok);
 }
 
@@ -129,7 +123,7 @@ describe('shared middleware checks', () => {
   });
 
   it('checkMiddleware throws one error listing every failure; skip leaves checks out', async () => {
-    const both: MiddlewareFactory = (app) => mutatesScope(buffersBody(app));
+    const both: Middleware = (app) => mutatesScope(buffersBody(app));
     const error = await checkMiddleware(both).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PAGI_ERR_TEST_MIDDLEWARE_CHECK' });
     expect((error as Error).message).toMatch(
@@ -146,7 +140,7 @@ describe('shared middleware checks', () => {
   });
 
   it('say so when the probe request never reaches the inner app', async () => {
-    const guard: MiddlewareFactory = (app) => async (scope, receive, send) => {
+    const guard: Middleware = (app) => async (scope, receive, send) => {
       if (scope.type !== 'http' || scope.headers.some(([n]) => n === 'authorization'))
         return app(scope, receive, send);
       await send({ type: 'http.response.start', status: 401 });

@@ -1,7 +1,7 @@
-import type { MiddlewareFactory } from '../src/index.js';
+import type { Middleware } from '@pagi/spec';
 import { describeMiddlewareChecks } from '../src/vitest.js';
 
-const passThrough: MiddlewareFactory = (app) =>
+const passThrough: Middleware = (app) =>
   async function passThrough(scope, receive, send) {
     return app(scope, receive, send);
   };
