@@ -14,7 +14,7 @@ import { type ClientConfig, resolveConfig } from './internal/config.js';
 import { HttpExchange } from './internal/http-exchange.js';
 import { kCollect } from './internal/symbols.js';
 import { withTimeout } from './internal/timeout.js';
-import { overrideHeaders, toHeaderList } from './internal/headers.js';
+import { allHeaders, overrideHeaders, toHeaderList } from './internal/headers.js';
 import { SseAsHttp } from './internal/sse-as-http.js';
 import { LifespanShutdownError, LifespanStartupError, TooManyRedirectsError } from './errors.js';
 import { LifespanRunner } from './internal/lifespan-runner.js';
@@ -200,7 +200,12 @@ export class TestClient {
       timeout,
       `websocket.accept (or a denial) for ${path}`,
     );
-    return new TestWebSocket(session, result, timeout);
+    const ws = new TestWebSocket(session, result, timeout);
+    if (this.useCookies) {
+      const head = ws.denial?.headers ?? ws.acceptHeaders;
+      this.cookies.storeFrom(allHeaders(head, 'set-cookie'), cookieTarget(url));
+    }
+    return ws;
   }
 
   /**

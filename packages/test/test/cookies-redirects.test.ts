@@ -167,6 +167,35 @@ describe('request URL (cookies and redirects)', () => {
   });
 });
 
+describe('cookies from WebSocket and SSE answers', () => {
+  it('stores Set-Cookie of a WebSocket accept, a WebSocket denial and an SSE start', async () => {
+    const client = new TestClient(async (scope, receive, send) => {
+      if (scope.type === 'websocket') {
+        await receive();
+        if (scope.path === '/deny') {
+          await send({
+            type: 'websocket.http.response.start',
+            status: 401,
+            headers: [['set-cookie', 'd=1']],
+          });
+          await send({ type: 'websocket.http.response.body', body: '' });
+        } else {
+          await send({ type: 'websocket.accept', headers: [['set-cookie', 'w=1']] });
+          await send({ type: 'websocket.close', code: 1000 });
+        }
+      }
+      if (scope.type === 'sse') {
+        await send({ type: 'sse.start', status: 200, headers: [['set-cookie', 's=1']] });
+        await send({ type: 'sse.close' });
+      }
+    });
+    await client.websocket('/ws');
+    await client.websocket('/deny');
+    await (await client.sse('/events')).finished();
+    expect(client.cookies.toJSON()).toEqual({ w: '1', d: '1', s: '1' });
+  });
+});
+
 describe('redirect options', () => {
   it('refuses a maxRedirects that is not an integer ≥ 0; 0 fails on the first redirect', async () => {
     expect(() => new TestClient(redirectApp, { maxRedirects: -1 })).toThrow(
