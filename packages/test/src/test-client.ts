@@ -232,7 +232,7 @@ export class TestClient {
     }
     const timeout = callTimeout(options.timeout, this.config);
     const url = requestUrl(this.config, path, options);
-    const prepared = prepareRequest({ ...options }, this.useCookies ? this.cookies : undefined, url);
+    const prepared = prepareRequest(options, this.useCookies ? this.cookies : undefined, url);
     const session = new SseSession(this.app, this.config, this.state, path, {
       ...options,
       ...(prepared.headers === undefined ? {} : { headers: prepared.headers }),
