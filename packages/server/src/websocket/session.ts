@@ -40,6 +40,7 @@ export type UpgradeRequest = IncomingMessage & { [kAcceptRequest]?: AcceptReques
 const RESOLVED: Promise<void> = Promise.resolve();
 /** `ws.send` options for a text frame whose payload is given as bytes (ws copies them, never mutates). */
 const TEXT_FRAME = Object.freeze({ binary: false });
+const BINARY_FRAME = Object.freeze({ binary: true });
 const CONNECT: Inbound = Object.freeze({ type: 'websocket.connect' }) as Inbound;
 /** Inbound bytes queued for the app beyond which the socket is no longer read. */
 const PAUSE_BYTES = 1024 * 1024;
@@ -125,6 +126,13 @@ export class WebSocketSession implements LongLivedConnection {
   private pingTimer: NodeJS.Timeout | undefined;
   private pongTimer: NodeJS.Timeout | undefined;
   private pongTimeoutMs = 0;
+  /**
+   * Set when permessage-deflate was negotiated: ws's write callback, passed with every send. A
+   * message being compressed counts in `bufferedAmount` but never backs up the socket, so no
+   * 'drain' follows it; this callback is what releases an `await send()` then. One closure per
+   * compressed connection; the uncompressed path passes none.
+   */
+  private afterCompressedWrite: (() => void) | undefined;
   private overflowed = false;
   /** Bytes of the messages waiting in the queue (reset when it empties). */
   private queuedBytes = 0;
@@ -316,15 +324,18 @@ export class WebSocketSession implements LongLivedConnection {
     if (this.state !== 'open') return RESOLVED;
     const ws = this.ws!;
     const text = event.text;
+    const written = this.afterCompressedWrite;
     if (text !== undefined) {
       const data = encodeText(text);
       if (this.logInfo !== undefined) this.bytesSent += data.byteLength;
-      ws.send(data, TEXT_FRAME);
+      if (written === undefined) ws.send(data, TEXT_FRAME);
+      else ws.send(data, TEXT_FRAME, written);
     } else {
       const bytes = event.bytes;
       const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
       if (this.logInfo !== undefined) this.bytesSent += data.byteLength;
-      ws.send(data);
+      if (written === undefined) ws.send(data);
+      else ws.send(data, BINARY_FRAME, written);
     }
     // `await send()` waits while ws + socket hold more than the high mark (protocol.md §5.6);
     // waitForRoom() also fires on_high_water on the rising edge. Fast path: below the mark and no
@@ -358,6 +369,7 @@ export class WebSocketSession implements LongLivedConnection {
     ws.on('message', onWsMessage);
     ws.on('close', onWsClose);
     ws.on('error', onWsError);
+    if (ws.extensions !== '') this.afterCompressedWrite = () => this.transportView?.recheck();
     const { wsPingInterval, wsPingTimeout } = this.ctx.options;
     if (wsPingInterval > 0) this.setKeepalive(wsPingInterval, wsPingTimeout);
   }
