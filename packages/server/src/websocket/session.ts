@@ -21,6 +21,7 @@ import { writeRawResponse, writeTextResponse } from './raw-response.js';
 import { decodeText, encodeText } from './text-bytes.js';
 import { WatermarkTransport } from './watermark-transport.js';
 import { LazyTransportView } from '../internal/lazy-transport-view.js';
+import { type IdleOwner, IdleTimer } from '../internal/idle-timer.js';
 import { runApp } from '../internal/run-app.js';
 
 type Inbound = ReceiveEvent<'websocket'>;
@@ -75,6 +76,10 @@ function onWsError(this: WebSocket, error: Error): void {
 function onWsPong(this: WebSocket): void {
   sessionOf(this).onPong();
 }
+/** An inbound ping or pong: activity for the idle timeout (attached only when it is on). */
+function onWsControl(this: WebSocket): void {
+  sessionOf(this).idle!.touch();
+}
 function onSocketError(this: Duplex, error: NodeJS.ErrnoException): void {
   sessionOf(this).onSocketError(error);
 }
@@ -106,7 +111,7 @@ function onPongTimeout(session: WebSocketSession): void {
  * @example
  * new WebSocketSession(ctx, wss, sessions, req, socket, head, subprotocolsOf(req) ?? []).run();
  */
-export class WebSocketSession implements LongLivedConnection {
+export class WebSocketSession implements LongLivedConnection, IdleOwner {
   readonly scope: WebSocketScope;
   private state: State = 'connecting';
   private readonly mailbox = new Mailbox<Inbound>();
@@ -126,6 +131,8 @@ export class WebSocketSession implements LongLivedConnection {
   private pingTimer: NodeJS.Timeout | undefined;
   private pongTimer: NodeJS.Timeout | undefined;
   private pongTimeoutMs = 0;
+  /** `wsIdleTimeout`, from accept on; touched by every message in or out and every ping/pong in. @internal */
+  idle: IdleTimer | undefined;
   /**
    * Set when permessage-deflate was negotiated: ws's write callback, passed with every send. A
    * message being compressed counts in `bufferedAmount` but never backs up the socket, so no
@@ -325,6 +332,7 @@ export class WebSocketSession implements LongLivedConnection {
     const ws = this.ws!;
     const text = event.text;
     const written = this.afterCompressedWrite;
+    this.idle?.touch();
     if (text !== undefined) {
       const data = encodeText(text);
       if (this.logInfo !== undefined) this.bytesSent += data.byteLength;
@@ -370,7 +378,13 @@ export class WebSocketSession implements LongLivedConnection {
     ws.on('close', onWsClose);
     ws.on('error', onWsError);
     if (ws.extensions !== '') this.afterCompressedWrite = () => this.transportView?.recheck();
-    const { wsPingInterval, wsPingTimeout } = this.ctx.options;
+    const { wsPingInterval, wsPingTimeout, wsIdleTimeout } = this.ctx.options;
+    if (wsIdleTimeout > 0) {
+      this.idle = new IdleTimer(this, wsIdleTimeout);
+      this.idle.start();
+      ws.on('ping', onWsControl);
+      ws.on('pong', onWsControl);
+    }
     if (wsPingInterval > 0) this.setKeepalive(wsPingInterval, wsPingTimeout);
   }
 
@@ -449,10 +463,36 @@ export class WebSocketSession implements LongLivedConnection {
     this.ws?.terminate();
   }
 
+  // --- idle timeout -----------------------------------------------------------------------------
+
+  /** @internal (IdleOwner) Bytes read so far: a message still arriving in fragments is not idle. */
+  progress(): number {
+    return (this.socket as { bytesRead?: number }).bytesRead ?? 0;
+  }
+
+  /** @internal (IdleOwner) */
+  onIdle(): void {
+    this.guard(this.closeIdle);
+  }
+
+  /**
+   * No frame either way for `wsIdleTimeout`: a close handshake with 1001 (RFC 6455 §7.4.1, "going
+   * away": the server is leaving this connection; the peer did nothing wrong, so not 1008), and the
+   * app is told `1001 idle_timeout` (§3.10) whatever the peer answers.
+   */
+  private closeIdle(): void {
+    if (this.state !== 'open') return;
+    this.ctx.logger.debug(`websocket idle for ${this.ctx.options.wsIdleTimeout} ms; closing with 1001`);
+    this.serverEnd = disconnect(1001, 'idle_timeout');
+    this.state = 'closing';
+    this.ws!.close(1001, 'idle_timeout');
+  }
+
   // --- inbound ----------------------------------------------------------------------------------
 
   /** @internal */
   onMessage(data: Buffer, isBinary: boolean): void {
+    this.idle?.touch();
     if (this.overflowed) return;
     const limit = this.ctx.options.wsMaxQueue;
     if (limit > 0 && this.mailbox.size >= limit) {
@@ -603,6 +643,7 @@ export class WebSocketSession implements LongLivedConnection {
     if (this.state === 'closed' && this.mailbox.finished) return;
     this.state = 'closed';
     this.stopKeepalive();
+    this.idle?.stop();
     this.clearHandshakeTimer();
     this.mailbox.finish(event);
     this.transportView?.dispose();

@@ -101,11 +101,15 @@ describe('websocket send backpressure with and without permessage-deflate', () =
       },
     );
 
-    it.each([64 * 1024, 128 * 1024])('echoes 1000 messages of %i bytes in a row', async (size) => {
-      const client = await open({ wsPerMessageDeflate: deflate });
-      await echoInTurn(client, size, 1000);
-      client.close();
-    }, 60_000);
+    it.each([64 * 1024, 128 * 1024])(
+      'echoes 1000 messages of %i bytes in a row',
+      async (size) => {
+        const client = await open({ wsPerMessageDeflate: deflate });
+        await echoInTurn(client, size, 1000);
+        client.close();
+      },
+      60_000,
+    );
   });
 
   it('releases a burst of unawaited compressed sends once they are written', async () => {
@@ -118,7 +122,8 @@ describe('websocket send backpressure with and without permessage-deflate', () =
         await send({ type: 'websocket.accept' });
         // 20 sends without waiting, then one awaited: it settles once ws has written them all.
         const pending: Promise<void>[] = [];
-        for (let i = 0; i < 20; i++) pending.push(send({ type: 'websocket.send', bytes: Buffer.alloc(65536, i) }));
+        for (let i = 0; i < 20; i++)
+          pending.push(send({ type: 'websocket.send', bytes: Buffer.alloc(65536, i) }));
         await Promise.all(pending);
         done.resolve(pending.length);
         await receive();

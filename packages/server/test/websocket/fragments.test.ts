@@ -100,7 +100,11 @@ describe('websocket fragment limit (wsMaxFragments)', () => {
     const { close, outcome } = await sendFragmented({}, 16385, 256);
     expect(close.code).toBe(1008);
     expect(outcome.sizes).toEqual([]);
-    expect(outcome.disconnect).toEqual({ type: 'websocket.disconnect', code: 1008, reason: 'body_too_large' });
+    expect(outcome.disconnect).toEqual({
+      type: 'websocket.disconnect',
+      code: 1008,
+      reason: 'body_too_large',
+    });
   });
 
   it('raises the limit: 65536 fragments of 64 bytes pass with wsMaxFragments 65536', async () => {
