@@ -69,10 +69,16 @@ export interface ServerOptions extends ProcessOptions, ListenOptions, TlsOptions
   wsPingTimeout?: number;
   /** RFC 7692 compression; off by default (memory and CPU cost, CRIME-style leaks). */
   wsPerMessageDeflate?: boolean;
+  /** Frames one inbound message may arrive in (close 1008 above; 0 = unlimited). Default 16384. */
+  wsMaxFragments?: number;
+  /** Close a WebSocket with no frame in or out for this long, 1001 `idle_timeout` (0 = off). Default 0. */
+  wsIdleTimeout?: number;
 
   // --- SSE --------------------------------------------------------------------------------------
   /** Default keepalive comment interval for SSE streams in ms (0 = only what the app asks). Default 0. */
   sseKeepaliveInterval?: number;
+  /** End an SSE stream the app sent no event or comment on for this long, `idle_timeout` (0 = off). Default 0. */
+  sseIdleTimeout?: number;
 
   // --- logging --------------------------------------------------------------------------------
   /** Server log level. Default `info`. */
@@ -120,7 +126,10 @@ export const DEFAULT_OPTIONS: Omit<ResolvedServerOptions, 'accessLogStream' | 'l
   wsPingInterval: 0,
   wsPingTimeout: 0,
   wsPerMessageDeflate: false,
+  wsMaxFragments: 16384,
+  wsIdleTimeout: 0,
   sseKeepaliveInterval: 0,
+  sseIdleTimeout: 0,
   logLevel: 'info',
   accessLog: 'off',
   fullflush: true,

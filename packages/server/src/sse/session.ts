@@ -16,6 +16,7 @@ import { Mailbox } from '../websocket/mailbox.js';
 import { WatermarkTransport } from '../websocket/watermark-transport.js';
 import { formatSseComment, formatSseMessage } from './wire-format.js';
 import { runApp } from '../internal/run-app.js';
+import { type IdleOwner, IdleTimer } from '../internal/idle-timer.js';
 
 type Inbound = ReceiveEvent<'sse'>;
 type Outbound = SendEvent<'sse'>;
@@ -66,7 +67,7 @@ const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection']);
  * @example
  * new SseSession(ctx, req, res).run();
  */
-export class SseSession implements LongLivedConnection {
+export class SseSession implements LongLivedConnection, IdleOwner {
   readonly scope: SseScope;
   private state: State = 'init';
   private readonly mailbox = new Mailbox<Inbound>();
@@ -77,6 +78,8 @@ export class SseSession implements LongLivedConnection {
   private decline: { status: number; headers: HeaderList; chunks: Uint8Array[] } | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private keepaliveText = ':\n\n';
+  /** `sseIdleTimeout`, from `sse.start` on; touched by the app's events and comments only. */
+  private idle: IdleTimer | undefined;
   private endReason: string | undefined;
   /** Set when the socket failed under the stream; reported instead of `client_closed`. */
   private failure: string | undefined;
@@ -271,12 +274,17 @@ export class SseSession implements LongLivedConnection {
     const res = this.res;
     res.writeHead(status, flat);
     res.flushHeaders();
-    const interval = this.ctx.options.sseKeepaliveInterval;
+    const { sseKeepaliveInterval: interval, sseIdleTimeout } = this.ctx.options;
     if (interval > 0 && this.keepaliveTimer === undefined) this.setKeepalive(interval, '');
+    if (sseIdleTimeout > 0) {
+      this.idle = new IdleTimer(this, sseIdleTimeout);
+      this.idle.start();
+    }
   }
 
   private write(text: string): Promise<void> {
     if (this.state !== 'streaming') return RESOLVED;
+    this.idle?.touch();
     this.bytesSent += Buffer.byteLength(text);
     this.res.write(text);
     return this.transport.waitForRoom();
@@ -302,6 +310,28 @@ export class SseSession implements LongLivedConnection {
     }
     this.bytesSent += this.keepaliveText.length;
     this.res.write(this.keepaliveText);
+  }
+
+  /** @internal (IdleOwner) Only what the app sends counts; nothing else moves. */
+  progress(): number {
+    return 0;
+  }
+
+  /** @internal (IdleOwner) */
+  onIdle(): void {
+    this.guard(this.endIdle);
+  }
+
+  /**
+   * The app sent no event or comment for `sseIdleTimeout`: the stream ends cleanly (the client
+   * may reconnect) and the app sees `sse.disconnect {reason: 'idle_timeout'}` (§3.10). Keepalive
+   * comments are the server's, not the app's, so they do not keep a stream alive: otherwise the
+   * two options would cancel out.
+   */
+  private endIdle(): void {
+    if (this.state !== 'streaming') return;
+    this.ctx.logger.debug(`sse stream idle for ${this.ctx.options.sseIdleTimeout} ms; ending it`);
+    this.endStream('idle_timeout');
   }
 
   private sendDecline(): void {
@@ -330,7 +360,7 @@ export class SseSession implements LongLivedConnection {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.endReason = reason;
-    this.stopKeepalive();
+    this.stopTimers();
     const res = this.res;
     res.shouldKeepAlive = false;
     if (body === undefined) res.end(afterEnd);
@@ -344,9 +374,10 @@ export class SseSession implements LongLivedConnection {
     this.req.socket.end();
   }
 
-  private stopKeepalive(): void {
+  private stopTimers(): void {
     if (this.keepaliveTimer !== undefined) clearInterval(this.keepaliveTimer);
     this.keepaliveTimer = undefined;
+    this.idle?.stop();
   }
 
   // --- the end ----------------------------------------------------------------------------------
@@ -356,7 +387,7 @@ export class SseSession implements LongLivedConnection {
     // 'close' before our own end means the connection went away under the stream.
     if (this.state !== 'ended') {
       this.state = 'ended';
-      this.stopKeepalive();
+      this.stopTimers();
     }
     this.finish(this.res.writableFinished ? (this.endReason ?? '') : (this.failure ?? 'client_closed'));
   }
@@ -407,7 +438,7 @@ export class SseSession implements LongLivedConnection {
     if (this.state !== 'ended') {
       this.state = 'ended';
       this.endReason = reason;
-      this.stopKeepalive();
+      this.stopTimers();
       // The peer is gone or unwritable: release the socket instead of waiting for a timeout.
       this.res.destroy();
     }

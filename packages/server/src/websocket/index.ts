@@ -36,6 +36,9 @@ export function createWebSocketHandler(ctx: ServerContext): WebSocketHandler {
     clientTracking: false,
     // 0 means no limit, for ws as for the option.
     maxPayload: options.wsMaxMessageSize,
+    // Frames per message (ws closes 1008 above; 0 = no limit). Each fragment is kept as its own
+    // Buffer until the message completes, so this bounds the bookkeeping that maxPayload doesn't.
+    maxFragments: options.wsMaxFragments,
     perMessageDeflate: options.wsPerMessageDeflate,
     // The app's choice was validated against the offered list; `false` sends no header.
     handleProtocols: (_offered, req) => (req as UpgradeRequest)[kAcceptRequest]?.subprotocol ?? false,

@@ -21,6 +21,7 @@ import { writeRawResponse, writeTextResponse } from './raw-response.js';
 import { decodeText, encodeText } from './text-bytes.js';
 import { WatermarkTransport } from './watermark-transport.js';
 import { LazyTransportView } from '../internal/lazy-transport-view.js';
+import { type IdleOwner, IdleTimer } from '../internal/idle-timer.js';
 import { runApp } from '../internal/run-app.js';
 
 type Inbound = ReceiveEvent<'websocket'>;
@@ -40,6 +41,7 @@ export type UpgradeRequest = IncomingMessage & { [kAcceptRequest]?: AcceptReques
 const RESOLVED: Promise<void> = Promise.resolve();
 /** `ws.send` options for a text frame whose payload is given as bytes (ws copies them, never mutates). */
 const TEXT_FRAME = Object.freeze({ binary: false });
+const BINARY_FRAME = Object.freeze({ binary: true });
 const CONNECT: Inbound = Object.freeze({ type: 'websocket.connect' }) as Inbound;
 /** Inbound bytes queued for the app beyond which the socket is no longer read. */
 const PAUSE_BYTES = 1024 * 1024;
@@ -74,6 +76,10 @@ function onWsError(this: WebSocket, error: Error): void {
 function onWsPong(this: WebSocket): void {
   sessionOf(this).onPong();
 }
+/** An inbound ping or pong: activity for the idle timeout (attached only when it is on). */
+function onWsControl(this: WebSocket): void {
+  sessionOf(this).idle!.touch();
+}
 function onSocketError(this: Duplex, error: NodeJS.ErrnoException): void {
   sessionOf(this).onSocketError(error);
 }
@@ -105,7 +111,7 @@ function onPongTimeout(session: WebSocketSession): void {
  * @example
  * new WebSocketSession(ctx, wss, sessions, req, socket, head, subprotocolsOf(req) ?? []).run();
  */
-export class WebSocketSession implements LongLivedConnection {
+export class WebSocketSession implements LongLivedConnection, IdleOwner {
   readonly scope: WebSocketScope;
   private state: State = 'connecting';
   private readonly mailbox = new Mailbox<Inbound>();
@@ -125,6 +131,15 @@ export class WebSocketSession implements LongLivedConnection {
   private pingTimer: NodeJS.Timeout | undefined;
   private pongTimer: NodeJS.Timeout | undefined;
   private pongTimeoutMs = 0;
+  /** `wsIdleTimeout`, from accept on; touched by every message in or out and every ping/pong in. @internal */
+  idle: IdleTimer | undefined;
+  /**
+   * Set when permessage-deflate was negotiated: ws's write callback, passed with every send. A
+   * message being compressed counts in `bufferedAmount` but never backs up the socket, so no
+   * 'drain' follows it; this callback is what releases an `await send()` then. One closure per
+   * compressed connection; the uncompressed path passes none.
+   */
+  private afterCompressedWrite: (() => void) | undefined;
   private overflowed = false;
   /** Bytes of the messages waiting in the queue (reset when it empties). */
   private queuedBytes = 0;
@@ -316,15 +331,19 @@ export class WebSocketSession implements LongLivedConnection {
     if (this.state !== 'open') return RESOLVED;
     const ws = this.ws!;
     const text = event.text;
+    const written = this.afterCompressedWrite;
+    this.idle?.touch();
     if (text !== undefined) {
       const data = encodeText(text);
       if (this.logInfo !== undefined) this.bytesSent += data.byteLength;
-      ws.send(data, TEXT_FRAME);
+      if (written === undefined) ws.send(data, TEXT_FRAME);
+      else ws.send(data, TEXT_FRAME, written);
     } else {
       const bytes = event.bytes;
       const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
       if (this.logInfo !== undefined) this.bytesSent += data.byteLength;
-      ws.send(data);
+      if (written === undefined) ws.send(data);
+      else ws.send(data, BINARY_FRAME, written);
     }
     // `await send()` waits while ws + socket hold more than the high mark (protocol.md §5.6);
     // waitForRoom() also fires on_high_water on the rising edge. Fast path: below the mark and no
@@ -358,7 +377,14 @@ export class WebSocketSession implements LongLivedConnection {
     ws.on('message', onWsMessage);
     ws.on('close', onWsClose);
     ws.on('error', onWsError);
-    const { wsPingInterval, wsPingTimeout } = this.ctx.options;
+    if (ws.extensions !== '') this.afterCompressedWrite = () => this.transportView?.recheck();
+    const { wsPingInterval, wsPingTimeout, wsIdleTimeout } = this.ctx.options;
+    if (wsIdleTimeout > 0) {
+      this.idle = new IdleTimer(this, wsIdleTimeout);
+      this.idle.start();
+      ws.on('ping', onWsControl);
+      ws.on('pong', onWsControl);
+    }
     if (wsPingInterval > 0) this.setKeepalive(wsPingInterval, wsPingTimeout);
   }
 
@@ -437,10 +463,36 @@ export class WebSocketSession implements LongLivedConnection {
     this.ws?.terminate();
   }
 
+  // --- idle timeout -----------------------------------------------------------------------------
+
+  /** @internal (IdleOwner) Bytes read so far: a message still arriving in fragments is not idle. */
+  progress(): number {
+    return (this.socket as { bytesRead?: number }).bytesRead ?? 0;
+  }
+
+  /** @internal (IdleOwner) */
+  onIdle(): void {
+    this.guard(this.closeIdle);
+  }
+
+  /**
+   * No frame either way for `wsIdleTimeout`: a close handshake with 1001 (RFC 6455 §7.4.1, "going
+   * away": the server is leaving this connection; the peer did nothing wrong, so not 1008), and the
+   * app is told `1001 idle_timeout` (§3.10) whatever the peer answers.
+   */
+  private closeIdle(): void {
+    if (this.state !== 'open') return;
+    this.ctx.logger.debug(`websocket idle for ${this.ctx.options.wsIdleTimeout} ms; closing with 1001`);
+    this.serverEnd = disconnect(1001, 'idle_timeout');
+    this.state = 'closing';
+    this.ws!.close(1001, 'idle_timeout');
+  }
+
   // --- inbound ----------------------------------------------------------------------------------
 
   /** @internal */
   onMessage(data: Buffer, isBinary: boolean): void {
+    this.idle?.touch();
     if (this.overflowed) return;
     const limit = this.ctx.options.wsMaxQueue;
     if (limit > 0 && this.mailbox.size >= limit) {
@@ -591,6 +643,7 @@ export class WebSocketSession implements LongLivedConnection {
     if (this.state === 'closed' && this.mailbox.finished) return;
     this.state = 'closed';
     this.stopKeepalive();
+    this.idle?.stop();
     this.clearHandshakeTimer();
     this.mailbox.finish(event);
     this.transportView?.dispose();

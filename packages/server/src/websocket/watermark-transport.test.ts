@@ -45,6 +45,29 @@ describe('WatermarkTransport', () => {
     expect(await transport.waitForRoom()).toBeUndefined();
   });
 
+  it('recheck() releases waiters without a drain once the queue is at or below low', async () => {
+    // A compressed WebSocket frame leaves ws's deflate queue without the socket ever backing up.
+    const source = new FakeWritable();
+    const transport = new WatermarkTransport(source, 100, 10);
+    const events: string[] = [];
+    transport.on_drain(() => events.push('drain'));
+    transport.recheck(); // not high: nothing to do
+    source.writableLength = 100;
+    let released = false;
+    const wait = transport.waitForRoom().then(() => {
+      released = true;
+    });
+    source.writableLength = 11;
+    transport.recheck();
+    await Promise.resolve();
+    expect(released).toBe(false);
+    source.writableLength = 10;
+    transport.recheck();
+    await wait;
+    expect(events).toEqual(['drain']);
+    expect(source.listenerCount('drain')).toBe(0);
+  });
+
   it('resolves at once below the mark, and reports its marks', async () => {
     const transport = new WatermarkTransport(new FakeWritable(), 64, 16);
     expect(transport.high_water_mark()).toBe(64);

@@ -83,6 +83,14 @@ export class WatermarkTransport implements TransportState {
     });
   }
 
+  /**
+   * The source moved data on without a `drain` (ws's write callback for a compressed frame):
+   * release the waiters if the queue is now at or below the low mark. A no-op below the high mark.
+   */
+  recheck(): void {
+    this.release();
+  }
+
   /** Releases every waiter and forgets the callbacks; the writable is gone. */
   dispose(): void {
     if (this.disposed) return;
@@ -104,7 +112,8 @@ export class WatermarkTransport implements TransportState {
 
   private release(): void {
     if (!this.isHigh) return;
-    // Node reports the fall only through 'drain' (queue empty), which always satisfies "≤ low".
+    // Node reports the fall through 'drain' (queue empty), which always satisfies "≤ low"; a
+    // recheck() from a write callback may find the queue still above it, and waits for the next.
     if (!this.disposed && this.source.writableLength > this.low) return;
     this.isHigh = false;
     this.source.off('drain', this.onDrain!);
