@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { PagiError } from '@pagi/spec';
+import { EXIT_CODE_HELP } from '../cluster/exit-codes.js';
 import { DEFAULT_OPTIONS, type ServerOptions } from '../options.js';
 
 /** Thrown for a bad command line; the CLI prints it with the usage and exits 2. */
@@ -173,5 +174,6 @@ export function usage(): string {
     if (Array.isArray(def)) shown = 'none; repeatable';
     lines.push(`${`      --${flag} ${arg}`.padEnd(33)} (default ${shown})`);
   }
+  lines.push('', 'Exit codes:', ...EXIT_CODE_HELP);
   return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,7 @@ import { formatListenSpec, parseSocketMode } from '../listen/listen-spec.js';
 import { removeStaleSocket } from '../listen/unix-socket.js';
 import type { ResolvedServerOptions } from '../options.js';
 import { WorkerBootLoopError } from './errors.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, worseExit } from './exit-codes.js';
 import { HeartbeatMonitor } from './heartbeat.js';
 import { isPagiMessage, type MasterMessage } from './messages.js';
 import { removePidFile, writePidFile } from './pid-file.js';
@@ -203,6 +203,8 @@ export class Master {
     const how = signal !== null ? `signal ${signal}` : `code ${code}`;
     if (this.#stopping) {
       this.#log(`worker ${record.num} (pid ${record.worker.process.pid}) stopped (${how})`);
+      // A worker that had to cut requests at the shutdown timeout makes the whole stop a cut one.
+      if (code === ExitCode.CUT) this.#exitCode = worseExit(this.#exitCode, ExitCode.CUT);
       if (this.#records.size === 0) this.#done(this.#exitCode);
       return;
     }

@@ -53,7 +53,10 @@ export async function runSingle(config: RunConfig): Promise<number> {
       if (!ok || server === undefined) return; // startup failed or never ran: finished there
       try {
         await server.close();
-        finish(ExitCode.OK);
+        const cut = server.cutOnShutdown ?? 0;
+        if (cut > 0)
+          log(`stopped; ${cut} connection(s) were cut at the shutdown timeout (exit ${ExitCode.CUT})`);
+        finish(cut > 0 ? ExitCode.CUT : ExitCode.OK);
       } catch (error) {
         log(`stop failed: ${(error as Error).message}`);
         finish(ExitCode.FORCED);

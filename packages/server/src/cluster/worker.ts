@@ -74,9 +74,15 @@ export async function runWorker(config: RunConfig): Promise<number> {
       );
     }
     let code: number = ExitCode.OK;
-    await s.close().catch(() => {
-      code = ExitCode.FORCED;
-    });
+    await s.close().then(
+      () => {
+        // The master turns this into its own exit code when it is stopping (exit-codes.ts).
+        if ((s.cutOnShutdown ?? 0) > 0) code = ExitCode.CUT;
+      },
+      () => {
+        code = ExitCode.FORCED;
+      },
+    );
     cleanup();
     resolveDone(code);
   };
