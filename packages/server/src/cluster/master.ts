@@ -1,8 +1,9 @@
-import { chmodSync } from 'node:fs';
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import cluster, { type Worker } from 'node:cluster';
 import { resolveListenSpecs } from '../listen/attach.js';
 import { formatListenSpec, parseSocketMode } from '../listen/listen-spec.js';
 import { removeStaleSocket } from '../listen/unix-socket.js';
+import { ACCESS_LOG_FILE_MODE } from '../log/access-log-file.js';
 import type { ResolvedServerOptions } from '../options.js';
 import { WorkerBootLoopError } from './errors.js';
 import { ExitCode, worseExit } from './exit-codes.js';
@@ -26,6 +27,8 @@ interface WorkerRecord {
   markReady(ok: boolean): void;
   exited: Promise<void>;
   killTimer?: NodeJS.Timeout;
+  /** `#reopens` when forked: a SIGUSR1 since then is passed on once it listens. */
+  reopens: number;
 }
 
 export interface MasterConfig {
@@ -67,6 +70,8 @@ export class Master {
   /** What every worker gets in its environment: the resolved options. */
   #workerEnv: Record<string, string> = {};
   #announced = false;
+  /** SIGUSR1s received (access log reopens). */
+  #reopens = 0;
 
   constructor(config: MasterConfig) {
     this.#options = config.options;
@@ -109,6 +114,10 @@ export class Master {
         }
       }
     });
+    // Each worker appends to the access log itself; a path that cannot be opened fails here, once
+    // (exit 3), instead of as a boot loop. The file is created with its mode now.
+    if (this.#options.accessLogFile !== null)
+      closeSync(openSync(this.#options.accessLogFile, 'a', ACCESS_LOG_FILE_MODE));
     this.#workerEnv = { [WORKER_OPTIONS_ENV]: encodeWorkerOptions(options) };
     const off = onSignals({
       SIGTERM: () => this.stop('SIGTERM'),
@@ -116,6 +125,7 @@ export class Master {
       SIGHUP: () => void this.rollingRestart(),
       SIGTTIN: () => this.addWorker(),
       SIGTTOU: () => this.removeWorker(),
+      SIGUSR1: () => this.reopenLogs(),
     });
     this.#monitor.start();
     for (let num = 1; num <= this.#desired; num++) this.#fork(num);
@@ -145,6 +155,7 @@ export class Master {
       ready,
       markReady,
       exited,
+      reopens: this.#reopens,
     };
     this.#records.set(worker.id, record);
     // Watching starts with the first heartbeat: loading the app may legitimately take longer
@@ -161,6 +172,11 @@ export class Master {
           this.#policy.onBooted();
           record.markReady(true);
           this.#log(`worker ${num} (pid ${worker.process.pid}) listening`);
+          // It may have opened the access log before a SIGUSR1 it was not told about.
+          if (record.reopens !== this.#reopens) {
+            record.reopens = this.#reopens;
+            worker.process.kill('SIGUSR1');
+          }
           this.#announceOnce();
           this.#reconcile();
           break;
@@ -360,6 +376,23 @@ export class Master {
     this.#restarting = false;
     if (!this.#stopping) this.#log('rolling restart finished');
     this.#reconcile();
+  }
+
+  /**
+   * SIGUSR1: every listening worker reopens its access log file (log rotation, as nginx). A worker
+   * still booting gets it once it listens: before that its handler may not exist yet, and
+   * node's default action for SIGUSR1 is to start the inspector.
+   */
+  reopenLogs(): void {
+    this.#reopens += 1;
+    let told = 0;
+    for (const r of this.#records.values()) {
+      if (!r.booted) continue;
+      r.reopens = this.#reopens;
+      r.worker.process.kill('SIGUSR1');
+      told += 1;
+    }
+    this.#log(`SIGUSR1: reopening the access log in ${told} workers`);
   }
 
   /**
