@@ -337,13 +337,16 @@ export class Master {
   /** Starts a replacement for `old`, waits until it listens, then drains `old`. */
   async #replace(old: WorkerRecord): Promise<boolean> {
     if (this.#stopping || old.retiring || !this.#records.has(old.worker.id)) return true;
-    // More workers than wanted (a SIGTTOU during the roll): retiring this one is the replacement.
-    if (this.#ready().length > this.#desired) {
-      await this.#retire(old);
-      return true;
-    }
     this.#replacing += 1;
     try {
+      // A worker still booting cannot drain yet: wait until it listens (if it dies instead, the
+      // crash path starts a new one, with the new code).
+      if (!(await old.ready) || this.#stopping || old.retiring) return true;
+      // More workers than wanted (a SIGTTOU during the roll): retiring this one is the replacement.
+      if (this.#ready().length > this.#desired) {
+        await this.#retire(old);
+        return true;
+      }
       const fresh = this.#fork(old.num);
       if (!(await fresh.ready)) {
         this.#log(`replacement for worker ${old.num} did not start; keeping the old one`);

@@ -24,13 +24,19 @@ describe('planPool', () => {
     expect(planPool(view({ desired: 2, ready: 3, booting: 0 }))).toEqual({ action: 'retire', count: 1 });
   });
 
-  it('does nothing during a replacement or a stop; the change is applied afterwards', () => {
+  it('retires nothing during a replacement (applied afterwards) and does nothing during a stop', () => {
     expect(planPool(view({ desired: 1, ready: 2, booting: 1, replacing: true }))).toEqual({ action: 'none' });
     expect(planPool(view({ desired: 1, ready: 2, replacing: false }))).toEqual({
       action: 'retire',
       count: 1,
     });
     expect(planPool(view({ desired: 5, ready: 0, stopping: true }))).toEqual({ action: 'none' });
+    expect(planPool(view({ desired: 1, ready: 3, replacing: true }))).toEqual({ action: 'none' });
+    // A worker missing during a replacement (a crash) is still replaced.
+    expect(planPool(view({ desired: 3, ready: 1, booting: 1, replacing: true }))).toEqual({
+      action: 'fork',
+      count: 1,
+    });
   });
 
   it('scaleDesired never goes below one worker', () => {

@@ -14,9 +14,11 @@
  *    (its IPC handler may not exist yet, so the `retire` message would be lost and the worker
  *    would serve on until SIGKILLed), and a booting worker may still fail, so picking a victim
  *    early could leave too few.
- * 2. Nothing is forked or retired for a count change while a replacement runs: the replacement
- *    forks one and retires one itself, and counting its extra worker as surplus would retire the
- *    wrong one. Count changes made meanwhile are applied once it ends.
+ * 2. Nothing is retired while a replacement runs: the replacement forks one and retires one
+ *    itself, and counting its extra worker as surplus would retire the wrong one. A SIGTTOU made
+ *    meanwhile is applied once it ends. Forks still happen when workers are missing (a crash
+ *    during a long rolling restart is respawned); the replacement's extra worker counts, so a
+ *    SIGTTIN during a replacement forks once the replaced worker has gone.
  * 3. Forks are capped so that ready + booting never exceeds `desired` because of the planner.
  */
 
@@ -42,10 +44,10 @@ export type PoolStep =
  * planPool({ desired: 2, ready: 3, booting: 0, replacing: false, stopping: false }) // { action: 'retire', count: 1 }
  */
 export function planPool(v: PoolView): PoolStep {
-  if (v.stopping || v.replacing) return { action: 'none' };
+  if (v.stopping) return { action: 'none' };
   const have = v.ready + v.booting;
   if (have < v.desired) return { action: 'fork', count: v.desired - have };
-  if (v.booting > 0) return { action: 'none' };
+  if (v.booting > 0 || v.replacing) return { action: 'none' };
   if (v.ready > v.desired) return { action: 'retire', count: v.ready - v.desired };
   return { action: 'none' };
 }
