@@ -39,19 +39,24 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startCli(): Promise<Spawned> {
-  const s = await spawnCli([
-    '--port',
-    '0',
-    '--workers',
-    '2',
-    '--shutdown-timeout',
-    '3',
-    '--keep-alive-timeout',
-    '0.5',
-    '--access-log',
-    'off',
-    fixtureApp,
-  ]);
+  const s = await spawnCli(
+    [
+      '--port',
+      '0',
+      '--workers',
+      '2',
+      '--shutdown-timeout',
+      '3',
+      '--keep-alive-timeout',
+      '0.5',
+      '--access-log',
+      'off',
+      fixtureApp,
+    ],
+    // Every worker takes 400 ms to import the app, so a signal sent 150 ms after a fork (or as
+    // soon as its process appears) reliably lands while it boots, before its IPC handler exists.
+    { env: { PAGI_TEST_IMPORT_DELAY_MS: '400' } },
+  );
   await s.waitFor(/listening on .*2 workers/);
   return s;
 }
