@@ -75,12 +75,18 @@ describe('--access-log-file', { timeout: 60_000 }, () => {
     },
   );
 
-  it('a path that cannot be opened fails at startup with exit 3', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'pagi-alog-')), 'no-such-dir', 'access.log');
-    server = await spawnCli(['--port', '0', '--workers', '2', '--access-log-file', path, fixtureApp], {
-      noWait: true,
-    });
-    expect((await server.exited).code).toBe(3);
-    expect(server.output()).toMatch(/ENOENT/);
-  });
+  it.each([1, 2])(
+    'workers=%i: a path that cannot be opened fails at startup with exit 3',
+    async (workers) => {
+      const path = join(mkdtempSync(join(tmpdir(), 'pagi-alog-')), 'no-such-dir', 'access.log');
+      server = await spawnCli(
+        ['--port', '0', '--workers', String(workers), '--access-log-file', path, fixtureApp],
+        {
+          noWait: true,
+        },
+      );
+      expect((await server.exited).code).toBe(3);
+      expect(server.output()).toMatch(/ENOENT/);
+    },
+  );
 });
