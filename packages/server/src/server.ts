@@ -47,6 +47,7 @@ export class PagiServer {
   private lifespan: LifespanHandle | undefined;
   private listening = false;
   private closing: Promise<void> | undefined;
+  private cut = 0;
 
   constructor(app: App, options?: ServerOptions) {
     if (typeof app !== 'function')
@@ -173,6 +174,11 @@ export class PagiServer {
     return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
   }
 
+  /** Connections the graceful stop had to cut at `shutdownTimeout`; 0 after a clean stop (exit code 4 in the CLI). */
+  get cutOnShutdown(): number {
+    return this.cut;
+  }
+
   /** Connections open right now (keep-alive, in flight, WebSocket and SSE). */
   get connectionCount(): number {
     return this.handlers.connectionCount;
@@ -216,6 +222,7 @@ export class PagiServer {
           this.ctx.logger.warn(
             `shutdown: ${this.handlers.slots.size} connection(s) still open after ${timeout} ms; cutting them`,
           );
+          this.cut = this.handlers.slots.size;
           this.handlers.cutAll('server_shutdown');
           resolve();
         }, timeout);

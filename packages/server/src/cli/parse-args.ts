@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { PagiError } from '@pagi/spec';
+import { EXIT_CODE_HELP } from '../cluster/exit-codes.js';
 import { DEFAULT_OPTIONS, type ServerOptions } from '../options.js';
 
 /** Thrown for a bad command line; the CLI prints it with the usage and exits 2. */
@@ -28,6 +29,9 @@ const CHOICES: Partial<Record<Key, readonly string[]>> = {
   tlsVerifyClient: ['none', 'optional', 'require'],
 };
 
+/** Options the master sets for each worker (resolved, never typed by a user): no flag, not in --help. */
+const INTERNAL: ReadonlySet<string> = new Set(['workerNum']);
+
 /** What the command line asked for. */
 export interface CliRequest {
   help: boolean;
@@ -53,11 +57,20 @@ export function parseCliArgs(argv: string[]): CliRequest {
     'no-lifespan': { type: 'boolean' },
   };
   for (const [key, def] of Object.entries(DEFAULT_OPTIONS)) {
+    if (INTERNAL.has(key)) continue;
     if (typeof def === 'boolean') {
       spec[kebab(key)] = { type: 'boolean' };
       spec[`no-${kebab(key)}`] = { type: 'boolean' };
     } else if (Array.isArray(def)) spec[kebab(key)] = { type: 'string', multiple: true };
     else spec[kebab(key)] = { type: 'string' };
+  }
+  const internal = argv.find((a) =>
+    [...INTERNAL].some((k) => a === `--${kebab(k)}` || a.startsWith(`--${kebab(k)}=`)),
+  );
+  if (internal !== undefined) {
+    throw new UsageError(
+      `${internal.split('=')[0]} is set by the master for each worker, not on the command line; use --workers N to choose how many`,
+    );
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -75,6 +88,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
   const options: ServerOptions = { accessLog: 'common' };
   const out = options as Record<string, unknown>;
   for (const [key, def] of Object.entries(DEFAULT_OPTIONS)) {
+    if (INTERNAL.has(key)) continue;
     const flag = kebab(key);
     if (typeof def === 'boolean') {
       if (values[flag] === true) out[key] = true;
@@ -116,6 +130,14 @@ export function parseCliArgs(argv: string[]): CliRequest {
   if (values['no-lifespan'] === true) options.lifespan = 'off';
   if (options.port !== undefined && options.port > 65535)
     throw new UsageError(`--port expects 0-65535, got ${options.port}`);
+  // --listen replaces host:port (as uvicorn's --uds/--fd do); a --host/--port next to it would be
+  // silently ignored, so it is refused. Several listeners: repeat --listen HOST:PORT.
+  const ignored = ['host', 'port'].filter((f) => values[f] !== undefined).map((f) => `--${f}`);
+  if (options.listen !== undefined && options.listen.length > 0 && ignored.length > 0) {
+    throw new UsageError(
+      `${ignored.join(' and ')} cannot be combined with --listen (--listen replaces --host/--port); use --listen HOST:PORT for a TCP listener`,
+    );
+  }
   return {
     help: values.help === true,
     version: values.version === true,
@@ -137,6 +159,7 @@ export function usage(): string {
     '      --no-lifespan               same as --lifespan off',
   ];
   for (const [key, def] of Object.entries(DEFAULT_OPTIONS)) {
+    if (INTERNAL.has(key)) continue;
     const flag = kebab(key);
     const choices = CHOICES[key as Key];
     let shown: string;
@@ -151,5 +174,6 @@ export function usage(): string {
     if (Array.isArray(def)) shown = 'none; repeatable';
     lines.push(`${`      --${flag} ${arg}`.padEnd(33)} (default ${shown})`);
   }
+  lines.push('', 'Exit codes:', ...EXIT_CODE_HELP);
   return `${lines.join('\n')}\n`;
 }

@@ -34,7 +34,8 @@ function version(): string {
 
 /**
  * Runs `pagi-server`. Exit codes: 0 after a graceful stop, 1 on a forced stop or a listen error,
- * 2 for a usage error or an app module that can't be loaded, 3 when lifespan startup fails.
+ * 2 for a usage error or an app module that can't be loaded, 3 when lifespan startup fails,
+ * 4 after a graceful stop that had to cut in-flight requests at the shutdown timeout.
  *
  * @example
  * await runCli(process.argv.slice(2));
@@ -96,7 +97,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<v
     stopping = true;
     io.stderr.write(`pagi-server: ${signal} received, shutting down gracefully\n`);
     server.close().then(
-      () => io.exit(0),
+      () => io.exit(server.cutOnShutdown > 0 ? 4 : 0),
       (error: unknown) => {
         io.stderr.write(`pagi-server: shutdown failed: ${String(error)}\n`);
         io.exit(1);

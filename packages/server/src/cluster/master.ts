@@ -1,15 +1,17 @@
-import { chmodSync } from 'node:fs';
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import cluster, { type Worker } from 'node:cluster';
 import { resolveListenSpecs } from '../listen/attach.js';
 import { formatListenSpec, parseSocketMode } from '../listen/listen-spec.js';
 import { removeStaleSocket } from '../listen/unix-socket.js';
+import { ACCESS_LOG_FILE_MODE } from '../log/access-log-file.js';
 import type { ResolvedServerOptions } from '../options.js';
 import { WorkerBootLoopError } from './errors.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, worseExit } from './exit-codes.js';
 import { HeartbeatMonitor } from './heartbeat.js';
 import { isPagiMessage, type MasterMessage } from './messages.js';
 import { removePidFile, writePidFile } from './pid-file.js';
 import { RespawnPolicy, type RespawnPolicyOptions } from './respawn-policy.js';
+import { planPool, scaleDesired } from './pool-plan.js';
 import { onSignals } from './signals.js';
 import { encodeWorkerOptions, WORKER_NUM_ENV, WORKER_OPTIONS_ENV } from './worker-options.js';
 
@@ -25,6 +27,8 @@ interface WorkerRecord {
   markReady(ok: boolean): void;
   exited: Promise<void>;
   killTimer?: NodeJS.Timeout;
+  /** `#reopens` when forked: a SIGUSR1 since then is passed on once it listens. */
+  reopens: number;
 }
 
 export interface MasterConfig {
@@ -51,7 +55,12 @@ export class Master {
   readonly #policy: RespawnPolicy;
   readonly #records = new Map<number, WorkerRecord>();
   readonly #monitor: HeartbeatMonitor;
-  #target: number;
+  /** Workers wanted: `--workers`, then ±1 per SIGTTIN/SIGTTOU (src/cluster/pool-plan.ts). */
+  #desired: number;
+  /** Crash respawns waiting out their backoff; they count as booting. */
+  #pendingRespawns = 0;
+  /** Replacements (recycle or rolling-restart step) in progress; count changes wait for them. */
+  #replacing = 0;
   #stopping = false;
   #exitCode: number = ExitCode.OK;
   #restarting = false;
@@ -61,12 +70,14 @@ export class Master {
   /** What every worker gets in its environment: the resolved options. */
   #workerEnv: Record<string, string> = {};
   #announced = false;
+  /** SIGUSR1s received (access log reopens). */
+  #reopens = 0;
 
   constructor(config: MasterConfig) {
     this.#options = config.options;
     this.#log = config.log;
     this.#policy = new RespawnPolicy(config.respawn);
-    this.#target = config.options.workers;
+    this.#desired = config.options.workers;
     this.#monitor = new HeartbeatMonitor(config.options.heartbeatTimeout, (id) => this.#onStale(id));
   }
 
@@ -103,6 +114,10 @@ export class Master {
         }
       }
     });
+    // Each worker appends to the access log itself; a path that cannot be opened fails here, once
+    // (exit 3), instead of as a boot loop. The file is created with its mode now.
+    if (this.#options.accessLogFile !== null)
+      closeSync(openSync(this.#options.accessLogFile, 'a', ACCESS_LOG_FILE_MODE));
     this.#workerEnv = { [WORKER_OPTIONS_ENV]: encodeWorkerOptions(options) };
     const off = onSignals({
       SIGTERM: () => this.stop('SIGTERM'),
@@ -110,9 +125,10 @@ export class Master {
       SIGHUP: () => void this.rollingRestart(),
       SIGTTIN: () => this.addWorker(),
       SIGTTOU: () => this.removeWorker(),
+      SIGUSR1: () => this.reopenLogs(),
     });
     this.#monitor.start();
-    for (let num = 1; num <= this.#target; num++) this.#fork(num);
+    for (let num = 1; num <= this.#desired; num++) this.#fork(num);
     const code = await finished;
     off();
     this.#monitor.stop();
@@ -139,6 +155,7 @@ export class Master {
       ready,
       markReady,
       exited,
+      reopens: this.#reopens,
     };
     this.#records.set(worker.id, record);
     // Watching starts with the first heartbeat: loading the app may legitimately take longer
@@ -155,7 +172,13 @@ export class Master {
           this.#policy.onBooted();
           record.markReady(true);
           this.#log(`worker ${num} (pid ${worker.process.pid}) listening`);
+          // It may have opened the access log before a SIGUSR1 it was not told about.
+          if (record.reopens !== this.#reopens) {
+            record.reopens = this.#reopens;
+            worker.process.kill('SIGUSR1');
+          }
           this.#announceOnce();
+          this.#reconcile();
           break;
         case 'recycle':
           this.#log(`worker ${num} (pid ${worker.process.pid}) served ${message.served} requests: recycling`);
@@ -181,11 +204,11 @@ export class Master {
   #announceOnce(): void {
     if (this.#announced || this.#stopping) return;
     const ready = [...this.#records.values()].filter((r) => r.booted && !r.retiring);
-    if (ready.length < this.#target) return;
+    if (ready.length < this.#desired) return;
     this.#announced = true;
     if (this.#options.pidFile !== null) writePidFile(this.#options.pidFile, process.pid);
     const urls = [...new Set(ready.map((r) => r.url))].join(', ');
-    this.#log(`listening on ${urls} (master pid ${process.pid}, ${this.#target} workers)`);
+    this.#log(`listening on ${urls} (master pid ${process.pid}, ${this.#desired} workers)`);
   }
 
   #onExit(record: WorkerRecord, code: number | null, signal: string | null): void {
@@ -196,10 +219,16 @@ export class Master {
     const how = signal !== null ? `signal ${signal}` : `code ${code}`;
     if (this.#stopping) {
       this.#log(`worker ${record.num} (pid ${record.worker.process.pid}) stopped (${how})`);
+      // A worker that had to cut requests at the shutdown timeout makes the whole stop a cut one.
+      if (code === ExitCode.CUT) this.#exitCode = worseExit(this.#exitCode, ExitCode.CUT);
       if (this.#records.size === 0) this.#done(this.#exitCode);
       return;
     }
-    if (record.retiring) return;
+    if (record.retiring) {
+      this.#log(`worker ${record.num} (pid ${record.worker.process.pid}) retired (${how})`);
+      this.#reconcile();
+      return;
+    }
     const booted = record.booted && code !== ExitCode.STARTUP;
     this.#log(`worker ${record.num} (pid ${record.worker.process.pid}) exited unexpectedly (${how})`);
     const decision = this.#policy.onExit({ booted, lifetime: Date.now() - record.startedAt });
@@ -209,8 +238,11 @@ export class Master {
       this.stop('boot loop');
       return;
     }
+    this.#pendingRespawns += 1;
     const timer = setTimeout(() => {
-      if (!this.#stopping && this.#liveCount() < this.#target) this.#fork(record.num);
+      this.#pendingRespawns -= 1;
+      // Forks only if still short of the desired count (a SIGTTOU meanwhile cancels it).
+      this.#reconcile(record.num);
     }, decision.delay);
     // Not unref'd: while every worker is down this timer is all that keeps the master alive.
     void timer;
@@ -225,10 +257,48 @@ export class Master {
     record.worker.process.kill('SIGKILL');
   }
 
-  #liveCount(): number {
-    let n = 0;
-    for (const r of this.#records.values()) if (!r.retiring) n += 1;
-    return n;
+  /** Workers listening and not retiring, highest number last. */
+  #ready(): WorkerRecord[] {
+    return [...this.#records.values()].filter((r) => r.booted && !r.retiring).sort((a, b) => a.num - b.num);
+  }
+
+  /**
+   * Moves the worker count toward `#desired` as {@link planPool} says. Called after every event
+   * that changes the picture, so a count change made while a worker boots or a replacement runs
+   * is applied as soon as that is over, and never retires a worker that cannot drain yet.
+   */
+  #reconcile(preferredNum?: number): void {
+    let booting = this.#pendingRespawns;
+    for (const r of this.#records.values()) if (!r.booted && !r.retiring) booting += 1;
+    const ready = this.#ready();
+    const step = planPool({
+      desired: this.#desired,
+      ready: ready.length,
+      booting,
+      replacing: this.#restarting || this.#replacing > 0,
+      stopping: this.#stopping,
+    });
+    if (step.action === 'fork') {
+      for (let i = 0; i < step.count; i++) {
+        const num =
+          i === 0 && preferredNum !== undefined && this.#numFree(preferredNum)
+            ? preferredNum
+            : this.#nextNum();
+        this.#fork(num);
+      }
+    } else if (step.action === 'retire') {
+      for (const victim of ready.slice(-step.count)) {
+        this.#log(
+          `worker ${victim.num} (pid ${victim.worker.process.pid}) retiring (${this.#desired} wanted)`,
+        );
+        void this.#retire(victim);
+      }
+    }
+  }
+
+  #numFree(num: number): boolean {
+    for (const r of this.#records.values()) if (!r.retiring && r.num === num) return false;
+    return true;
   }
 
   #nextNum(): number {
@@ -267,13 +337,27 @@ export class Master {
   /** Starts a replacement for `old`, waits until it listens, then drains `old`. */
   async #replace(old: WorkerRecord): Promise<boolean> {
     if (this.#stopping || old.retiring || !this.#records.has(old.worker.id)) return true;
-    const fresh = this.#fork(old.num);
-    if (!(await fresh.ready)) {
-      this.#log(`replacement for worker ${old.num} did not start; keeping the old one`);
-      return false;
+    this.#replacing += 1;
+    try {
+      // A worker still booting cannot drain yet: wait until it listens (if it dies instead, the
+      // crash path starts a new one, with the new code).
+      if (!(await old.ready) || this.#stopping || old.retiring) return true;
+      // More workers than wanted (a SIGTTOU during the roll): retiring this one is the replacement.
+      if (this.#ready().length > this.#desired) {
+        await this.#retire(old);
+        return true;
+      }
+      const fresh = this.#fork(old.num);
+      if (!(await fresh.ready)) {
+        this.#log(`replacement for worker ${old.num} did not start; keeping the old one`);
+        return false;
+      }
+      await this.#retire(old);
+      return true;
+    } finally {
+      this.#replacing -= 1;
+      this.#reconcile();
     }
-    await this.#retire(old);
-    return true;
   }
 
   /** SIGHUP: replace every worker, one at a time; each new worker re-imports the app. */
@@ -294,28 +378,61 @@ export class Master {
     }
     this.#restarting = false;
     if (!this.#stopping) this.#log('rolling restart finished');
+    this.#reconcile();
   }
 
-  /** SIGTTIN: one more worker. */
+  /**
+   * SIGUSR1: every listening worker reopens its access log file (log rotation, as nginx). A worker
+   * still booting gets it once it listens: before that its handler may not exist yet, and
+   * node's default action for SIGUSR1 is to start the inspector.
+   */
+  reopenLogs(): void {
+    this.#reopens += 1;
+    let told = 0;
+    for (const r of this.#records.values()) {
+      if (!r.booted) continue;
+      r.reopens = this.#reopens;
+      r.worker.process.kill('SIGUSR1');
+      told += 1;
+    }
+    this.#log(`SIGUSR1: reopening the access log in ${told} workers`);
+  }
+
+  /**
+   * SIGTTIN: one more worker. Forked now unless a rolling restart or replacement is running
+   * (then once it is over).
+   */
   addWorker(): void {
     if (this.#stopping) return;
-    this.#target += 1;
-    this.#log(`SIGTTIN: adding a worker (now ${this.#target})`);
-    this.#fork(this.#nextNum());
+    this.#desired = scaleDesired(this.#desired, 1)!;
+    this.#log(`SIGTTIN: adding a worker (now ${this.#desired})`);
+    this.#reconcile();
   }
 
-  /** SIGTTOU: one worker fewer (the highest-numbered), never below one. */
+  /**
+   * SIGTTOU: one worker fewer, never below one. The highest-numbered listening worker drains;
+   * while a worker boots or a replacement runs, that waits until it is over (a booting worker
+   * cannot drain yet).
+   */
   removeWorker(): void {
     if (this.#stopping) return;
-    const live = [...this.#records.values()].filter((r) => !r.retiring);
-    if (live.length <= 1 || this.#target <= 1) {
+    const next = scaleDesired(this.#desired, -1);
+    if (next === undefined) {
       this.#log('SIGTTOU ignored: at least one worker must keep running');
       return;
     }
-    this.#target -= 1;
-    const victim = live.reduce((a, b) => (b.num > a.num ? b : a));
-    this.#log(`SIGTTOU: removing worker ${victim.num} (now ${this.#target})`);
-    void this.#retire(victim);
+    this.#desired = next;
+    const ready = this.#ready();
+    const busy =
+      this.#restarting ||
+      this.#replacing > 0 ||
+      [...this.#records.values()].some((r) => !r.booted && !r.retiring);
+    this.#log(
+      busy
+        ? `SIGTTOU: removing a worker once the boot or restart in progress is over (now ${this.#desired})`
+        : `SIGTTOU: removing worker ${ready[ready.length - 1]?.num} (now ${this.#desired})`,
+    );
+    this.#reconcile();
   }
 
   /** Graceful stop of every worker; a second call forces it (SIGKILL, exit 1). */

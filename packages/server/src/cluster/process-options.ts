@@ -12,6 +12,11 @@ export interface ProcessOptions {
   maxRequestsJitter?: number;
   /** Write the PID here once listening; removed on exit. Default null (none). */
   pidFile?: string | null;
+  /**
+   * Append the access log to this file instead of `accessLogStream` (created with mode 0640),
+   * reopened on SIGUSR1 for log rotation; each worker appends itself. Default null (stream).
+   */
+  accessLogFile?: string | null;
   /** Set by the cluster master for each worker (1..N); `null` in single-process mode. Default null. */
   workerNum?: number | null;
 }
@@ -22,6 +27,7 @@ export const PROCESS_DEFAULTS: Required<ProcessOptions> = {
   maxRequests: 0,
   maxRequestsJitter: 0,
   pidFile: null,
+  accessLogFile: null,
   workerNum: null,
 };
 
@@ -35,6 +41,11 @@ export function validateProcessOptions(o: Required<ProcessOptions>): void {
   if (o.workerNum !== null && (!Number.isInteger(o.workerNum) || o.workerNum < 1)) {
     throw new ProcessOptionError(
       `server option 'workerNum' must be null or an integer >= 1, got ${JSON.stringify(o.workerNum)}`,
+    );
+  }
+  if (o.accessLogFile !== null && (typeof o.accessLogFile !== 'string' || o.accessLogFile === '')) {
+    throw new ProcessOptionError(
+      `server option 'accessLogFile' must be null or a path, got ${JSON.stringify(o.accessLogFile)}`,
     );
   }
   if (o.pidFile !== null && (typeof o.pidFile !== 'string' || o.pidFile === '')) {

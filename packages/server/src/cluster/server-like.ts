@@ -7,6 +7,8 @@ export interface ServerLike {
   listen(): Promise<void>;
   close(): Promise<void>;
   readonly connectionCount: number;
+  /** Connections `close()` had to cut at the shutdown timeout (the process then exits 4). */
+  readonly cutOnShutdown?: number;
   readonly httpServer: HttpServer;
   readonly url: string;
 }

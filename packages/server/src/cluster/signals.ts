@@ -1,5 +1,5 @@
 /** Signals the runner handles; listeners are removed again when the process stops. */
-export type HandledSignal = 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGTTIN' | 'SIGTTOU';
+export type HandledSignal = 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGTTIN' | 'SIGTTOU' | 'SIGUSR1';
 
 /**
  * Installs `handlers` with `process.on` and returns a function that removes exactly them.

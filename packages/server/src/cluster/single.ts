@@ -1,4 +1,10 @@
 import { listenUrls, reloadTls } from '../listen/attach.js';
+import {
+  type AccessLogFile,
+  closeAccessLog,
+  openAccessLog,
+  reopenAccessLog,
+} from '../log/access-log-file.js';
 import { ExitCode } from './exit-codes.js';
 import { removePidFile, writePidFile } from './pid-file.js';
 import type { RunConfig, ServerLike } from './server-like.js';
@@ -16,6 +22,7 @@ export async function runSingle(config: RunConfig): Promise<number> {
   const { options } = config;
   const log = config.log ?? ((line: string) => options.logStream.write(`pagi-server ${line}\n`));
   let server: ServerLike | undefined;
+  let accessLog: AccessLogFile | undefined;
   let stopping = false;
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((resolve) => {
@@ -26,6 +33,7 @@ export async function runSingle(config: RunConfig): Promise<number> {
     if (finished) return;
     finished = true;
     off();
+    void closeAccessLog(accessLog);
     if (options.pidFile !== null) removePidFile(options.pidFile, process.pid);
     resolveDone(code);
   };
@@ -53,7 +61,12 @@ export async function runSingle(config: RunConfig): Promise<number> {
       if (!ok || server === undefined) return; // startup failed or never ran: finished there
       try {
         await server.close();
-        finish(ExitCode.OK);
+        // Every line is on disk before the process exits.
+        await closeAccessLog(accessLog);
+        const cut = server.cutOnShutdown ?? 0;
+        if (cut > 0)
+          log(`stopped; ${cut} connection(s) were cut at the shutdown timeout (exit ${ExitCode.CUT})`);
+        finish(cut > 0 ? ExitCode.CUT : ExitCode.OK);
       } catch (error) {
         log(`stop failed: ${(error as Error).message}`);
         finish(ExitCode.FORCED);
@@ -81,12 +94,14 @@ export async function runSingle(config: RunConfig): Promise<number> {
     },
     SIGTTIN: () => log('SIGTTIN ignored: adding workers needs --workers 2 or more'),
     SIGTTOU: () => log('SIGTTOU ignored: removing workers needs --workers 2 or more'),
+    SIGUSR1: () => reopenAccessLog(accessLog, log, `pid ${process.pid}`),
   });
 
   started = (async () => {
     try {
       const app = await config.loadApp();
-      server = config.createServer(app, options);
+      accessLog = openAccessLog(options, log);
+      server = config.createServer(app, accessLog ? { ...options, accessLogStream: accessLog } : options);
       await server.listen();
       return true;
     } catch (error) {

@@ -23,6 +23,7 @@ describe('worker options', () => {
       tlsCa: '/ca.pem',
       tlsVerifyClient: 'optional',
       pidFile: '/tmp/p.pid',
+      accessLogFile: '/tmp/access.log',
       workers: 4,
       workerNum: null,
     });

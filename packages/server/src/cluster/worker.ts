@@ -1,5 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { listenUrls, stopAccepting } from '../listen/attach.js';
+import {
+  type AccessLogFile,
+  closeAccessLog,
+  openAccessLog,
+  reopenAccessLog,
+} from '../log/access-log-file.js';
 import { ExitCode } from './exit-codes.js';
 import { startHeartbeat } from './heartbeat.js';
 import { isPagiMessage, type WorkerMessage } from './messages.js';
@@ -37,6 +43,7 @@ export async function runWorker(config: RunConfig): Promise<number> {
   // not a hang (lifespanStartupTimeout bounds the latter).
   let stopBeat = () => {};
   let server: ServerLike | undefined;
+  let accessLog: AccessLogFile | undefined;
   // A worker being retired answers every further request with `Connection: close`, so clients
   // move their keep-alive connections to the other workers instead of racing a close.
   let draining = false;
@@ -51,6 +58,7 @@ export async function runWorker(config: RunConfig): Promise<number> {
   const cleanup = () => {
     stopBeat();
     off();
+    void closeAccessLog(accessLog);
     process.off('message', onMessage);
     process.off('disconnect', onDisconnect);
   };
@@ -74,9 +82,17 @@ export async function runWorker(config: RunConfig): Promise<number> {
       );
     }
     let code: number = ExitCode.OK;
-    await s.close().catch(() => {
-      code = ExitCode.FORCED;
-    });
+    await s.close().then(
+      () => {
+        // The master turns this into its own exit code when it is stopping (exit-codes.ts).
+        if ((s.cutOnShutdown ?? 0) > 0) code = ExitCode.CUT;
+      },
+      () => {
+        code = ExitCode.FORCED;
+      },
+    );
+    // Every line is on disk before the process exits.
+    await closeAccessLog(accessLog);
     cleanup();
     resolveDone(code);
   };
@@ -93,6 +109,9 @@ export async function runWorker(config: RunConfig): Promise<number> {
     SIGHUP: () => {},
     SIGTTIN: () => {},
     SIGTTOU: () => {},
+    // The master forwards it: reopen the access log file (log rotation).
+    SIGUSR1: () =>
+      reopenAccessLog(accessLog, (l) => config.log?.(l), `worker ${options.workerNum} (pid ${process.pid})`),
   });
   process.on('message', onMessage);
   process.on('disconnect', onDisconnect);
@@ -100,7 +119,9 @@ export async function runWorker(config: RunConfig): Promise<number> {
   started = (async () => {
     try {
       const app = await config.loadApp();
-      server = config.createServer(app, options);
+      // Opened after the SIGUSR1 handler is in place: a reopen before this point finds the new file.
+      accessLog = openAccessLog(options, (l) => config.log?.(l));
+      server = config.createServer(app, accessLog ? { ...options, accessLogStream: accessLog } : options);
       await server.listen();
       return true;
     } catch (error) {
