@@ -5,6 +5,8 @@ import { acceptsEventStream } from '../internal/accepts-event-stream.js';
 import type { ServerContext } from '../internal/context.js';
 import { addressesOf, headerListFrom } from '../internal/scope-base.js';
 import { type ConnectionSlot, HttpExchange } from './exchange.js';
+import { ignoredUpgrade } from './pagi-request.js';
+import { headRefusal } from './request-line-checks.js';
 import { refuse, refuseRaw } from './simple-response.js';
 
 const kSlot: unique symbol = Symbol('pagi.slot');
@@ -281,6 +283,18 @@ export class HttpHandlers {
     // (names are lowercase by then, so a plain comparison finds them).
     const raw = req.rawHeaders;
     const headers = headerListFrom(raw);
+    // RFC 9112 rules llhttp lets through (version, Host, Transfer-Encoding on 1.0): 4xx/505, close.
+    const refusal = headRefusal(req, headers);
+    if (refusal !== undefined) {
+      refuse(res, refusal[0], refusal[1]);
+      slot.closeAfter = true;
+      return;
+    }
+    // An ignored `Upgrade: h2c` & co.: served as HTTP/1.1, then closed (see ignoredUpgrade).
+    if (ignoredUpgrade(req)) {
+      res.shouldKeepAlive = false;
+      slot.closeAfter = true;
+    }
     let contentLength: string | undefined;
     let chunked = false;
     let accept: string | undefined;
