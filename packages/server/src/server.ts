@@ -3,7 +3,6 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { App } from '@pagi/spec';
 import { PagiIncomingMessage } from './http/pagi-request.js';
 import { PagiServerResponse } from './http/pagi-response.js';
-import { refuseConnect } from './http/request-line-checks.js';
 import { HttpHandlers } from './http/request-handler.js';
 import type { AccessLogEntry, LongLivedConnection, ServerContext } from './internal/context.js';
 import { startLifespan, type LifespanHandle } from './lifespan/run-lifespan.js';
@@ -95,7 +94,7 @@ export class PagiServer {
     server.on('request', this.handlers.onRequest);
     server.on('checkContinue', this.handlers.onCheckContinue);
     server.on('clientError', this.handlers.onClientError);
-    server.on('connect', refuseConnect);
+    server.on('connect', this.handlers.onConnect);
     server.on('upgrade', (req, socket, head) => {
       this.upgraded.add(socket);
       if (!this.handlers.releaseUpgraded(socket as Socket)) {

@@ -6,7 +6,7 @@ import type { ServerContext } from '../internal/context.js';
 import { addressesOf, headerListFrom } from '../internal/scope-base.js';
 import { type ConnectionSlot, HttpExchange } from './exchange.js';
 import { ignoredUpgrade } from './pagi-request.js';
-import { headRefusal } from './request-line-checks.js';
+import { headRefusal, refuseConnect } from './request-line-checks.js';
 import { refuse, refuseRaw } from './simple-response.js';
 
 const kSlot: unique symbol = Symbol('pagi.slot');
@@ -246,6 +246,22 @@ export class HttpHandlers {
     refuseRaw(socket, status, detail);
     // Stop reading: whatever follows a framing error can't be trusted (request smuggling).
     socket.once('finish', () => socket.destroy());
+  };
+
+  /**
+   * node:http's `'connect'` event. A `CONNECT` pipelined behind a response still being written
+   * gets no answer of its own (a 501 now would land in the middle of that response): the running
+   * one finishes, then the connection closes.
+   */
+  readonly onConnect = (req: IncomingMessage, socket: Duplex): void => {
+    const slot = (socket as SlotSocket)[kSlot];
+    if (slot?.busy()) {
+      this.ctx.logger.debug('CONNECT pipelined behind a running request: no answer, closing after it');
+      socket.on('error', () => {});
+      slot.closeAfter = true;
+      return;
+    }
+    refuseConnect(req, socket);
   };
 
   private accept(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {

@@ -60,8 +60,8 @@ export function headRefusal(req: IncomingMessage, headers: HeaderList): HeadRefu
 function noop(): void {}
 
 /**
- * node:http's `'connect'` listener: this server is no proxy, so `CONNECT` gets `501` with the
- * usual text body and `Connection: close` (without a listener node would drop the connection
+ * The answer to `CONNECT` (node:http's `'connect'` event): this server is no proxy, so `501` with
+ * the usual text body and `Connection: close` (without a listener node would drop the connection
  * without a word). The socket has left node's parser; nothing after the request is read.
  */
 export function refuseConnect(_req: IncomingMessage, socket: Duplex): void {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { helloApp, rawClient, type StartedServer, startServer } from '../helpers/start-server.js';
+import { deferred, helloApp, rawClient, type StartedServer, startServer } from '../helpers/start-server.js';
 
 let s: StartedServer;
 let calls = 0;
@@ -119,5 +119,28 @@ describe('request heads RFC 9112 refuses (request-line-checks.ts)', () => {
     const c = await rawClient(s.port);
     c.socket.write('GET / HTTP/1.0\r\n\r\n');
     expect(await c.closed).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*Hello, World!$/);
+  });
+
+  it('lets a response in flight finish, then closes, on a CONNECT pipelined behind it', async () => {
+    const entered = deferred();
+    const release = deferred();
+    const held = await startServer(async (scope, receive, send) => {
+      entered.resolve();
+      await release.promise;
+      await helloApp(scope, receive, send);
+    });
+    try {
+      const c = await rawClient(held.port);
+      c.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await entered.promise;
+      c.socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+      await expect.poll(() => held.logs.some((l) => l.includes('CONNECT pipelined'))).toBe(true);
+      release.resolve();
+      const text = await c.closed;
+      expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\nConnection: close\r\n\r\nHello, World!$/);
+      expect(text.match(/HTTP\/1\.1 /g)?.length).toBe(1);
+    } finally {
+      await held.close();
+    }
   });
 });
