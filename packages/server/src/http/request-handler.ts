@@ -5,7 +5,7 @@ import { acceptsEventStream } from '../internal/accepts-event-stream.js';
 import type { ServerContext } from '../internal/context.js';
 import { addressesOf, headerListFrom } from '../internal/scope-base.js';
 import { type ConnectionSlot, HttpExchange } from './exchange.js';
-import { ignoredUpgrade } from './pagi-request.js';
+import { closeAfterIgnoredUpgrade } from './pagi-request.js';
 import { headRefusal, refuseConnect } from './request-line-checks.js';
 import { refuse, refuseRaw } from './simple-response.js';
 
@@ -306,8 +306,8 @@ export class HttpHandlers {
       slot.closeAfter = true;
       return;
     }
-    // An ignored `Upgrade: h2c` & co.: served as HTTP/1.1, then closed (see ignoredUpgrade).
-    if (ignoredUpgrade(req)) {
+    // An ignored `Upgrade: h2c` & co. that node's parser may have cut short: close after it.
+    if (closeAfterIgnoredUpgrade(req)) {
       res.shouldKeepAlive = false;
       slot.closeAfter = true;
     }

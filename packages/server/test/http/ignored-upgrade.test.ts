@@ -30,23 +30,31 @@ const H2C =
   'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n';
 
 describe('an Upgrade offer other than WebSocket is ignored (RFC 9110 §7.8)', () => {
-  it('serves `Upgrade: h2c` as an ordinary HTTP/1.1 request, headers passed through', async () => {
+  it('serves `Upgrade: h2c` as an ordinary HTTP/1.1 request and keeps the connection alive', async () => {
     const c = await rawClient(s.port);
     c.socket.write(`GET /h2c HTTP/1.1\r\nHost: x\r\n${H2C}\r\n`);
+    await c.waitFor('body=[]');
+    const first = c.data();
+    expect(first).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(first).not.toMatch(/101 Switching/);
+    expect(first).toMatch(/\r\nConnection: keep-alive\r\n/);
+    expect(first.endsWith('http GET /h2c upgrade=h2c connection=Upgrade, HTTP2-Settings body=[]')).toBe(true);
+    // The same connection serves the next request, which may offer the upgrade again (curl does).
+    c.socket.write(`GET /again HTTP/1.1\r\nHost: x\r\n${H2C}Connection: close\r\n\r\n`);
     const text = await c.closed;
-    expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-    expect(text).not.toMatch(/101 Switching/);
-    expect(text).toMatch(/\r\nConnection: close\r\n/);
-    expect(text.endsWith('http GET /h2c upgrade=h2c connection=Upgrade, HTTP2-Settings body=[]')).toBe(true);
+    expect(text.match(/HTTP\/1\.1 200 OK/g)?.length).toBe(2);
+    expect(text).toContain('http GET /again upgrade=h2c');
   });
 
-  it('reads a Content-Length body that arrives after the head', async () => {
+  it('reads a Content-Length body that arrives after the head, then closes', async () => {
     const c = await rawClient(s.port);
     c.socket.write(`POST /cl HTTP/1.1\r\nHost: x\r\n${H2C}Content-Length: 11\r\n\r\nhello`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     c.socket.write(' world');
     const text = await c.closed;
     expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    // Bytes after a body could be dropped by node's parser unseen: the connection is not reused.
+    expect(text).toMatch(/\r\nConnection: close\r\n/);
     expect(text.endsWith('body=[hello world]')).toBe(true);
   });
 
@@ -60,18 +68,23 @@ describe('an Upgrade offer other than WebSocket is ignored (RFC 9110 §7.8)', ()
     expect(text.endsWith('http POST /chunked upgrade=foo/2, bar connection=upgrade body=[abcde]')).toBe(true);
   });
 
-  it('keeps the connection usable up to it, answers it, then closes instead of losing pipelined bytes', async () => {
-    const c = await rawClient(s.port);
-    c.socket.write('GET /first HTTP/1.1\r\nHost: x\r\n\r\n');
-    await c.waitFor('body=[]');
-    expect(c.data()).toMatch(/\r\nConnection: keep-alive\r\n/);
-    // node 20's parser drops whatever follows an upgrade offer in the same read: the request
-    // behind it is never seen, so the server closes after answering rather than leave the
-    // client waiting for it (the client retries it on a new connection).
-    c.socket.write(`GET /second HTTP/1.1\r\nHost: x\r\n${H2C}\r\nGET /lost HTTP/1.1\r\nHost: x\r\n\r\n`);
-    const text = await c.closed;
-    expect(text.match(/HTTP\/1\.1 200 OK/g)?.length).toBe(2);
-    expect(text).toContain('http GET /second upgrade=h2c');
-    expect(text).not.toContain('/lost');
-  });
+  it.each([
+    ['first in the read', ''],
+    ['behind another request', 'GET /before HTTP/1.1\r\nHost: x\r\n\r\n'],
+  ])(
+    'closes after the offer when a request was pipelined behind it (%s), never leaving the client waiting',
+    async (_name, before) => {
+      const c = await rawClient(s.port);
+      // node 20's parser drops what follows an upgrade offer in the same read: /lost is never
+      // seen, so the server closes after answering rather than let the client wait for it (the
+      // client sends it again on a new connection, RFC 9112 §9.3.2).
+      c.socket.write(
+        `${before}GET /offer HTTP/1.1\r\nHost: x\r\n${H2C}\r\nGET /lost HTTP/1.1\r\nHost: x\r\n\r\n`,
+      );
+      const text = await c.closed;
+      expect(text.match(/HTTP\/1\.1 200 OK/g)?.length).toBe(before === '' ? 1 : 2);
+      expect(text).toMatch(/\r\nConnection: close\r\n[\s\S]*http GET \/offer upgrade=h2c/);
+      expect(text).not.toContain('/lost');
+    },
+  );
 });
