@@ -143,4 +143,21 @@ describe('request heads RFC 9112 refuses (request-line-checks.ts)', () => {
       await held.close();
     }
   });
+
+  it.each([
+    ['two Host headers', 'Host: a\r\nHost: b\r\n', 'more than one Host header\n'],
+    ['an invalid Host', 'Host: bad host\r\n', 'invalid Host header (expected host[:port])\n'],
+    ['no Host', '', 'missing Host header (required since HTTP 1.1)\n'],
+  ])('refuses a WebSocket handshake with %s (400, app not called)', async (_name, host, body) => {
+    const before = calls;
+    const c = await rawClient(s.port);
+    c.socket.write(
+      `GET /ws HTTP/1.1\r\n${host}Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    const text = await c.closed;
+    expect(text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(text).toMatch(/\r\nconnection: close\r\n/i);
+    expect(text.endsWith(`\r\n\r\n${body}`)).toBe(true);
+    expect(calls).toBe(before);
+  });
 });
