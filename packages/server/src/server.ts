@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { App } from '@pagi/spec';
+import { PagiIncomingMessage } from './http/pagi-request.js';
 import { PagiServerResponse } from './http/pagi-response.js';
 import { HttpHandlers } from './http/request-handler.js';
 import type { AccessLogEntry, LongLivedConnection, ServerContext } from './internal/context.js';
@@ -61,9 +62,12 @@ export class PagiServer {
       createHttpServer({
         // Reports 'finish' to the exchange without a listener per request (http/pagi-response.ts).
         ServerResponse: PagiServerResponse,
+        // Only WebSocket offers go to 'upgrade'; `Upgrade: h2c` & co. are plain requests (pagi-request.ts).
+        IncomingMessage: PagiIncomingMessage,
         maxHeaderSize: this.options.maxHeaderSize,
         insecureHTTPParser: false,
-        requireHostHeader: true,
+        // Host is checked in request-line-checks.ts, so the 400 has the server's text/plain body.
+        requireHostHeader: false,
         joinDuplicateHeaders: false,
         noDelay: true,
         keepAlive: false,
@@ -91,6 +95,7 @@ export class PagiServer {
     server.on('request', this.handlers.onRequest);
     server.on('checkContinue', this.handlers.onCheckContinue);
     server.on('clientError', this.handlers.onClientError);
+    server.on('connect', this.handlers.onConnect);
     server.on('upgrade', (req, socket, head) => {
       this.upgraded.add(socket);
       if (!this.handlers.releaseUpgraded(socket as Socket)) {

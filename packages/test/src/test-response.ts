@@ -11,6 +11,7 @@ export interface TestResponseInit {
   trailers: HeaderList | undefined;
   events: object[];
   disconnected: boolean;
+  aborted: boolean;
   connection: Required<ConnectionState>;
   url?: string;
   history?: TestResponse[];
@@ -37,6 +38,12 @@ export class TestResponse {
   readonly events: object[];
   /** true when the client side went away before the response was complete. */
   readonly disconnected: boolean;
+  /**
+   * true when the response started but was cut before its body was complete (the app returned
+   * or threw before the final body event, or sent fewer or more bytes than its `content-length`).
+   * A real server aborts such a response (D-12): an HTTP client gets an error, not this body.
+   */
+  readonly aborted: boolean;
   /** The `scope['pagi.connection']` the app saw, in its final state. */
   readonly connection: Required<ConnectionState>;
   /** The request target (path and query) this response answered; after redirects, the last one. */
@@ -53,6 +60,7 @@ export class TestResponse {
     this.trailers = init.trailers;
     this.events = init.events;
     this.disconnected = init.disconnected;
+    this.aborted = init.aborted;
     this.connection = init.connection;
     this.url = init.url ?? '';
     this.history = init.history ?? [];

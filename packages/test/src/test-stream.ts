@@ -77,6 +77,14 @@ export class TestStreamResponse implements AsyncIterable<Buffer> {
     return this.exchange.disconnected;
   }
 
+  /**
+   * true once the response was cut before its body was complete (see `TestResponse.aborted`):
+   * read the body to its end, then check it, as an HTTP client would see the error there.
+   */
+  get aborted(): boolean {
+    return this.exchange.aborted;
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     while (true) {
       if (this.gate) await this.gate.beforeRead();
@@ -125,6 +133,7 @@ export class TestStreamResponse implements AsyncIterable<Buffer> {
       trailers: this.exchange.trailers,
       events: this.exchange.events,
       disconnected: this.exchange.disconnected,
+      aborted: this.exchange.aborted,
       connection: this.exchange.connection,
       url: this.url,
       history: this.history,

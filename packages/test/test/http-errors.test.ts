@@ -104,6 +104,43 @@ describe('app exceptions and the 500 backstop', () => {
     expect(res.connection.response_complete?.()).toBe(false);
   });
 
+  it('reports a response cut mid-body as aborted (D-12), whether the app threw or returned', async () => {
+    const threw = httpOnly(async (_scope, _receive, send) => {
+      await send({ type: 'http.response.start', status: 200 });
+      await send({ type: 'http.response.body', body: 'partial', more: true });
+      throw new Boom('mid-body');
+    });
+    const returned = httpOnly(async (_scope, _receive, send) => {
+      await send({ type: 'http.response.start', status: 200 });
+      await send({ type: 'http.response.body', body: 'partial', more: true });
+    });
+    const a = await new TestClient(threw, { raiseAppErrors: false }).get('/');
+    expect([a.status, a.text, a.aborted]).toEqual([200, 'partial', true]);
+    for (const raiseAppErrors of [true, false]) {
+      const b = await new TestClient(returned, { raiseAppErrors }).get('/');
+      expect([b.status, b.text, b.aborted]).toEqual([200, 'partial', true]);
+      expect(b.connection.disconnect_reason()).toBe('server_error');
+    }
+    const s = await new TestClient(returned).stream('GET', '/');
+    expect(await s.text()).toBe('partial');
+    expect(s.aborted).toBe(true);
+  });
+
+  it('does not report a complete response, or one missing only its promised trailers, as aborted', async () => {
+    const complete = httpOnly(async (_scope, _receive, send) => {
+      await send({ type: 'http.response.start', status: 200 });
+      await send({ type: 'http.response.body', body: 'a', more: true });
+      await send({ type: 'http.response.body', body: 'b' });
+    });
+    const noTrailers = httpOnly(async (_scope, _receive, send) => {
+      await send({ type: 'http.response.start', status: 200, trailers: true });
+      await send({ type: 'http.response.body', body: 'data' });
+    });
+    expect((await new TestClient(complete).get('/')).aborted).toBe(false);
+    const res = await new TestClient(noTrailers).get('/');
+    expect([res.text, res.aborted, res.trailers]).toEqual(['data', false, []]);
+  });
+
   it('an exception thrown by a streaming app reaches the reader', async () => {
     const app = httpOnly(async (_scope, _receive, send) => {
       await send({ type: 'http.response.start', status: 200 });

@@ -27,6 +27,11 @@ function requestOptions(options: ConformanceRequestOptions): RequestOptions {
   return out;
 }
 
+/** What a socket client gets when the server aborts a response mid-body (D-12). */
+function abortedError(method: string, path: string): Error {
+  return new Error(`${method} ${path}: the response was aborted before its body was complete`);
+}
+
 function adaptWebSocket(ws: TestWebSocket): ConformanceWebSocket {
   return {
     accepted: ws.accepted,
@@ -74,6 +79,7 @@ export function inProcess(): Transport {
   const conformanceClient: ConformanceClient = {
     async request(method, path, options = {}) {
       const res = await client.request(method, path, requestOptions(options));
+      if (res.aborted) throw abortedError(method, path);
       return {
         status: res.status,
         headers: res.headers.map(([n, v]): [string, string] => [n.toLowerCase(), v]),
@@ -89,6 +95,8 @@ export function inProcess(): Transport {
         headers: res.headers.map(([n, v]): [string, string] => [n.toLowerCase(), v]),
         async next() {
           const step = await iterator.next();
+          // Where a socket client's read fails: at the end of what arrived before the cut.
+          if (step.done && res.aborted) throw abortedError(method, path);
           return step.done ? undefined : step.value;
         },
         disconnect: () => res.disconnect(),

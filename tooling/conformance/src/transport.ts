@@ -36,7 +36,7 @@ export interface ConformanceResponse {
 export interface ConformanceStream {
   status: number;
   headers: HeaderList;
-  /** The next body bytes the client got, or undefined at the end of the body. */
+  /** The next body bytes the client got, or undefined at the end of the body; rejects at the cut of an aborted response. */
   next(): Promise<Buffer | undefined>;
   /** The client drops the connection now. */
   disconnect(): Promise<void>;
@@ -92,6 +92,10 @@ export interface ConformanceSse {
 
 /** The client side of a transport, talking to the app most recently given to `serve()`. */
 export interface ConformanceClient {
+  /**
+   * Rejects when the response was aborted, i.e. cut before its body was complete (D-12): a
+   * socket client sees the connection close mid-body, the in-process client reports `aborted`.
+   */
   request(method: string, path: string, options?: ConformanceRequestOptions): Promise<ConformanceResponse>;
   stream(method: string, path: string, options?: ConformanceRequestOptions): Promise<ConformanceStream>;
   websocket(path: string, options?: { subprotocols?: string[] }): Promise<ConformanceWebSocket>;

@@ -683,15 +683,27 @@ export class HttpExchange implements ConnectionSource {
     this.maybeComplete();
   }
 
-  /** D-12: make sure the client gets a complete, well-framed answer whatever the app did. */
+  /**
+   * D-12 (amended 2026-12-04): whatever the app did, the client can tell a failed response from a
+   * good one. Nothing on the wire yet: a complete 500. A body already on its way: the response is
+   * aborted (see abortStarted) so the client sees the truncation instead of a cleanly ended
+   * message. Only what can't lose anything ends cleanly: promised trailers never sent (the body
+   * was complete) and a response that carries no body (HEAD, 1xx/204/304).
+   */
   private backstop(threw: boolean, line: string): void {
     const out = this.out;
     if (out === ENDED || out === SENDING_FILE) return;
     const res = this.res;
     this.slot.closeAfter = true;
-    if (out === INIT || (out === STARTED && threw && !res.headersSent)) {
-      if (!threw)
+    const endsCleanly =
+      out === BODY_DONE ||
+      (out === STREAMING && this.noBody()) ||
+      (out === STARTED && !threw && this.noBody());
+    if (!endsCleanly && (out === INIT || (out === STARTED && !res.headersSent))) {
+      if (out === INIT && !threw)
         this.ctx.logger.error(`app returned without sending http.response.start for ${line}; sent 500`);
+      else if (out === STARTED && !threw)
+        this.ctx.logger.error(`app returned after http.response.start without a body for ${line}; sent 500`);
       this.started = true;
       this.status = 500;
       this.out = ENDED;
@@ -702,8 +714,15 @@ export class HttpExchange implements ConnectionSource {
       this.disconnect('server_error');
       return;
     }
+    if (!endsCleanly) {
+      this.ctx.logger.warn(
+        `app ${threw ? 'raised' : 'returned'} before finishing the response to ${line}; aborted it (connection closed without ending the body)`,
+      );
+      this.abortStarted();
+      return;
+    }
     this.ctx.logger.warn(
-      `app ${threw ? 'raised' : 'returned'} before finishing the response to ${line}; ended it and closed the connection`,
+      `app ${threw ? 'raised' : 'returned'} before finishing the response to ${line}; ended it ${out === BODY_DONE ? 'without the promised trailers' : '(no body to lose)'} and closed the connection`,
     );
     try {
       if (out === STARTED) this.writeHead(0);
@@ -714,6 +733,20 @@ export class HttpExchange implements ConnectionSource {
       return;
     }
     this.disconnect('server_error');
+  }
+
+  /**
+   * A started response that can't be finished: what was written is flushed, then the connection
+   * is closed without the chunked terminator (or short of the declared Content-Length), which an
+   * HTTP/1.1 client reports as an incomplete response. `res.end()` is never called, so node never
+   * frames an end. (A close-delimited HTTP/1.0 body can't show the cut: closing is its end.)
+   */
+  private abortStarted(): void {
+    this.aborted = true;
+    this.out = ENDED;
+    this.disconnect('server_error');
+    // destroySoon: end() uncorks and flushes node's pending writes, then the socket is destroyed.
+    this.slot.socket.destroySoon();
   }
 
   private maybeComplete(): void {

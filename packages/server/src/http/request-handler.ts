@@ -5,6 +5,8 @@ import { acceptsEventStream } from '../internal/accepts-event-stream.js';
 import type { ServerContext } from '../internal/context.js';
 import { addressesOf, headerListFrom } from '../internal/scope-base.js';
 import { type ConnectionSlot, HttpExchange } from './exchange.js';
+import { closeAfterIgnoredUpgrade } from './pagi-request.js';
+import { headRefusal, refuseConnect } from './request-line-checks.js';
 import { refuse, refuseRaw } from './simple-response.js';
 
 const kSlot: unique symbol = Symbol('pagi.slot');
@@ -246,6 +248,22 @@ export class HttpHandlers {
     socket.once('finish', () => socket.destroy());
   };
 
+  /**
+   * node:http's `'connect'` event. A `CONNECT` pipelined behind a response still being written
+   * gets no answer of its own (a 501 now would land in the middle of that response): the running
+   * one finishes, then the connection closes.
+   */
+  readonly onConnect = (req: IncomingMessage, socket: Duplex): void => {
+    const slot = (socket as SlotSocket)[kSlot];
+    if (slot?.busy()) {
+      this.ctx.logger.debug('CONNECT pipelined behind a running request: no answer, closing after it');
+      socket.on('error', () => {});
+      slot.closeAfter = true;
+      return;
+    }
+    refuseConnect(req, socket);
+  };
+
   private accept(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
     const socket = req.socket as SlotSocket;
     let slot = socket[kSlot];
@@ -281,6 +299,18 @@ export class HttpHandlers {
     // (names are lowercase by then, so a plain comparison finds them).
     const raw = req.rawHeaders;
     const headers = headerListFrom(raw);
+    // RFC 9112 rules llhttp lets through (version, Host, Transfer-Encoding on 1.0): 4xx/505, close.
+    const refusal = headRefusal(req, headers);
+    if (refusal !== undefined) {
+      refuse(res, refusal[0], refusal[1]);
+      slot.closeAfter = true;
+      return;
+    }
+    // An ignored `Upgrade: h2c` & co. that node's parser may have cut short: close after it.
+    if (closeAfterIgnoredUpgrade(req)) {
+      res.shouldKeepAlive = false;
+      slot.closeAfter = true;
+    }
     let contentLength: string | undefined;
     let chunked = false;
     let accept: string | undefined;

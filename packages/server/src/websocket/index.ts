@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { headRefusal } from '../http/request-line-checks.js';
 import type { ServerContext } from '../internal/context.js';
+import { headerListFrom } from '../internal/scope-base.js';
 import { checkHandshake, subprotocolsOf } from './handshake-check.js';
 import { writeTextResponse } from './raw-response.js';
 import { kAcceptRequest, type UpgradeRequest, WebSocketSession } from './session.js';
@@ -59,6 +61,13 @@ export function createWebSocketHandler(ctx: ServerContext): WebSocketHandler {
         if (closed || ctx.stopping) {
           socket.on('error', () => {});
           writeTextResponse(socket, 503, 'server shutting down\n');
+          return;
+        }
+        // The RFC 9112 head rules (Host, version) hold for a handshake as for any request.
+        const badHead = headRefusal(req, headerListFrom(req.rawHeaders));
+        if (badHead !== undefined) {
+          socket.on('error', () => {});
+          writeTextResponse(socket, badHead[0], `${badHead[1]}\n`);
           return;
         }
         const refusal = checkHandshake(req);

@@ -65,17 +65,76 @@ describe('backstop (D-12) and robustness', () => {
     expect(await seen.promise).toEqual({ started: true, reasons: ['server_error'], completes: 0 });
   });
 
-  it('ends a started, unfinished chunked response cleanly and closes the connection', async () => {
+  it.each([
+    ['returns', false],
+    ['throws', true],
+  ])(
+    'aborts a started chunked response the app %s in the middle of: no terminator, connection closed',
+    async (_name, throws) => {
+      const seen = deferred<string>();
+      s = await startServer(async (scope, _receive, send) => {
+        (scope as HttpScope)['pagi.connection'].on_disconnect((r) => seen.resolve(r));
+        await send({ type: 'http.response.start', status: 200 });
+        await send({ type: 'http.response.body', body: 'partial', more: true });
+        if (throws) throw new Error('mid-body');
+      });
+      const c = await rawClient(s.port);
+      c.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      const text = await c.closed;
+      expect(text).toMatch(/\r\ntransfer-encoding: chunked\r\n/i);
+      expect(text.endsWith('\r\n\r\n7\r\npartial\r\n')).toBe(true); // the chunk sent, then nothing
+      expect(text).not.toContain('0\r\n\r\n');
+      expect(text.match(/HTTP\/1\.1 200/g)?.length).toBe(1);
+      expect(await seen.promise).toBe('server_error');
+      expect(s.logs.some((l) => l.startsWith('pagi-server warn') && l.includes('aborted it'))).toBe(true);
+    },
+  );
+
+  it('aborts a response short of its Content-Length: the bytes sent, then the connection closes', async () => {
+    s = await startServer(async (_scope, _receive, send) => {
+      await send({ type: 'http.response.start', status: 200, headers: [['content-length', '10']] });
+      await send({ type: 'http.response.body', body: 'hello', more: true });
+    });
+    const c = await rawClient(s.port);
+    c.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const text = await c.closed;
+    expect(text).toMatch(/\r\ncontent-length: 10\r\n/i);
+    expect(text.slice(text.indexOf('\r\n\r\n') + 4)).toBe('hello');
+  });
+
+  it('makes an HTTP client (undici) see the truncated body as an error', async () => {
     s = await startServer(async (_scope, _receive, send) => {
       await send({ type: 'http.response.start', status: 200 });
       await send({ type: 'http.response.body', body: 'partial', more: true });
+      throw new Error('mid-body');
     });
-    const c = await rawClient(s.port);
-    c.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
-    const text = await c.closed;
-    expect(text.endsWith('7\r\npartial\r\n0\r\n\r\n')).toBe(true);
-    expect(text.match(/HTTP\/1\.1 200/g)?.length).toBe(1);
-    expect(s.logs.some((l) => l.startsWith('pagi-server warn') && l.includes('before finishing'))).toBe(true);
+    const res = await request(s.url);
+    expect(res.statusCode).toBe(200);
+    await expect(res.body.text()).rejects.toThrow();
+  });
+
+  it('answers 500 when the app returns after http.response.start without any body', async () => {
+    s = await startServer(async (_scope, _receive, send) => {
+      await send({ type: 'http.response.start', status: 200, headers: [['x-app', '1']] });
+    });
+    const res = await request(s.url);
+    expect(res.statusCode).toBe(500);
+    expect(res.headers['x-app']).toBeUndefined();
+    expect(await res.body.text()).toBe('Internal Server Error\n');
+  });
+
+  it('ends cleanly what loses nothing: a 204 never given its body event, promised trailers never sent', async () => {
+    s = await startServer(async (scope, _receive, send) => {
+      const trailers = (scope as HttpScope).path === '/trailers';
+      await send({ type: 'http.response.start', status: trailers ? 200 : 204, trailers });
+      if (trailers) await send({ type: 'http.response.body', body: 'data' });
+    });
+    const a = await rawClient(s.port);
+    a.socket.write('GET /204 HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(await a.closed).toMatch(/^HTTP\/1\.1 204 No Content\r\n/);
+    const b = await rawClient(s.port);
+    b.socket.write('GET /trailers HTTP/1.1\r\nHost: x\r\nTE: trailers\r\n\r\n');
+    expect((await b.closed).endsWith('4\r\ndata\r\n0\r\n\r\n')).toBe(true);
   });
 
   it('sends nothing and logs no error when the client left before the app returned', async () => {

@@ -59,8 +59,13 @@ export class HttpExchange {
   trailers: HeaderList | undefined;
   /** The client went away before the response was complete. */
   disconnected = false;
-  /** The response started but the app returned (or threw) before finishing it. */
-  truncated = false;
+  /**
+   * The response started but was cut before its body was complete: the app returned (or threw)
+   * before the final body event, or its body did not match its `content-length`. The server
+   * aborts such a response (closes the connection without ending the body, D-12), so an HTTP
+   * client sees an error; in-process the body received so far is kept and this flag is set.
+   */
+  aborted = false;
   /** The app's exception, if it threw. */
   appError: { error: unknown } | undefined;
   /** Settles (never rejects) once the app's promise has settled and the outcome is recorded. */
@@ -263,7 +268,7 @@ export class HttpExchange {
     if (declared === undefined || this.dropBody) return;
     const total = this.bodyBytes + adding;
     if (total <= declared && !(final && total < declared)) return;
-    this.truncated = true;
+    this.aborted = true;
     this.connection.abort('server_error');
     this.gone.resolve();
     this.chunks.end();
@@ -305,15 +310,16 @@ export class HttpExchange {
       return;
     }
     // Trailers promised but never sent: the server ends the message with an empty trailer
-    // section, and (as for any unfinished response, D-12) the request ends on the abnormal path.
+    // section (the body was complete, nothing is lost), and the request ends on the abnormal path.
     if (!this.complete.settled && this.bodyDone && this.trailersDeclared) this.trailers = [];
     if (this.complete.settled) {
       // D-11: delivered and the app has settled; an exception after that is only reported.
       this.connection.complete();
       return;
     }
-    // Started but unfinished (D-12): the server ends what it has and the request ends abnormally.
-    this.truncated = true;
+    // Started but its body unfinished (D-12): the server aborts the response (no end of body on
+    // the wire) and the request ends abnormally.
+    if (!this.bodyDone) this.aborted = true;
     this.connection.abort('server_error');
     this.gone.resolve();
     if (outcome && this.raiseAppErrors) this.chunks.fail(outcome.error);

@@ -12,6 +12,8 @@ export interface ResponseSource {
   readonly events: object[];
   readonly connection: TestConnectionState;
   readonly disconnected: boolean;
+  /** The response started but was cut before it was complete (the server aborts it, D-12). */
+  readonly aborted: boolean;
   readonly appDone: Promise<void>;
   clientDisconnect(): void;
   failure(): { error: unknown } | undefined;

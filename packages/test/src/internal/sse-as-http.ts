@@ -57,6 +57,11 @@ export class SseAsHttp implements ResponseSource {
     return this.session.clientGone;
   }
 
+  /** An event stream ends by design when its app returns: it is never an aborted response. */
+  get aborted(): boolean {
+    return false;
+  }
+
   clientDisconnect(): void {
     this.session.clientDisconnect();
     this.connection.abort('client_closed');

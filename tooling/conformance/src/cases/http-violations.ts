@@ -142,7 +142,7 @@ export function httpViolationCases(ctx: CaseContext): void {
     expect(res.body.toString()).toBe('aresolved');
   });
 
-  ctx.it('D-12: a response started but not finished is ended cleanly and ends abnormally', async () => {
+  ctx.it('D-12: a response started but not finished is aborted and ends abnormally', async () => {
     const seen = createProbe<DisconnectReason>();
     const client = ctx.serve(
       httpApp(async (scope, _receive, send) => {
@@ -151,10 +151,30 @@ export function httpViolationCases(ctx: CaseContext): void {
         await send({ type: 'http.response.body', body: 'partial', more: true });
       }),
     );
-    const res = await client.request('GET', '/unfinished');
-    expect(res.status).toBe(200);
-    expect(res.body.toString()).toBe('partial');
+    await expect(client.request('GET', '/unfinished')).rejects.toThrow();
     expect(await seen.value('on_disconnect for an unfinished response')).toBe('server_error');
+  });
+
+  ctx.it('D-12: a streamed response cut mid-body delivers what was sent, then fails the read', async () => {
+    const client = ctx.serve(
+      httpApp(async (_scope, _receive, send) => {
+        await send({ type: 'http.response.start', status: 200 });
+        await send({ type: 'http.response.body', body: 'partial', more: true });
+        throw new Error('boom mid-body');
+      }),
+    );
+    const stream = await client.stream('GET', '/cut');
+    expect(stream.status).toBe(200);
+    let received = '';
+    const outcome = await (async () => {
+      for (;;) {
+        const chunk = await stream.next();
+        if (chunk === undefined) return 'ended cleanly';
+        received += chunk.toString();
+      }
+    })().catch(() => 'failed');
+    expect(outcome).toBe('failed');
+    expect('partial'.startsWith(received)).toBe(true);
   });
 
   ctx.it('trailers declared but never sent: the body still ends, the request ends abnormally', async () => {
@@ -183,7 +203,7 @@ export function httpViolationCases(ctx: CaseContext): void {
       }),
     );
     // What the client gets is a broken response either way; only the app's view is compared.
-    await client.request('GET', '/overrun').catch(() => undefined);
+    await expect(client.request('GET', '/overrun')).rejects.toThrow();
     expect(await seen.value('the outcome of an overrun')).toEqual({
       outcome: 'PAGI_ERR_VALIDATION',
       reason: 'server_error',
@@ -200,7 +220,7 @@ export function httpViolationCases(ctx: CaseContext): void {
         seen.report({ outcome, reason: scope['pagi.connection'].disconnect_reason() });
       }),
     );
-    await client.request('GET', '/underrun').catch(() => undefined);
+    await expect(client.request('GET', '/underrun')).rejects.toThrow();
     expect(await seen.value('the outcome of an underrun')).toEqual({
       outcome: 'PAGI_ERR_VALIDATION',
       reason: 'server_error',

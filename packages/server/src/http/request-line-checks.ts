@@ -1,0 +1,71 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { HeaderList } from '@pagi/spec';
+import { isValidHost } from './host-header.js';
+import { refuseRaw } from './simple-response.js';
+
+/** The status and text of a refused request head. */
+export type HeadRefusal = [status: number, detail: string];
+
+/** The last Host value found valid: a connection (or a whole server) sees the same one over and over. */
+let lastValidHost = '';
+
+/**
+ * Checks node's llhttp lets through but RFC 9112 refuses, run before the app is called. Returns
+ * undefined for a request that may proceed (the common case allocates nothing):
+ * - HTTP/2.0 (or any major version other than 1) in an HTTP/1.x request line: 505 (RFC 9110
+ *   §15.6.6); a request line without a version (llhttp reads it as HTTP/0.9): 400;
+ * - no `Host` on HTTP/1.1, more than one `Host`, or one that is not `uri-host [":" port]`: 400
+ *   (RFC 9112 §3.2);
+ * - `Transfer-Encoding` on an HTTP/1.0 request: its framing can't be trusted (RFC 9112 §6.1), 400.
+ *
+ * @example
+ * const refusal = headRefusal(req, headers);
+ * if (refusal !== undefined) refuse(res, refusal[0], refusal[1]);
+ */
+export function headRefusal(req: IncomingMessage, headers: HeaderList): HeadRefusal | undefined {
+  const major = req.httpVersionMajor;
+  if (major !== 1) {
+    return major === 0
+      ? [400, 'request line without an HTTP version (HTTP/0.9 is not supported)']
+      : [505, `HTTP/${req.httpVersion} is not supported here (HTTP/1.0 and 1.1 are)`];
+  }
+  let host: string | undefined;
+  let hosts = 0;
+  let transferEncoding = false;
+  for (let i = 0; i < headers.length; i++) {
+    const entry = headers[i]!;
+    const name = entry[0];
+    if (name.length === 4) {
+      if (name === 'host') {
+        hosts++;
+        host = entry[1];
+      }
+    } else if (name.length === 17 && name === 'transfer-encoding') {
+      transferEncoding = true;
+    }
+  }
+  if (hosts > 1) return [400, 'more than one Host header'];
+  if (host === undefined) {
+    if (req.httpVersionMinor !== 0) return [400, 'missing Host header (required since HTTP 1.1)'];
+  } else if (host !== lastValidHost) {
+    if (!isValidHost(host)) return [400, 'invalid Host header (expected host[:port])'];
+    lastValidHost = host;
+  }
+  if (transferEncoding && req.httpVersionMinor === 0)
+    return [400, 'Transfer-Encoding is not allowed in an HTTP/1.0 request'];
+  return undefined;
+}
+
+function noop(): void {}
+
+/**
+ * The answer to `CONNECT` (node:http's `'connect'` event): this server is no proxy, so `501` with
+ * the usual text body and `Connection: close` (without a listener node would drop the connection
+ * without a word). The socket has left node's parser; nothing after the request is read.
+ */
+export function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
+  socket.on('error', noop);
+  refuseRaw(socket, 501, 'CONNECT is not supported (this server is not a proxy)');
+  socket.once('finish', () => socket.destroy());
+}
