@@ -5,6 +5,7 @@ import { acceptsEventStream } from '../internal/accepts-event-stream.js';
 import type { ServerContext } from '../internal/context.js';
 import { addressesOf, headerListFrom } from '../internal/scope-base.js';
 import { type ConnectionSlot, HttpExchange } from './exchange.js';
+import { markRequestBoundary } from './deadlines.js';
 import { refuse, refuseRaw } from './simple-response.js';
 
 const kSlot: unique symbol = Symbol('pagi.slot');
@@ -45,6 +46,7 @@ class Slot implements ConnectionSlot {
   done(exchange: HttpExchange): void {
     if (this.current !== exchange) return;
     this.current = undefined;
+    markRequestBoundary(this.socket);
     this.next();
   }
 

@@ -419,7 +419,7 @@ export class SseSession implements LongLivedConnection {
     const ua = req.headers['user-agent'];
     const ref = req.headers.referer;
     this.ctx.accessLog({
-      client: req.socket.remoteAddress ?? '-',
+      client: this.scope.client?.[0] ?? '-',
       method: req.method ?? 'GET',
       target: req.url ?? '/',
       httpVersion: req.httpVersion,
