@@ -68,6 +68,9 @@ export class PagiServer {
       this.ctx.proxies,
       this.ctx.logger,
     );
+    if (this.ctx.proxies !== undefined && this.options.maxConnectionsPerAddress > 0) {
+      this.handlers.admitRequest = (req, res, headers) => this.guard.admitRequest(req, res, headers);
+    }
     this.httpServer = this.bind(
       createHttpServer({
         // Reports 'finish' to the exchange without a listener per request (http/pagi-response.ts).
@@ -122,6 +125,12 @@ export class PagiServer {
           `the server is at its connection limit (${this.options.maxConnections})\n`,
           [['retry-after', '5']],
         );
+        return;
+      }
+      const overLimit = this.guard.admitUpgrade(req, socket as Socket);
+      if (overLimit !== undefined) {
+        socket.on('error', () => {});
+        writeTextResponse(socket, 503, `${overLimit}\n`, [['retry-after', '5']]);
         return;
       }
       try {

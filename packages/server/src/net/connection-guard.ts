@@ -1,8 +1,11 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DisconnectReason } from '@pagi/spec';
 import { type DeadlineSocket, kReadSince } from '../http/deadlines.js';
-import { refuseRaw } from '../http/simple-response.js';
+import type { HeaderList } from '@pagi/spec';
+import { refuse, refuseRaw } from '../http/simple-response.js';
+import { headerListFrom } from '../internal/scope-base.js';
+import { trustedForwardedInfo } from './proxy-headers.js';
 import type { Logger } from '../internal/context.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 
@@ -52,6 +55,15 @@ function onCountedClose(this: GuardSocket): void {
 }
 function destroyThis(this: Socket): void {
   this.destroy();
+}
+/** A proxied request's response ended: its forwarded client's count goes. */
+const kCountedAs: unique symbol = Symbol('pagi.countedAs');
+type CountedResponse = ServerResponse & { [kCountedAs]?: string; [kGuard]?: ConnectionGuard };
+function onCountedResponseClose(this: CountedResponse): void {
+  const address = this[kCountedAs];
+  if (address === undefined) return;
+  this[kCountedAs] = undefined;
+  this[kGuard]?.decrement(address);
 }
 function onUpgradedClose(this: GuardSocket): void {
   this[kGuard]?.upgraded.delete(this);
@@ -121,13 +133,10 @@ export class ConnectionGuard {
       address !== undefined &&
       !(this.proxies !== undefined && this.proxies.trusts(address))
     ) {
-      const n = (this.perAddress.get(address) ?? 0) + 1;
-      if (n > o.maxConnectionsPerAddress) {
-        this.logger.debug(`refused a connection from ${address}: over maxConnectionsPerAddress (${o.maxConnectionsPerAddress})`);
-        this.refuse(socket, tls, `too many connections from your address (limit ${o.maxConnectionsPerAddress})`);
+      if (!this.increment(address)) {
+        this.refuse(socket, tls, this.overLimit(address));
         return false;
       }
-      this.perAddress.set(address, n);
       s.pagiCountedAs = address;
     }
     s[kGuard] = this;
@@ -147,6 +156,63 @@ export class ConnectionGuard {
     return true;
   }
 
+  /**
+   * Behind a trusted proxy the TCP peer is the proxy, so the per-address limit is applied here,
+   * per request, to the client the proxy headers name: its in-flight requests, SSE streams and
+   * WebSockets together may not exceed `maxConnectionsPerAddress`. Answers 503 and returns
+   * false over it. Only installed when `proxyHeaders` and the limit are both on.
+   */
+  admitRequest(req: IncomingMessage, res: ServerResponse, headers: HeaderList): boolean {
+    const address = this.forwardedClient(req, headers);
+    if (address === undefined) return true;
+    if (!this.increment(address)) {
+      refuse(res, 503, this.overLimit(address), ['retry-after', RETRY_AFTER]);
+      return false;
+    }
+    const counted = res as CountedResponse;
+    counted[kCountedAs] = address;
+    counted[kGuard] = this;
+    res.once('close', onCountedResponseClose);
+    return true;
+  }
+
+  /** {@link admitRequest} for a WebSocket upgrade: counted until the socket closes. */
+  admitUpgrade(req: IncomingMessage, socket: Socket): string | undefined {
+    if (this.proxies === undefined || this.settings.maxConnectionsPerAddress <= 0) return undefined;
+    const address = this.forwardedClient(req, headerListFrom(req.rawHeaders));
+    if (address === undefined) return undefined;
+    if (!this.increment(address)) return this.overLimit(address);
+    const s = socket as GuardSocket;
+    s.pagiCountedAs = address;
+    s[kGuard] = this;
+    socket.on('close', onCountedClose);
+    return undefined;
+  }
+
+  private forwardedClient(req: IncomingMessage, headers: HeaderList): string | undefined {
+    if (this.proxies === undefined) return undefined;
+    const peer = req.socket.remoteAddress;
+    return trustedForwardedInfo(this.proxies, peer === undefined ? undefined : [peer, 0], headers)?.client?.[0];
+  }
+
+  private overLimit(address: string): string {
+    this.logger.debug(`refused a request from ${address}: over maxConnectionsPerAddress (${this.settings.maxConnectionsPerAddress})`);
+    return `too many connections from your address (limit ${this.settings.maxConnectionsPerAddress})`;
+  }
+
+  private increment(address: string): boolean {
+    const n = (this.perAddress.get(address) ?? 0) + 1;
+    if (n > this.settings.maxConnectionsPerAddress) return false;
+    this.perAddress.set(address, n);
+    return true;
+  }
+
+  decrement(address: string): void {
+    const n = (this.perAddress.get(address) ?? 1) - 1;
+    if (n <= 0) this.perAddress.delete(address);
+    else this.perAddress.set(address, n);
+  }
+
   /** The handshake of `raw` finished: it now counts as an HTTP connection. */
   private secured(raw: GuardSocket): void {
     if (raw.pagiHandshaking !== true) return;
@@ -160,9 +226,7 @@ export class ConnectionGuard {
     const address = s.pagiCountedAs;
     if (address !== undefined) {
       s.pagiCountedAs = undefined;
-      const n = (this.perAddress.get(address) ?? 1) - 1;
-      if (n <= 0) this.perAddress.delete(address);
-      else this.perAddress.set(address, n);
+      this.decrement(address);
     }
     this.secured(s);
   }

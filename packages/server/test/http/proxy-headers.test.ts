@@ -103,4 +103,38 @@ describe('proxyHeaders / forwardedAllowIps', () => {
     open.push(refused);
     expect(await refused.closed).toMatch(/^HTTP\/1\.1 503 /);
   });
+
+  it('behind a trusted proxy, limits each forwarded client per request (in flight) and per WebSocket', async () => {
+    const release: Array<() => void> = [];
+    s = await startServer(
+      async (scope: any, receive: any, send: any) => {
+        if (scope.type === 'http' && scope.path === '/hold') await new Promise<void>((r) => release.push(r));
+        await echoApp(scope, receive, send);
+      },
+      { proxyHeaders: true, forwardedAllowIps: ['127.0.0.1'], maxConnectionsPerAddress: 1 },
+    );
+    const holder = await rawClient(s.port);
+    open.push(holder);
+    holder.socket.write('GET /hold HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.1\r\n\r\n');
+    await expect.poll(() => release.length).toBe(1);
+    // Same forwarded client while its first request is in flight: 503; another client: served.
+    const second = await rawClient(s.port);
+    open.push(second);
+    second.socket.write('GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.1\r\n\r\n');
+    const refused = await second.closed;
+    expect(refused).toMatch(/^HTTP\/1\.1 503 /);
+    expect(refused).toMatch(/\r\nretry-after: 5\r\n/i);
+    expect((await get(s.port, 'X-Forwarded-For: 203.0.113.2\r\n')).client?.[0]).toBe('203.0.113.2');
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/`, { headers: { 'x-forwarded-for': '203.0.113.1' } });
+    const status = await new Promise<number>((resolve) => {
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('open', () => resolve(101));
+      ws.once('error', () => {});
+    });
+    expect(status).toBe(503);
+    // Once the held request finishes, the client's count is back to zero.
+    release[0]!();
+    await holder.waitFor('203.0.113.1');
+    expect((await get(s.port, 'X-Forwarded-For: 203.0.113.1\r\n')).client?.[0]).toBe('203.0.113.1');
+  });
 });
