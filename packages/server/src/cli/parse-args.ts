@@ -26,6 +26,7 @@ const CHOICES: Partial<Record<Key, readonly string[]>> = {
   logLevel: ['debug', 'info', 'warn', 'error', 'silent'],
   accessLog: ['combined', 'common', 'json', 'off'],
   tlsVerifyClient: ['none', 'optional', 'require'],
+  tlsMinVersion: ['TLSv1.2', 'TLSv1.3'],
 };
 
 /** What the command line asked for. */
