@@ -131,7 +131,7 @@ export class ConnectionGuard {
     if (
       o.maxConnectionsPerAddress > 0 &&
       address !== undefined &&
-      !(this.proxies !== undefined && this.proxies.trusts(address))
+      this.proxies?.trusts(address) !== true
     ) {
       if (!this.increment(address)) {
         this.refuse(socket, tls, this.overLimit(address));
@@ -192,11 +192,14 @@ export class ConnectionGuard {
   private forwardedClient(req: IncomingMessage, headers: HeaderList): string | undefined {
     if (this.proxies === undefined) return undefined;
     const peer = req.socket.remoteAddress;
-    return trustedForwardedInfo(this.proxies, peer === undefined ? undefined : [peer, 0], headers)?.client?.[0];
+    return trustedForwardedInfo(this.proxies, peer === undefined ? undefined : [peer, 0], headers)
+      ?.client?.[0];
   }
 
   private overLimit(address: string): string {
-    this.logger.debug(`refused a request from ${address}: over maxConnectionsPerAddress (${this.settings.maxConnectionsPerAddress})`);
+    this.logger.debug(
+      `refused a request from ${address}: over maxConnectionsPerAddress (${this.settings.maxConnectionsPerAddress})`,
+    );
     return `too many connections from your address (limit ${this.settings.maxConnectionsPerAddress})`;
   }
 
@@ -289,7 +292,8 @@ export class ConnectionGuard {
       if (read > 0 && this.readExpired(slot, now, read)) continue;
       if (send > 0) this.checkSend(slot.socket as GuardSocket, slot, now, send);
     }
-    if (send > 0) for (const socket of this.upgraded) this.checkSend(socket as GuardSocket, undefined, now, send);
+    if (send > 0)
+      for (const socket of this.upgraded) this.checkSend(socket as GuardSocket, undefined, now, send);
   }
 
   /** true when the slot's request ran past its deadline (and was ended here). */

@@ -51,7 +51,9 @@ export const GUARD_DEFAULTS: Required<GuardOptions> = {
 /** Checks the trust list once so a typo fails at construction (PAGI_ERR_PROXY_CONFIG). */
 export function validateGuardOptions(o: Required<GuardOptions>): void {
   if (typeof o.proxyHeaders !== 'boolean') {
-    throw new TypeError(`server option 'proxyHeaders' must be a boolean, got ${JSON.stringify(o.proxyHeaders)}`);
+    throw new TypeError(
+      `server option 'proxyHeaders' must be a boolean, got ${JSON.stringify(o.proxyHeaders)}`,
+    );
   }
   parseTrustedProxies(o.forwardedAllowIps);
 }

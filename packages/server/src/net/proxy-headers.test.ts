@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { forwardedInfo, MAX_HOPS, parseForwarded, parseNode, parseXForwardedFor, trustedForwardedInfo } from './proxy-headers.js';
+import {
+  forwardedInfo,
+  MAX_HOPS,
+  parseForwarded,
+  parseNode,
+  parseXForwardedFor,
+  trustedForwardedInfo,
+} from './proxy-headers.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
 
 const ipv4 = fc.ipV4();
@@ -77,7 +84,10 @@ describe('parseForwarded', () => {
         const text = elements
           .map((e) => {
             const v6 = e.address.includes(':');
-            const node = v6 || e.port !== undefined ? `"${v6 ? `[${e.address}]` : e.address}${e.port !== undefined ? `:${e.port}` : ''}"` : e.address;
+            const node =
+              v6 || e.port !== undefined
+                ? `"${v6 ? `[${e.address}]` : e.address}${e.port !== undefined ? `:${e.port}` : ''}"`
+                : e.address;
             const pairs = [`for=${node}`];
             if (e.proto !== undefined) pairs.push(`proto=${e.proto}`);
             if (e.by !== undefined) pairs.unshift(`by=${e.by}`);
@@ -131,8 +141,13 @@ describe('forwardedInfo (right-to-left walk)', () => {
     );
   });
   it('all hops trusted: the leftmost; an unknown hop where the client should be: no client', () => {
-    expect(forwardedInfo([['x-forwarded-for', '10.0.0.1, 10.0.0.2']], trusted)?.client).toEqual(['10.0.0.1', 0]);
-    expect(forwardedInfo([['x-forwarded-for', '203.0.113.1, unknown, 10.0.0.2']], trusted)?.client).toBeUndefined();
+    expect(forwardedInfo([['x-forwarded-for', '10.0.0.1, 10.0.0.2']], trusted)?.client).toEqual([
+      '10.0.0.1',
+      0,
+    ]);
+    expect(
+      forwardedInfo([['x-forwarded-for', '203.0.113.1, unknown, 10.0.0.2']], trusted)?.client,
+    ).toBeUndefined();
   });
   it('joins repeated X-Forwarded-For fields and reads X-Forwarded-Proto', () => {
     const info = forwardedInfo(
@@ -144,7 +159,10 @@ describe('forwardedInfo (right-to-left walk)', () => {
       trusted,
     );
     expect(info).toEqual({ client: ['203.0.113.5', 0], secure: true });
-    expect(forwardedInfo([['x-forwarded-proto', 'gopher']], trusted)).toEqual({ client: undefined, secure: undefined });
+    expect(forwardedInfo([['x-forwarded-proto', 'gopher']], trusted)).toEqual({
+      client: undefined,
+      secure: undefined,
+    });
   });
   it('Forwarded wins over X-Forwarded-*; proto comes from the client element', () => {
     const info = forwardedInfo(

@@ -155,7 +155,11 @@ export function parseForwarded(value: string): ForwardedHop[] {
       if (i >= n || value[i] === ',') break;
     }
     const node = bad || forValue === undefined ? null : parseNode(forValue);
-    hops.push({ address: node?.address ?? null, port: node?.port ?? 0, proto: bad ? undefined : protoOf(protoValue) });
+    hops.push({
+      address: node?.address ?? null,
+      port: node?.port ?? 0,
+      proto: bad ? undefined : protoOf(protoValue),
+    });
     if (hops.length > MAX_HOPS) hops.shift();
     i++; // past ','
   }
@@ -230,7 +234,9 @@ export function forwardedInfo(headers: HeaderList, trusted: TrustedProxies): For
   if (xfp !== undefined) {
     const protos = xfp.split(',');
     const pick = protos.length > MAX_HOPS ? protos.slice(-MAX_HOPS) : protos;
-    const proto = protoOf(pick.length === hopCount && protoIndex >= 0 ? pick[protoIndex] : pick[pick.length - 1]);
+    const proto = protoOf(
+      pick.length === hopCount && protoIndex >= 0 ? pick[protoIndex] : pick[pick.length - 1],
+    );
     if (proto !== undefined) secure = proto === 'https';
   }
   return { client, secure };

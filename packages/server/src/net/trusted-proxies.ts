@@ -39,13 +39,17 @@ export function parseTrustedProxies(entries: readonly string[]): TrustedProxies 
   let count = 0;
   for (const entry of entries) {
     if (typeof entry !== 'string') {
-      throw new ProxyConfigError(`server option 'forwardedAllowIps' must hold strings, got ${JSON.stringify(entry)}`);
+      throw new ProxyConfigError(
+        `server option 'forwardedAllowIps' must hold strings, got ${JSON.stringify(entry)}`,
+      );
     }
     for (const part of entry.split(',')) {
       const item = part.trim();
       if (item === '') continue;
       if (++count > MAX_ENTRIES) {
-        throw new ProxyConfigError(`server option 'forwardedAllowIps' holds more than ${MAX_ENTRIES} entries`);
+        throw new ProxyConfigError(
+          `server option 'forwardedAllowIps' holds more than ${MAX_ENTRIES} entries`,
+        );
       }
       if (item === '*') all = true;
       else if (item === 'unix') unix = true;

@@ -43,7 +43,9 @@ export function tlsSettingsOf(o: Required<TlsOptions>): TlsSettings | undefined 
     );
   }
   if (o.tlsCiphers !== null && (typeof o.tlsCiphers !== 'string' || o.tlsCiphers.trim() === '')) {
-    throw new TlsConfigError(`expected tlsCiphers to be an OpenSSL cipher list or null, got ${JSON.stringify(o.tlsCiphers)}`);
+    throw new TlsConfigError(
+      `expected tlsCiphers to be an OpenSSL cipher list or null, got ${JSON.stringify(o.tlsCiphers)}`,
+    );
   }
   if (o.tlsCert === null && o.tlsKey === null) {
     if (o.tlsCa !== null || o.tlsVerifyClient !== 'none') {

@@ -1,7 +1,13 @@
 import type { HttpScope, WebSocketScope } from '@pagi/spec';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { lineSink, type RawClient, rawClient, type StartedServer, startServer } from '../helpers/start-server.js';
+import {
+  lineSink,
+  type RawClient,
+  rawClient,
+  type StartedServer,
+  startServer,
+} from '../helpers/start-server.js';
 
 let s: StartedServer | undefined;
 const open: RawClient[] = [];
@@ -17,7 +23,10 @@ const echoApp = async (scope: any, receive: any, send: any): Promise<void> => {
     await receive();
     await send({ type: 'websocket.accept' });
     const ws = scope as WebSocketScope;
-    await send({ type: 'websocket.send', text: JSON.stringify({ client: ws.client ?? null, scheme: ws.scheme }) });
+    await send({
+      type: 'websocket.send',
+      text: JSON.stringify({ client: ws.client ?? null, scheme: ws.scheme }),
+    });
     await send({ type: 'websocket.close' });
     return;
   }
@@ -27,7 +36,11 @@ const echoApp = async (scope: any, receive: any, send: any): Promise<void> => {
   await send({ type: 'http.response.body', body });
 };
 
-async function get(port: number, headers: string, from?: string): Promise<{ client: [string, number] | null; scheme: string }> {
+async function get(
+  port: number,
+  headers: string,
+  from?: string,
+): Promise<{ client: [string, number] | null; scheme: string }> {
   const c = await rawClient(port, from);
   open.push(c);
   c.socket.write(`GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${headers}\r\n`);
@@ -44,7 +57,10 @@ describe('proxyHeaders / forwardedAllowIps', () => {
       accessLog: 'common',
       accessLogStream: lineSink(lines),
     });
-    const r = await get(s.port, 'X-Forwarded-For: 198.51.100.1, 203.0.113.7, 10.1.2.3\r\nX-Forwarded-Proto: https\r\n');
+    const r = await get(
+      s.port,
+      'X-Forwarded-For: 198.51.100.1, 203.0.113.7, 10.1.2.3\r\nX-Forwarded-Proto: https\r\n',
+    );
     expect(r).toEqual({ client: ['203.0.113.7', 0], scheme: 'https' });
     await expect.poll(() => lines.length).toBe(1);
     expect(lines[0]).toMatch(/^203\.0\.113\.7 - - /);
@@ -58,7 +74,8 @@ describe('proxyHeaders / forwardedAllowIps', () => {
 
   it('ignores the headers from an untrusted peer (a spoofing client), and when proxyHeaders is off', async () => {
     s = await startServer(echoApp, { proxyHeaders: true, forwardedAllowIps: ['127.0.0.1'] });
-    const spoof = 'X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nForwarded: for=203.0.113.8\r\n';
+    const spoof =
+      'X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nForwarded: for=203.0.113.8\r\n';
     const r = await get(s.port, spoof, '127.0.0.2');
     expect(r.client?.[0]).toBe('127.0.0.2');
     expect(r.scheme).toBe('http');
@@ -90,7 +107,11 @@ describe('proxyHeaders / forwardedAllowIps', () => {
   });
 
   it("does not count a trusted proxy's connections against maxConnectionsPerAddress", async () => {
-    s = await startServer(echoApp, { proxyHeaders: true, forwardedAllowIps: ['127.0.0.1'], maxConnectionsPerAddress: 1 });
+    s = await startServer(echoApp, {
+      proxyHeaders: true,
+      forwardedAllowIps: ['127.0.0.1'],
+      maxConnectionsPerAddress: 1,
+    });
     const held = await rawClient(s.port);
     open.push(held);
     await expect.poll(() => s!.server.connectionCount).toBe(1);

@@ -1,6 +1,13 @@
 import type { HttpScope } from '@pagi/spec';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deferred, helloApp, type RawClient, rawClient, type StartedServer, startServer } from '../helpers/start-server.js';
+import {
+  deferred,
+  helloApp,
+  type RawClient,
+  rawClient,
+  type StartedServer,
+  startServer,
+} from '../helpers/start-server.js';
 
 let s: StartedServer | undefined;
 const open: RawClient[] = [];
@@ -86,7 +93,11 @@ describe('stalled readers (sendTimeout)', () => {
     const outcome = deferred<{ sends: number; reason: string | undefined; ev: string }>();
     s = await startServer(
       async (scope, receive, send) => {
-        await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'application/octet-stream']] });
+        await send({
+          type: 'http.response.start',
+          status: 200,
+          headers: [['content-type', 'application/octet-stream']],
+        });
         const chunk = new Uint8Array(64 * 1024);
         let sends = 0;
         const conn = (scope as HttpScope)['pagi.connection'];
@@ -113,9 +124,13 @@ describe('stalled readers (sendTimeout)', () => {
   it('leaves a client that reads slowly but steadily alone', async () => {
     s = await startServer(
       async (_scope, _receive, send) => {
-        await send({ type: 'http.response.start', status: 200, headers: [['content-length', String(24 * 65536)]] });
+        await send({
+          type: 'http.response.start',
+          status: 200,
+          headers: [['content-length', String(24 * 65536)]],
+        });
         const chunk = new Uint8Array(64 * 1024).fill(0x61);
-        for (let i = 0; i < 24; i++) await send({ type: "http.response.body", body: chunk, more: i < 23 });
+        for (let i = 0; i < 24; i++) await send({ type: 'http.response.body', body: chunk, more: i < 23 });
       },
       { sendTimeout: 400 },
     );

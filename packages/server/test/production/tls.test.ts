@@ -154,7 +154,11 @@ describe('TLS', () => {
     });
     expect((await httpsGet(s.port, '/info')).protocol).toBe('TLSv1.3');
     expect(() =>
-      createServer(app, { tlsCert: certs.serverCert, tlsKey: certs.serverKey, tlsMinVersion: 'TLSv1.1' as 'TLSv1.2' }),
+      createServer(app, {
+        tlsCert: certs.serverCert,
+        tlsKey: certs.serverKey,
+        tlsMinVersion: 'TLSv1.1' as 'TLSv1.2',
+      }),
     ).toThrow(/expected tlsMinVersion 'TLSv1.2' or 'TLSv1.3', got "TLSv1.1"/);
   });
 
@@ -163,7 +167,13 @@ describe('TLS', () => {
     const r = await httpsGet(s.port, '/info', { maxVersion: 'TLSv1.2' });
     expect(r.cipher).toBe('TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256');
     await s.close();
-    server = createServer(app, { port: 0, logLevel: 'silent', tlsCert: certs.serverCert, tlsKey: certs.serverKey, tlsCiphers: 'NO-SUCH-CIPHER' });
+    server = createServer(app, {
+      port: 0,
+      logLevel: 'silent',
+      tlsCert: certs.serverCert,
+      tlsKey: certs.serverKey,
+      tlsCiphers: 'NO-SUCH-CIPHER',
+    });
     await expect(server.listen()).rejects.toMatchObject({ code: 'PAGI_ERR_TLS_CONFIG' });
     server = undefined;
   });
