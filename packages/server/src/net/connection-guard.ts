@@ -128,11 +128,7 @@ export class ConnectionGuard {
     }
     const o = this.settings;
     const address = socket.remoteAddress;
-    if (
-      o.maxConnectionsPerAddress > 0 &&
-      address !== undefined &&
-      this.proxies?.trusts(address) !== true
-    ) {
+    if (o.maxConnectionsPerAddress > 0 && address !== undefined && this.proxies?.trusts(address) !== true) {
       if (!this.increment(address)) {
         this.refuse(socket, tls, this.overLimit(address));
         return false;
