@@ -41,6 +41,8 @@ type GuardSocket = DeadlineSocket & {
   pagiHandshaking?: boolean;
   /** true once admitted (so the TLS socket and the raw one are not counted twice). */
   pagiAdmitted?: boolean;
+  /** true once {@link onGuardedClose} is attached (one listener per socket, memory per idle connection). */
+  pagiListening?: boolean;
   /** Bytes the kernel had taken at the last sweep, and since when nothing more was taken. */
   pagiSent?: number;
   pagiStallSince?: number;
@@ -50,8 +52,17 @@ const RETRY_AFTER = '5';
 /** How long a refused cleartext socket may linger so the client reads its 503 before the close. */
 const REFUSED_LINGER_MS = 1000;
 
-function onCountedClose(this: GuardSocket): void {
-  this[kGuard]?.release(this);
+/** The one 'close' listener the guard puts on a socket, whatever it tracks it for. */
+function onGuardedClose(this: GuardSocket): void {
+  const guard = this[kGuard];
+  if (guard === undefined) return;
+  guard.release(this);
+  guard.upgraded.delete(this);
+}
+function listen(socket: GuardSocket): void {
+  if (socket.pagiListening === true) return;
+  socket.pagiListening = true;
+  socket.on('close', onGuardedClose);
 }
 function destroyThis(this: Socket): void {
   this.destroy();
@@ -64,9 +75,6 @@ function onCountedResponseClose(this: CountedResponse): void {
   if (address === undefined) return;
   this[kCountedAs] = undefined;
   this[kGuard]?.decrement(address);
-}
-function onUpgradedClose(this: GuardSocket): void {
-  this[kGuard]?.upgraded.delete(this);
 }
 
 /**
@@ -146,7 +154,7 @@ export class ConnectionGuard {
       s.pagiHandshaking = true;
       this.handshakes.add(socket);
     }
-    if (s.pagiCountedAs !== undefined || tls) socket.on('close', onCountedClose);
+    if (s.pagiCountedAs !== undefined || tls) listen(s);
     s.pagiAdmitted = true;
     s[kReadSince] = performance.now();
     return true;
@@ -181,7 +189,7 @@ export class ConnectionGuard {
     const s = socket as GuardSocket;
     s.pagiCountedAs = address;
     s[kGuard] = this;
-    socket.on('close', onCountedClose);
+    listen(s);
     return undefined;
   }
 
@@ -258,7 +266,7 @@ export class ConnectionGuard {
     if (this.settings.sendTimeout <= 0) return;
     (socket as GuardSocket)[kGuard] = this;
     this.upgraded.add(socket);
-    socket.on('close', onUpgradedClose);
+    listen(socket as GuardSocket);
   }
 
   /** Starts the sweep (when a timeout is on). */

@@ -154,6 +154,38 @@ describe('stalled readers (sendTimeout)', () => {
   });
 });
 
+describe('stalled WebSocket readers (sendTimeout)', () => {
+  it('closes a WebSocket whose client stopped reading; the app gets websocket.disconnect', async () => {
+    const outcome = deferred<{ type: string; code?: number }>();
+    s = await startServer(
+      async (scope, receive, send) => {
+        if (scope.type !== 'websocket') return;
+        await receive();
+        await send({ type: 'websocket.accept' });
+        const chunk = new Uint8Array(64 * 1024);
+        let gone = false;
+        const disconnected = receive().then((ev) => {
+          gone = true;
+          return ev;
+        });
+        for (let i = 0; i < 100_000 && !gone; i++) await send({ type: 'websocket.send', bytes: chunk });
+        const ev = (await disconnected) as { type: string; code?: number };
+        outcome.resolve({ type: ev.type, code: ev.code });
+      },
+      { sendTimeout: 500 },
+    );
+    const c = await client(s.port);
+    c.socket.write(
+      'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    await c.waitFor('101 Switching Protocols');
+    c.socket.pause(); // never read again
+    expect(await outcome.promise).toEqual({ type: 'websocket.disconnect', code: 1006 });
+    await expect.poll(() => s!.server.connectionCount).toBe(0);
+  });
+});
+
 describe('maxConnectionsPerAddress', () => {
   it('refuses the N+1th connection from one address with 503 before reading it; another address is served', async () => {
     const { app } = { app: helloApp };
