@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 import { TlsConfigError } from './errors.js';
 import type { TlsMinVersion, TlsSettings, VerifyClientMode } from './secure-context.js';
 
@@ -46,6 +47,17 @@ export function tlsSettingsOf(o: Required<TlsOptions>): TlsSettings | undefined 
     throw new TlsConfigError(
       `expected tlsCiphers to be an OpenSSL cipher list or null, got ${JSON.stringify(o.tlsCiphers)}`,
     );
+  }
+  if (o.tlsCiphers !== null) {
+    // Checked here, without the certificate files, so a typo fails at construction.
+    try {
+      createSecureContext({ ciphers: o.tlsCiphers });
+    } catch (error) {
+      throw new TlsConfigError(
+        `expected tlsCiphers to be an OpenSSL cipher list naming at least one usable cipher, got ${JSON.stringify(o.tlsCiphers)}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
   }
   if (o.tlsCert === null && o.tlsKey === null) {
     if (o.tlsCa !== null || o.tlsVerifyClient !== 'none') {
