@@ -88,6 +88,59 @@ describe('slow clients (requestReadTimeout)', () => {
   });
 });
 
+describe('requestReadTimeout bookkeeping', () => {
+  const readAll = async (receive: () => Promise<any>): Promise<number> => {
+    let n = 0;
+    for (;;) {
+      const ev = await receive();
+      if (ev.type !== 'http.request') return -1;
+      n += ev.body.length;
+      if (!ev.more) return n;
+    }
+  };
+
+  it('starts a fresh deadline for each keep-alive request', async () => {
+    s = await startServer(
+      async (_scope, receive, send) => {
+        const n = await readAll(receive);
+        await send({ type: 'http.response.start', status: 200, headers: [] });
+        await send({ type: 'http.response.body', body: `got ${n}` });
+      },
+      { requestReadTimeout: 800 },
+    );
+    const c = await client(s.port);
+    // Two requests of ~500 ms each on one connection: over 800 ms together, under it each.
+    for (const i of [1, 2]) {
+      c.socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n');
+      for (let k = 0; k < 5; k++) {
+        await new Promise((r) => setTimeout(r, 100));
+        c.socket.write('x');
+      }
+      await c.waitFor(new RegExp(`(got 5[^]*){${i}}`));
+    }
+    expect(c.data()).not.toMatch(/ 408 /);
+  });
+
+  it('does not fire while received body bytes wait for a busy app', async () => {
+    s = await startServer(
+      async (_scope, receive, send) => {
+        await new Promise((r) => setTimeout(r, 1000)); // the app is slow, not the client
+        const n = await readAll(receive);
+        await send({ type: 'http.response.start', status: 200, headers: [] });
+        await send({ type: 'http.response.body', body: `got ${n}` });
+      },
+      { requestReadTimeout: 300 },
+    );
+    const c = await client(s.port);
+    const size = 4 * 1024 * 1024; // more than the socket and stream buffers take
+    c.socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`);
+    c.socket.write(Buffer.alloc(size, 0x61));
+    const text = await c.closed;
+    expect(text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(text).toContain(`got ${size}`);
+  });
+});
+
 describe('stalled readers (sendTimeout)', () => {
   it('cuts a client that never reads a large streamed response; the app sees http.disconnect and send() is released', async () => {
     const outcome = deferred<{ sends: number; reason: string | undefined; ev: string }>();
