@@ -114,11 +114,6 @@ export class ConnectionGuard {
     return this.handshakes.size;
   }
 
-  /** Connections counted per address right now (for tests and diagnostics). */
-  countFor(address: string): number {
-    return this.perAddress.get(address) ?? 0;
-  }
-
   /**
    * A socket was accepted. `tls` true for a raw socket about to be handshaken. Returns false
    * when the socket was refused (and answered or closed here).
