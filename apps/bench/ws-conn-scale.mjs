@@ -85,6 +85,8 @@ async function serve(kind) {
       lifespan: 'off',
       logLevel: 'warn',
       maxConnections: 0,
+      // every connection comes from 127.0.0.1–8: the per-address limit would refuse most of them
+      maxConnectionsPerAddress: 0,
       backlog: 2048,
     });
     await server.listen();

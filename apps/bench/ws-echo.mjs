@@ -69,6 +69,7 @@ async function serve(kind) {
     lifespan: 'off',
     logLevel: 'warn',
     maxConnections: 0,
+    maxConnectionsPerAddress: 0,
   });
   await server.listen();
   reportCpu();

@@ -1,6 +1,7 @@
 import { PROCESS_DEFAULTS, type ProcessOptions, validateProcessOptions } from './cluster/process-options.js';
 import { LISTEN_DEFAULTS, type ListenOptions, validateListenOptions } from './listen/listen-options.js';
 import { TLS_DEFAULTS, type TlsOptions, tlsSettingsOf } from './tls/tls-options.js';
+import { GUARD_DEFAULTS, type GuardOptions, validateGuardOptions } from './net/guard-options.js';
 
 /**
  * Every server option with its default. The CLI, the single-process server and each worker read
@@ -12,7 +13,7 @@ export type AccessLogFormat = 'combined' | 'common' | 'json' | 'off';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type LifespanMode = 'auto' | 'on' | 'off';
 
-export interface ServerOptions extends ProcessOptions, ListenOptions, TlsOptions {
+export interface ServerOptions extends ProcessOptions, ListenOptions, TlsOptions, GuardOptions {
   /** Bind address. Default `127.0.0.1` (loopback only). */
   host?: string;
   /** TCP port; 0 picks a free port. Default 8000. */
@@ -29,7 +30,10 @@ export interface ServerOptions extends ProcessOptions, ListenOptions, TlsOptions
   maxHeaderCount?: number;
   /** Request body bytes (413 above; 0 = unlimited). Default 10_000_000. */
   maxBodySize?: number;
-  /** Open connections per process (503 + Retry-After above; 0 = unlimited). Default 1000. */
+  /**
+   * Open connections per process, TLS handshakes in progress included (503 + Retry-After above;
+   * 0 = unlimited). Default 10_000 (see GuardOptions and the README for why).
+   */
   maxConnections?: number;
   /** Requests served on one keep-alive connection before it is closed; 0 = unlimited. Default 0. */
   maxRequestsPerConnection?: number;
@@ -110,7 +114,7 @@ export const DEFAULT_OPTIONS: Omit<ResolvedServerOptions, 'accessLogStream' | 'l
   maxHeaderSize: 16384,
   maxHeaderCount: 100,
   maxBodySize: 10_000_000,
-  maxConnections: 1000,
+  maxConnections: 10_000,
   maxRequestsPerConnection: 0,
   headersTimeout: 30_000,
   requestTimeout: 60_000,
@@ -137,6 +141,7 @@ export const DEFAULT_OPTIONS: Omit<ResolvedServerOptions, 'accessLogStream' | 'l
   ...PROCESS_DEFAULTS,
   ...LISTEN_DEFAULTS,
   ...TLS_DEFAULTS,
+  ...GUARD_DEFAULTS,
 };
 
 /** Fills in defaults and rejects nonsense with a message naming the option and what was expected. */
@@ -180,5 +185,6 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
   validateProcessOptions(resolved);
   validateListenOptions(resolved);
   tlsSettingsOf(resolved);
+  validateGuardOptions(resolved);
   return resolved;
 }

@@ -21,6 +21,8 @@ import {
   wantsListenerSet,
 } from './listen/attach.js';
 import { tlsInfoOf } from './tls/tls-info.js';
+import { ConnectionGuard } from './net/connection-guard.js';
+import { parseTrustedProxies, type TrustedProxies } from './net/trusted-proxies.js';
 
 const HTTP_EXTENSIONS = Object.freeze({ fullflush: Object.freeze({}) });
 const NO_EXTENSIONS = Object.freeze({});
@@ -43,6 +45,8 @@ export class PagiServer {
   private readonly ctx: ServerContextImpl;
   private readonly handlers: HttpHandlers;
   private readonly ws: WebSocketHandler;
+  /** Per-address limit, TLS handshake counting, whole-request deadline, send timeout. */
+  private readonly guard: ConnectionGuard;
   /** Sockets handed to the WebSocket layer: the graceful stop leaves them to its 1001 close. */
   private readonly upgraded = new WeakSet<object>();
   private lifespan: LifespanHandle | undefined;
@@ -56,8 +60,19 @@ export class PagiServer {
     this.options = resolveOptions(options);
     this.ctx = new ServerContextImpl(app, this.options);
     this.ws = createWebSocketHandler(this.ctx);
-    // A WebSocket leaves the HTTP connection table on upgrade and counts through its session.
-    this.handlers = new HttpHandlers(this.ctx, handleSse, () => this.ws.size);
+    // A WebSocket leaves the HTTP connection table on upgrade and counts through its session;
+    // a TLS connection counts from its TCP accept, its handshake included.
+    this.handlers = new HttpHandlers(this.ctx, handleSse, () => this.ws.size + this.guard.handshaking);
+    this.guard = new ConnectionGuard(
+      this.options,
+      this.handlers.slots,
+      () => this.handlers.slots.size + this.ws.size,
+      this.ctx.proxies,
+      this.ctx.logger,
+    );
+    if (this.ctx.proxies !== undefined && this.options.maxConnectionsPerAddress > 0) {
+      this.handlers.admitRequest = (req, res, headers) => this.guard.admitRequest(req, res, headers);
+    }
     this.httpServer = this.bind(
       createHttpServer({
         // Reports 'finish' to the exchange without a listener per request (http/pagi-response.ts).
@@ -91,13 +106,22 @@ export class PagiServer {
     // maxRequestsPerConnection is enforced per slot (request-handler.ts): node's own limit answers
     // pipelined extras with 503 instead of closing after the last allowed response.
     server.maxRequestsPerSocket = 0;
-    server.on('connection', this.handlers.onConnection);
+    // Admission runs before node:http attaches its parser, so a refused connection is answered
+    // without its request being read (src/net/connection-guard.ts).
+    const nodeListeners = server.listeners('connection') as Array<(socket: Socket) => void>;
+    server.removeAllListeners('connection');
+    server.on('connection', (socket: Socket) => {
+      if (!this.guard.admit(socket, false)) return;
+      for (const listener of nodeListeners) listener.call(server, socket);
+      this.handlers.onConnection(socket);
+    });
     server.on('request', this.handlers.onRequest);
     server.on('checkContinue', this.handlers.onCheckContinue);
     server.on('clientError', this.handlers.onClientError);
     server.on('connect', this.handlers.onConnect);
     server.on('upgrade', (req, socket, head) => {
       this.upgraded.add(socket);
+      this.guard.trackUpgraded(socket as Socket);
       if (!this.handlers.releaseUpgraded(socket as Socket)) {
         // Accepted over maxConnections: refused like an HTTP request would be (503, Retry-After).
         socket.on('error', () => {});
@@ -107,6 +131,12 @@ export class PagiServer {
           `the server is at its connection limit (${this.options.maxConnections})\n`,
           [['retry-after', '5']],
         );
+        return;
+      }
+      const overLimit = this.guard.admitUpgrade(req, socket as Socket);
+      if (overLimit !== undefined) {
+        socket.on('error', () => {});
+        writeTextResponse(socket, 503, `${overLimit}\n`, [['retry-after', '5']]);
         return;
       }
       try {
@@ -148,12 +178,15 @@ export class PagiServer {
         throw error;
       });
     this.listening = true;
+    this.guard.start();
     this.ctx.logger.debug(`listening on ${this.url}`);
   }
 
   private async listenThroughSet(): Promise<void> {
     try {
-      await startListeners(this.httpServer, this.options, this.ctx.logger);
+      await startListeners(this.httpServer, this.options, this.ctx.logger, (socket, tls) =>
+        this.guard.admit(socket, tls),
+      );
     } catch (error) {
       await this.lifespan?.shutdown(this.options.shutdownTimeout);
       throw error;
@@ -201,6 +234,7 @@ export class PagiServer {
 
   private async stop(): Promise<void> {
     this.ctx.stopping = true;
+    this.guard.stop();
     const closed = new Promise<void>((resolve) => {
       if (listenersOf(this.httpServer) !== undefined) void stopAccepting(this.httpServer).then(resolve);
       else if (!this.httpServer.listening) resolve();
@@ -269,10 +303,12 @@ class ServerContextImpl implements ServerContext {
   state: Record<string, unknown> | undefined;
   stopping = false;
   readonly tracked = new Set<LongLivedConnection>();
+  readonly proxies: TrustedProxies | undefined;
 
   constructor(app: App, options: ResolvedServerOptions) {
     this.app = app;
     this.options = options;
+    this.proxies = options.proxyHeaders ? parseTrustedProxies(options.forwardedAllowIps) : undefined;
     this.logger = createLogger(options.logLevel, options.logStream);
   }
 

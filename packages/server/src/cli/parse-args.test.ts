@@ -45,6 +45,40 @@ describe('parseCliArgs', () => {
     expect(() => parseCliArgs(args)).toThrow(UsageError);
   });
 
+  it('takes the slow-client, proxy and TLS flags (seconds for timeouts, repeatable and comma lists for trusted proxies)', () => {
+    const r = parseCliArgs([
+      '--request-read-timeout',
+      '90',
+      '--send-timeout',
+      '0.5',
+      '--max-connections-per-address',
+      '20',
+      '--proxy-headers',
+      '--forwarded-allow-ips',
+      '10.0.0.0/8,fd00::/8',
+      '--forwarded-allow-ips',
+      'unix',
+      '--tls-min-version',
+      'TLSv1.3',
+      '--tls-ciphers',
+      'ECDHE+AESGCM',
+      '--tls-handshake-timeout',
+      '5',
+      'a.mjs',
+    ]);
+    expect(r.options).toMatchObject({
+      requestReadTimeout: 90_000,
+      sendTimeout: 500,
+      maxConnectionsPerAddress: 20,
+      proxyHeaders: true,
+      forwardedAllowIps: ['10.0.0.0/8,fd00::/8', 'unix'],
+      tlsMinVersion: 'TLSv1.3',
+      tlsCiphers: 'ECDHE+AESGCM',
+      tlsHandshakeTimeout: 5000,
+    });
+    expect(() => parseCliArgs(['--tls-min-version', 'TLSv1.1', 'a.mjs'])).toThrow(/TLSv1\.2, TLSv1\.3/);
+  });
+
   it('documents every option in --help', () => {
     expect(usage()).toContain('--keep-alive-timeout N');
     expect(usage()).toContain('--access-log combined|common|json|off');

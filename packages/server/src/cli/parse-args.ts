@@ -27,6 +27,7 @@ const CHOICES: Partial<Record<Key, readonly string[]>> = {
   logLevel: ['debug', 'info', 'warn', 'error', 'silent'],
   accessLog: ['combined', 'common', 'json', 'off'],
   tlsVerifyClient: ['none', 'optional', 'require'],
+  tlsMinVersion: ['TLSv1.2', 'TLSv1.3'],
 };
 
 /** Options the master sets for each worker (resolved, never typed by a user): no flag, not in --help. */

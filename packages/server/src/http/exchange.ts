@@ -781,7 +781,8 @@ export class HttpExchange implements ConnectionSource {
       else if (name.length === 10 && name.toLowerCase() === 'user-agent') userAgent = raw[i + 1];
     }
     this.ctx.accessLog({
-      client: this.slot.socket.remoteAddress ?? '-',
+      // The scope's client: the real one behind a trusted proxy (--proxy-headers).
+      client: this.scope.client?.[0] ?? '-',
       method: req.method ?? '-',
       target: req.url ?? '-',
       httpVersion: req.httpVersion,

@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { HeaderList } from '@pagi/spec';
 import { acceptsEventStream } from '../internal/accepts-event-stream.js';
 import type { ServerContext } from '../internal/context.js';
 import { addressesOf, headerListFrom } from '../internal/scope-base.js';
 import { type ConnectionSlot, HttpExchange } from './exchange.js';
+import { markRequestBoundary } from './deadlines.js';
 import { closeAfterIgnoredUpgrade } from './pagi-request.js';
 import { headRefusal, refuseConnect } from './request-line-checks.js';
 import { refuse, refuseRaw } from './simple-response.js';
@@ -47,6 +49,7 @@ class Slot implements ConnectionSlot {
   done(exchange: HttpExchange): void {
     if (this.current !== exchange) return;
     this.current = undefined;
+    markRequestBoundary(this.socket);
     this.next();
   }
 
@@ -105,6 +108,12 @@ export class HttpHandlers {
    * table on upgrade and count toward `maxConnections` like any other.
    */
   private readonly countUpgraded: () => number;
+  /**
+   * Per-request admission (the per-address limit for clients behind a trusted proxy,
+   * src/net/connection-guard.ts); it answers the refusal itself. Unset when not needed.
+   */
+  admitRequest: ((req: IncomingMessage, res: ServerResponse, headers: HeaderList) => boolean) | undefined =
+    undefined;
 
   constructor(
     ctx: ServerContext,
@@ -330,6 +339,10 @@ export class HttpHandlers {
       // node:http keeps only maxHeadersCount fields and drops the rest silently; it is set one
       // above our limit so that going over is visible here.
       refuse(res, 431, `more than ${options.maxHeaderCount} header fields`);
+      slot.closeAfter = true;
+      return;
+    }
+    if (this.admitRequest !== undefined && !this.admitRequest(req, res, headers)) {
       slot.closeAfter = true;
       return;
     }

@@ -1,5 +1,6 @@
 import { decodePath, type HeaderList, type HttpScope, PAGI_SPEC_VERSION, PAGI_VERSION } from '@pagi/spec';
 import { LazyTransportView } from '../internal/lazy-transport-view.js';
+import { trustedForwardedInfo } from '../net/proxy-headers.js';
 import { HttpConnectionState } from './connection-state.js';
 import type { ConnectionSlot, HttpExchange } from './exchange.js';
 
@@ -17,11 +18,19 @@ export function buildHttpScope(ex: HttpExchange, slot: ConnectionSlot, headers: 
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   const root = ctx.options.rootPath;
+  let client = slot.client;
+  let secure = (socket as { encrypted?: boolean }).encrypted === true;
+  // --proxy-headers: a trusted proxy's Forwarded / X-Forwarded-* name the real client and scheme.
+  if (ctx.proxies !== undefined) {
+    const info = trustedForwardedInfo(ctx.proxies, client, headers);
+    if (info?.client !== undefined) client = info.client;
+    if (info?.secure !== undefined) secure = info.secure;
+  }
   const scope = {
     type: 'http',
     pagi: PAGI_INFO,
     http_version: req.httpVersion,
-    scheme: (socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
+    scheme: secure ? 'https' : 'http',
     method: req.method!,
     path: root + decodePath(rawPath),
     raw_path: rawPath,
@@ -31,7 +40,7 @@ export function buildHttpScope(ex: HttpExchange, slot: ConnectionSlot, headers: 
     // accessor (Object.defineProperty on every scope) measured slower than converting 13 browser
     // headers, and a literal with no computed key keeps one V8 boilerplate shape.
     headers,
-    client: slot.client,
+    client,
     server: slot.server,
     state: ctx.state === undefined ? {} : { ...ctx.state },
     extensions: ctx.extensionsFor('http', socket),
@@ -39,7 +48,7 @@ export function buildHttpScope(ex: HttpExchange, slot: ConnectionSlot, headers: 
     'pagi.transport': new LazyTransportView(ex),
   } as HttpScope;
   // D-5: an optional key with no value is omitted (a Unix socket has no client address).
-  if (slot.client === undefined) delete (scope as Partial<HttpScope>).client;
+  if (client === undefined) delete (scope as Partial<HttpScope>).client;
   if (slot.server === undefined) delete (scope as Partial<HttpScope>).server;
   return scope;
 }

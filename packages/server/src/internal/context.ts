@@ -40,6 +40,8 @@ export interface ServerContext {
   readonly logger: Logger;
   /** Lifespan state; copied shallowly into each scope. `undefined` before startup or when declined. */
   state: Record<string, unknown> | undefined;
+  /** Trusted reverse proxies when `proxyHeaders` is on (src/net/proxy-headers.ts), else undefined. */
+  readonly proxies?: import('../net/trusted-proxies.js').TrustedProxies | undefined;
   /** true once a graceful stop began: new long-lived connections are refused. */
   readonly stopping: boolean;
   /** Registers a long-lived connection for graceful stop; {@link untrack} it when it ends. */

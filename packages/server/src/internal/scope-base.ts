@@ -9,6 +9,7 @@ import {
   splitTarget,
 } from '@pagi/spec';
 import { unixListenerPath } from '../listen/listener-set.js';
+import { trustedForwardedInfo } from '../net/proxy-headers.js';
 import type { ServerContext } from './context.js';
 
 const PAGI_INFO = Object.freeze({ version: PAGI_VERSION, spec_version: PAGI_SPEC_VERSION });
@@ -88,9 +89,17 @@ export function buildScopeBase(
   type: 'http' | 'websocket' | 'sse',
 ): ConnectionScopeBase {
   const socket = req.socket;
-  const secure = (socket as { encrypted?: boolean }).encrypted === true;
+  let secure = (socket as { encrypted?: boolean }).encrypted === true;
   const { raw_path, query_string } = splitTarget(req.url ?? '/');
   const root = ctx.options.rootPath;
+  const headers = headerListFrom(req.rawHeaders);
+  const addresses = addressesOf(socket);
+  // --proxy-headers: a trusted proxy's Forwarded / X-Forwarded-* name the real client and scheme.
+  if (ctx.proxies !== undefined) {
+    const info = trustedForwardedInfo(ctx.proxies, addresses.client, headers);
+    if (info?.client !== undefined) addresses.client = info.client;
+    if (info?.secure !== undefined) secure = info.secure;
+  }
   const scheme = type === 'websocket' ? (secure ? 'wss' : 'ws') : secure ? 'https' : 'http';
   return {
     pagi: PAGI_INFO,
@@ -100,8 +109,8 @@ export function buildScopeBase(
     raw_path,
     query_string,
     root_path: root,
-    headers: headerListFrom(req.rawHeaders),
-    ...addressesOf(socket),
+    headers,
+    ...addresses,
     state: ctx.state === undefined ? {} : { ...ctx.state },
     extensions: ctx.extensionsFor(type, socket),
   };

@@ -44,6 +44,7 @@ export async function startListeners(
   httpServer: HttpServer,
   o: ListenerConfig,
   logger: Logger,
+  onAccept?: (socket: net.Socket, tls: boolean) => boolean,
 ): Promise<ListenerSet> {
   const settings = tlsSettingsOf(o);
   const set = new ListenerSet({
@@ -53,6 +54,7 @@ export async function startListeners(
     tls: settings === undefined ? undefined : loadTlsMaterial(settings),
     shared: cluster.isWorker,
     onConnection: (socket) => httpServer.emit('connection', socket),
+    onAccept,
     onTlsError: (error) => logger.debug(`TLS handshake failed: ${error.message}`),
   });
   await set.listen();

@@ -38,6 +38,12 @@ export interface ListenerSetOptions {
   shared?: boolean | undefined;
   /** Receives every accepted (and, for TLS listeners, handshaken) socket. */
   onConnection(socket: net.Socket): void;
+  /**
+   * Sees every raw socket at accept, before any TLS handshake; returning false drops it (the
+   * hook has already answered or closed it). This is where connection limits count a TLS
+   * connection from its TCP connect rather than from its finished handshake.
+   */
+  onAccept?(socket: net.Socket, tls: boolean): boolean;
   /** Handshake failures are the client's problem: logged at debug, never fatal (§1.8). */
   onTlsError?(error: Error): void;
 }
@@ -72,9 +78,20 @@ export class ListenerSet {
   async listen(): Promise<BoundAddress[]> {
     const o = this.#options;
     if (o.tls !== undefined) {
-      this.#tlsFront = tls.createServer({ ...o.tls.context, ...o.tls.server });
+      const { handshakeTimeout, ...server } = o.tls.server;
+      this.#tlsFront = tls.createServer({
+        ...o.tls.context,
+        ...server,
+        // node treats 0 as "use the default" (120 s); "off" is the largest timer node accepts.
+        handshakeTimeout: handshakeTimeout > 0 ? handshakeTimeout : 2_147_483_647,
+      });
       this.#tlsFront.on('secureConnection', (socket: tls.TLSSocket) => o.onConnection(socket));
-      this.#tlsFront.on('tlsClientError', (error) => o.onTlsError?.(error));
+      this.#tlsFront.on('tlsClientError', (error, socket) => {
+        o.onTlsError?.(error);
+        // node reports a handshake timeout here but leaves the socket open (a bare TCP connect
+        // then stays forever); every handshake failure ends the connection.
+        socket.destroy();
+      });
     }
     try {
       for (const spec of o.specs) {
@@ -87,6 +104,7 @@ export class ListenerSet {
         const front = address.kind === 'tcp' ? this.#tlsFront : undefined;
         server.on('connection', (socket: net.Socket) => {
           if (address.kind === 'unix') unixPaths.set(socket, address.path);
+          if (o.onAccept !== undefined && !o.onAccept(socket, front !== undefined)) return;
           if (front !== undefined) front.emit('connection', socket);
           else o.onConnection(socket);
         });

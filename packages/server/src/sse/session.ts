@@ -450,7 +450,7 @@ export class SseSession implements LongLivedConnection, IdleOwner {
     const ua = req.headers['user-agent'];
     const ref = req.headers.referer;
     this.ctx.accessLog({
-      client: req.socket.remoteAddress ?? '-',
+      client: this.scope.client?.[0] ?? '-',
       method: req.method ?? 'GET',
       target: req.url ?? '/',
       httpVersion: req.httpVersion,

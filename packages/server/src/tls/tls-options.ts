@@ -1,5 +1,6 @@
+import { createSecureContext } from 'node:tls';
 import { TlsConfigError } from './errors.js';
-import type { TlsSettings, VerifyClientMode } from './secure-context.js';
+import type { TlsMinVersion, TlsSettings, VerifyClientMode } from './secure-context.js';
 
 /** TLS options (`--tls-cert`, `--tls-key`, `--tls-ca`, `--tls-verify-client`). */
 export interface TlsOptions {
@@ -11,6 +12,18 @@ export interface TlsOptions {
   tlsCa?: string | null;
   /** `none` (default), `optional` or `require`. */
   tlsVerifyClient?: VerifyClientMode;
+  /**
+   * Oldest protocol version accepted: `TLSv1.2` (default) or `TLSv1.3`. Anything older is refused
+   * at construction (RFC 8996 deprecates TLS 1.0 and 1.1).
+   */
+  tlsMinVersion?: TlsMinVersion;
+  /** OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are not affected). Default null: node's default list. */
+  tlsCiphers?: string | null;
+  /**
+   * Time a client has to finish the TLS handshake after the TCP connect, in ms; then the
+   * connection is closed. 0 disables. Default 10_000 (node's own default is 120 s).
+   */
+  tlsHandshakeTimeout?: number;
 }
 
 export const TLS_DEFAULTS: Required<TlsOptions> = {
@@ -18,10 +31,34 @@ export const TLS_DEFAULTS: Required<TlsOptions> = {
   tlsKey: null,
   tlsCa: null,
   tlsVerifyClient: 'none',
+  tlsMinVersion: 'TLSv1.2',
+  tlsCiphers: null,
+  tlsHandshakeTimeout: 10_000,
 };
 
 /** The file settings when TLS is on, `undefined` when off. Throws when only half is given. */
 export function tlsSettingsOf(o: Required<TlsOptions>): TlsSettings | undefined {
+  if (o.tlsMinVersion !== 'TLSv1.2' && o.tlsMinVersion !== 'TLSv1.3') {
+    throw new TlsConfigError(
+      `expected tlsMinVersion 'TLSv1.2' or 'TLSv1.3', got ${JSON.stringify(o.tlsMinVersion)} (TLS 1.0 and 1.1 are deprecated by RFC 8996 and not offered)`,
+    );
+  }
+  if (o.tlsCiphers !== null && (typeof o.tlsCiphers !== 'string' || o.tlsCiphers.trim() === '')) {
+    throw new TlsConfigError(
+      `expected tlsCiphers to be an OpenSSL cipher list or null, got ${JSON.stringify(o.tlsCiphers)}`,
+    );
+  }
+  if (o.tlsCiphers !== null) {
+    // Checked here, without the certificate files, so a typo fails at construction.
+    try {
+      createSecureContext({ ciphers: o.tlsCiphers });
+    } catch (error) {
+      throw new TlsConfigError(
+        `expected tlsCiphers to be an OpenSSL cipher list naming at least one usable cipher, got ${JSON.stringify(o.tlsCiphers)}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
   if (o.tlsCert === null && o.tlsKey === null) {
     if (o.tlsCa !== null || o.tlsVerifyClient !== 'none') {
       throw new TlsConfigError(`tlsCa / tlsVerifyClient need tlsCert and tlsKey, got neither`);
@@ -41,5 +78,13 @@ export function tlsSettingsOf(o: Required<TlsOptions>): TlsSettings | undefined 
   if (o.tlsVerifyClient !== 'none' && o.tlsCa === null) {
     throw new TlsConfigError(`tlsVerifyClient '${o.tlsVerifyClient}' needs tlsCa, got none`);
   }
-  return { cert: o.tlsCert, key: o.tlsKey, ca: o.tlsCa ?? undefined, verifyClient: o.tlsVerifyClient };
+  return {
+    cert: o.tlsCert,
+    key: o.tlsKey,
+    ca: o.tlsCa ?? undefined,
+    verifyClient: o.tlsVerifyClient,
+    minVersion: o.tlsMinVersion,
+    ciphers: o.tlsCiphers ?? undefined,
+    handshakeTimeout: o.tlsHandshakeTimeout,
+  };
 }

@@ -204,7 +204,7 @@ export class WebSocketSession implements LongLivedConnection, IdleOwner {
       const ua = req.headers['user-agent'];
       const ref = req.headers.referer;
       this.logInfo = {
-        client: req.socket.remoteAddress ?? '-',
+        client: this.scope.client?.[0] ?? '-',
         target: req.url ?? '/',
         httpVersion: req.httpVersion,
         ...(ua === undefined ? {} : { ua }),

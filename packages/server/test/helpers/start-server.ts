@@ -55,8 +55,12 @@ export interface RawClient {
   waitFor(pattern: RegExp | string): Promise<string>;
 }
 
-export async function rawClient(port: number): Promise<RawClient> {
-  const socket = connect(port, '127.0.0.1');
+export async function rawClient(port: number, localAddress?: string): Promise<RawClient> {
+  const socket = connect({
+    port,
+    host: '127.0.0.1',
+    ...(localAddress === undefined ? {} : { localAddress }),
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);

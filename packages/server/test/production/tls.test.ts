@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -82,6 +83,21 @@ function httpsGet(port: number, path: string, options: tls.ConnectionOptions = {
   });
 }
 
+/** A plain TCP connection that never speaks TLS. */
+async function tcpConnect(port: number): Promise<{ closed: Promise<void>; isClosed(): boolean }> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  let done = false;
+  const closed = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      done = true;
+      resolve();
+    }),
+  );
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  return { closed, isClosed: () => done };
+}
+
 describe('TLS', () => {
   it('serves https with the tls extension filled in exactly as protocol.md §6.3 says', async () => {
     const s = await start();
@@ -122,11 +138,56 @@ describe('TLS', () => {
     expect(info.tls.cipher_suite).not.toBeNull();
   });
 
-  it('refuses anything below TLS 1.2', async () => {
-    const s = await start();
+  it('refuses anything below TLS 1.2 with a protocol_version alert', async () => {
+    // The server's cipher list is opened to security level 0, which TLS 1.0/1.1 suites need, so
+    // the version floor is the only thing that can refuse this client (a lowered floor fails this test).
+    const s = await start({ tlsCiphers: 'DEFAULT@SECLEVEL=0' });
     await expect(
       httpsGet(s.port, '/', { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({ code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' });
+  });
+
+  it('tlsMinVersion TLSv1.3 refuses a TLS 1.2-only client; lower floors are refused at construction', async () => {
+    const s = await start({ tlsMinVersion: 'TLSv1.3' });
+    await expect(httpsGet(s.port, '/', { maxVersion: 'TLSv1.2' })).rejects.toMatchObject({
+      code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+    });
+    expect((await httpsGet(s.port, '/info')).protocol).toBe('TLSv1.3');
+    expect(() =>
+      createServer(app, {
+        tlsCert: certs.serverCert,
+        tlsKey: certs.serverKey,
+        tlsMinVersion: 'TLSv1.1' as 'TLSv1.2',
+      }),
+    ).toThrow(/expected tlsMinVersion 'TLSv1.2' or 'TLSv1.3', got "TLSv1.1"/);
+  });
+
+  it('tlsCiphers restricts the TLS 1.2 suites; a list naming nothing usable fails at construction', async () => {
+    const s = await start({ tlsCiphers: 'ECDHE-ECDSA-CHACHA20-POLY1305' });
+    const r = await httpsGet(s.port, '/info', { maxVersion: 'TLSv1.2' });
+    expect(r.cipher).toBe('TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256');
+    await s.close();
+    expect(() =>
+      createServer(app, { tlsCert: certs.serverCert, tlsKey: certs.serverKey, tlsCiphers: 'NO-SUCH-CIPHER' }),
+    ).toThrow(expect.objectContaining({ code: 'PAGI_ERR_TLS_CONFIG' }));
+  });
+
+  it('closes a bare TCP connect that never starts the handshake after tlsHandshakeTimeout, and counts it from accept', async () => {
+    const s = await start({ tlsHandshakeTimeout: 300 });
+    const bare = await Promise.all(Array.from({ length: 5 }, () => tcpConnect(s.port)));
+    // Counted while handshaking (before the fix they were invisible to maxConnections).
+    await expect.poll(() => s.connectionCount).toBe(5);
+    await Promise.all(bare.map((b) => b.closed));
+    await expect.poll(() => s.connectionCount).toBe(0);
+  });
+
+  it('60 bare TCP connects against maxConnections 50: the extra ones are closed at accept, and a real client is served once the handshakes time out', async () => {
+    const s = await start({ tlsHandshakeTimeout: 500, maxConnections: 50, maxConnectionsPerAddress: 0 });
+    const bare = await Promise.all(Array.from({ length: 60 }, () => tcpConnect(s.port)));
+    await expect.poll(() => bare.filter((b) => b.isClosed()).length).toBeGreaterThanOrEqual(10);
+    expect(s.connectionCount).toBeLessThanOrEqual(50);
+    await Promise.all(bare.map((b) => b.closed));
+    expect((await httpsGet(s.port, '/info')).status).toBe(200);
   });
 
   it('mTLS require: accepts a CA-signed client certificate and fills in the client fields', async () => {

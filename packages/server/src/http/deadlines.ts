@@ -1,0 +1,15 @@
+import type { Socket } from 'node:net';
+
+/**
+ * When the connection became ready for its current request (accept, or the end of the previous
+ * response), in `performance.now()` ms: the start of the whole-request deadline
+ * (`requestReadTimeout`, src/net/connection-guard.ts). One number on the socket, set once per
+ * request; the guard's sweep reads it, so no timer is armed per request.
+ */
+export const kReadSince: unique symbol = Symbol('pagi.readSince');
+export type DeadlineSocket = Socket & { [kReadSince]?: number };
+
+/** The connection starts waiting for its next request now. */
+export function markRequestBoundary(socket: Socket): void {
+  (socket as DeadlineSocket)[kReadSince] = performance.now();
+}
