@@ -246,6 +246,9 @@ try {
     step(`npm install (newest packages beside @pagi/spec ${floor}, ${how})`);
     const others = all.filter((n) => n !== '@pagi/spec').map((n) => packed.get(n));
     const old = install('oldest-spec', [...others, spec, '@types/node@^20']);
+    const installed = JSON.parse(readFileSync(join(old, 'node_modules/@pagi/spec/package.json'), 'utf8'));
+    if (installed.version !== floor)
+      fail(`oldest-spec: npm installed @pagi/spec ${installed.version}, not ${floor}`);
     smoke(old, all);
     typecheck(old, all);
   }
