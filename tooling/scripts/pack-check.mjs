@@ -8,7 +8,15 @@
 // Needs the packages built (`turbo run build`) and the npm registry for third-party deps.
 // Usage: node tooling/scripts/pack-check.mjs [--keep]   (--keep leaves the temp folder)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,13 +72,15 @@ function exportTargets(node) {
   return Object.values(node).flatMap(exportTargets);
 }
 
-function checkTarball(tarball, manifest) {
+function checkTarball(tarball, { dir, manifest }) {
   const files = new Set(run('tar', ['-tzf', tarball], work).trim().split('\n'));
   const packed = JSON.parse(run('tar', ['-xOzf', tarball, 'package/package.json'], work));
   const text = JSON.stringify(packed);
   if (text.includes('@pagi/source')) fail(`${tarball}: the @pagi/source condition was published`);
   if (text.includes('workspace:')) fail(`${tarball}: a workspace: range was published`);
-  for (const required of ['package/LICENSE', 'package/README.md', 'package/package.json']) {
+  // CHANGELOG.md exists once `changeset version` has written it (the release dry run's copy).
+  const changelog = existsSync(join(dir, 'CHANGELOG.md')) ? ['package/CHANGELOG.md'] : [];
+  for (const required of ['package/LICENSE', 'package/README.md', 'package/package.json', ...changelog]) {
     if (!files.has(required)) fail(`${tarball}: ${required.slice(8)} is missing`);
   }
   const targets = [...exportTargets(packed.exports), ...Object.values(packed.bin ?? {})];
@@ -80,7 +90,7 @@ function checkTarball(tarball, manifest) {
   if (JSON.stringify(packed.peerDependencies) !== JSON.stringify(manifest.peerDependencies)) {
     fail(`${tarball}: peerDependencies changed on the way to the tarball`);
   }
-  // --strict: a warning fails too. --pack false: lint the tarball itself.
+  // publint reads the tarball itself; --strict makes a warning fail too.
   run(process.execPath, [publint, 'run', tarball, '--strict'], work);
 }
 
@@ -89,9 +99,7 @@ function install(name, specs) {
   const dir = join(work, name);
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }));
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], dir, {
-    npm_config_workspaces: '',
-  });
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], dir);
   // One @pagi/spec for everybody: a nested copy means a peer range was not met.
   const nested = run('npm', ['ls', '@pagi/spec', '--all', '--parseable'], dir).trim().split('\n');
   const copies = new Set(nested.filter(Boolean));
@@ -224,7 +232,7 @@ try {
     const out = run(pnpm[0], [...pnpm.slice(1), 'pack', '--pack-destination', tarballs], dir);
     const tarball = out.trim().split('\n').at(-1).trim();
     packed.set(manifest.name, tarball);
-    checkTarball(tarball, manifest);
+    checkTarball(tarball, { dir, manifest });
     console.log(`  ${manifest.name}@${manifest.version}: manifest and publint ok`);
   }
 
