@@ -13,6 +13,7 @@ cat > "$dir/package.json" <<JSON
   "description": "$desc",
   "type": "module",
   "license": "MIT",
+  "keywords": ["pagi"],
   "engines": { "node": ">=20.18" },
   "sideEffects": false,
   "files": ["dist"],
@@ -59,3 +60,6 @@ TS
 echo "# @pagi/$name" > "$dir/README.md"
 echo "$desc" >> "$dir/README.md"
 echo "export {};" > "$dir/src/index.ts"
+# repository, homepage, bugs, publishConfig and CHANGELOG.md in files, from the root package.json
+# (docs/releasing.md); a package that imports @pagi/spec adds it as a peer (docs/versioning.md).
+node tooling/scripts/check-package-metadata.mjs --write

@@ -20,6 +20,9 @@ function findNginx(): string | undefined {
 }
 
 const nginxBin = findNginx();
+// A skipped describe block does not print its title in the default reporter: say why here.
+if (nginxBin === undefined)
+  console.warn('nginx test skipped: no nginx binary installed (apt-get install nginx)');
 
 /** A port that was free a moment ago (nginx cannot bind port 0 and report it). */
 function freePort(): Promise<number> {
