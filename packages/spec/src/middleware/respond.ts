@@ -9,7 +9,7 @@ import { PagiValidationError } from '../errors.js';
 import { hasHeader } from '../header-list.js';
 import { type HeaderInit, toHeaderList } from '../headers-validate.js';
 import { HttpError } from '../http-error.js';
-import type { BodyInput, HeaderList, ProtocolMap, Send, SendEvent } from '../types.js';
+import type { BodyInput, ConnectionScope, HeaderList, SendEvent } from '../types.js';
 
 /** The scope types a response can be given to. */
 export type ConnectionType = 'http' | 'websocket' | 'sse';
@@ -33,9 +33,10 @@ export interface RespondOptions {
  * if (!token) return respond(scope, send, 401, { headers: { 'www-authenticate': 'Bearer' }, body: 'Unauthorized' });
  * return respond(scope, send, new HttpError(429, { headers: { 'retry-after': '10' } }));
  */
-export async function respond<T extends ConnectionType>(
-  scope: ProtocolMap[T]['scope'],
-  send: Send<T>,
+export async function respond(
+  scope: ConnectionScope,
+  // Any protocol's `send`: the event vocabulary is picked from `scope.type`.
+  send: (event: never) => Promise<void>,
   answer: number | HttpError,
   options: RespondOptions = {},
 ): Promise<void> {

@@ -69,8 +69,16 @@ export class ScopeKey<T> {
   }
 }
 
+// One registry per process (like `Symbol.for`), so two packages, or two installed copies of
+// this package, that name the same key get the same key object.
+const registry: Map<string, ScopeKey<unknown>> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('pagi.scopeKeys')
+] ??= new Map()) as Map<string, ScopeKey<unknown>>;
+
 /**
- * A typed key for a value one layer hands to the layers inside it.
+ * The typed key called `name`: a value one layer hands to the layers inside it. Keys are
+ * registered by name, like `Symbol.for`: every call with the same name returns the same key, so
+ * name keys in your own namespace (`myapp.user`).
  *
  * @example
  * export const REQUEST_ID = scopeKey<string>('request_id');
@@ -78,7 +86,12 @@ export class ScopeKey<T> {
  * // in an inner app:    const id = REQUEST_ID.get(scope); // string | undefined
  */
 export function scopeKey<T>(name: string): ScopeKey<T> {
-  return new ScopeKey<T>(name);
+  let key = registry.get(name);
+  if (key === undefined) {
+    key = new ScopeKey<unknown>(name);
+    registry.set(name, key);
+  }
+  return key as ScopeKey<T>;
 }
 
 /**
