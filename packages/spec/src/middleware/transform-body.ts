@@ -108,7 +108,9 @@ export async function transformBody(
     }
     transform = plan.transform;
     scope['pagi.connection']?.on_disconnect?.(() => {
-      if (!finished) transform?.destroy?.();
+      if (finished) return;
+      finished = true; // later body events go to the server, which drops them (D-6)
+      transform?.destroy?.();
     });
     await send({ ...start, headers: deleteHeader(plan.headers, 'content-length') });
   };
