@@ -26,6 +26,7 @@ it('exports exactly the documented runtime names', () => {
       'SseEvents',
       'UnsupportedScopeError',
       'WebSocketEvents',
+      'acceptsEncoding',
       'acceptsEventStream',
       'appendHeader',
       'appendVary',
@@ -62,6 +63,7 @@ it('exports exactly the kit names from @pagi/spec/middleware and /middleware/nod
     [
       'HttpError',
       'SCOPE_KEYS_SLOT',
+      'acceptsEncoding',
       'ScopeKey',
       'appendHeader',
       'appendVary',

@@ -101,7 +101,12 @@ export async function bufferBody(
     }
     chunks = [];
     const out = finish(start, body);
-    await send({ type: 'http.response.start', status: out.status, headers: out.headers, trailers: start.trailers });
+    await send({
+      type: 'http.response.start',
+      status: out.status,
+      headers: out.headers,
+      trailers: start.trailers,
+    });
     await send({ type: 'http.response.body', body: out.body });
   };
 

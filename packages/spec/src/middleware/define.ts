@@ -18,7 +18,10 @@ export type ScopeHandler<T extends ScopeType> = (
   app: ProtocolApp<T>,
 ) => Promise<unknown> | unknown;
 
-type InnerApps = ProtocolApp<'http'> & ProtocolApp<'websocket'> & ProtocolApp<'sse'> & ProtocolApp<'lifespan'>;
+type InnerApps = ProtocolApp<'http'> &
+  ProtocolApp<'websocket'> &
+  ProtocolApp<'sse'> &
+  ProtocolApp<'lifespan'>;
 
 /** A handler per scope type the middleware cares about; the others pass through untouched. */
 export type ScopeHandlers = { [T in ScopeType]?: ScopeHandler<T> };

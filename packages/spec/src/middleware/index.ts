@@ -4,7 +4,16 @@
  */
 export { compose } from '../compose.js';
 export { wrapReceive, wrapSend } from '../wrap.js';
-export { appendHeader, appendVary, deleteHeader, getHeader, getHeaderValues, hasHeader, setHeader } from '../header-list.js';
+export {
+  appendHeader,
+  appendVary,
+  deleteHeader,
+  getHeader,
+  getHeaderValues,
+  hasHeader,
+  setHeader,
+} from '../header-list.js';
+export { acceptsEncoding } from '../accept.js';
 export { HttpError, type HttpErrorOptions, statusPhrase } from '../http-error.js';
 export { named } from './named.js';
 export { defineMiddleware, type ScopeHandler, type ScopeHandlers } from './define.js';

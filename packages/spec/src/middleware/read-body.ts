@@ -37,13 +37,16 @@ export interface ReadBody {
  * verify(read.body);
  * return app(scope, read.receive, send);
  */
-export async function readBody(scope: HttpScope, receive: Receive<'http'>, options: ReadBodyOptions): Promise<ReadBody> {
+export async function readBody(
+  scope: HttpScope,
+  receive: Receive<'http'>,
+  options: ReadBodyOptions,
+): Promise<ReadBody> {
   const limit = options.limit;
   if (!Number.isSafeInteger(limit) || limit < 0) {
     throw new PagiValidationError(`readBody() expected limit to be a whole number ≥ 0, got ${limit}`);
   }
-  const tooLarge = (): HttpError =>
-    new HttpError(413, { detail: `request body larger than ${limit} bytes` });
+  const tooLarge = (): HttpError => new HttpError(413, { detail: `request body larger than ${limit} bytes` });
   const declared = getHeader(scope.headers, 'content-length');
   if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > limit) throw tooLarge();
 

@@ -9,6 +9,7 @@ import type { HttpResponseStartEvent, HttpScope } from '../types.js';
  */
 export function isUntransformable(scope: HttpScope, start: HttpResponseStartEvent): boolean {
   const status = start.status;
-  if (scope.method === 'HEAD' || status < 200 || status === 204 || status === 304 || status === 206) return true;
+  if (scope.method === 'HEAD' || status < 200 || status === 204 || status === 304 || status === 206)
+    return true;
   return start.headers !== undefined && getHeader(start.headers, 'content-range') !== undefined;
 }

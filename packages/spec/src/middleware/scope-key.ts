@@ -104,6 +104,10 @@ export function scopeKey<T>(name: string): ScopeKey<T> {
  */
 export function withKey<S extends object, T>(scope: S, key: ScopeKey<T>, value: T): S {
   const copy = { ...scope } as Record<string, unknown>;
-  copy[SCOPE_KEYS_SLOT] = { key, value, next: (copy[SCOPE_KEYS_SLOT] as ScopeKeyEntry | null | undefined) ?? null } satisfies ScopeKeyEntry;
+  copy[SCOPE_KEYS_SLOT] = {
+    key,
+    value,
+    next: (copy[SCOPE_KEYS_SLOT] as ScopeKeyEntry | null | undefined) ?? null,
+  } satisfies ScopeKeyEntry;
   return copy as S;
 }

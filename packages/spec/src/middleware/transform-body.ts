@@ -35,7 +35,9 @@ export interface BodyTransform {
 }
 
 /** A body event that carries a file (`file` path or `fh` handle) instead of bytes. */
-export type FileBodyEvent = Extract<HttpResponseBodyEvent, { file: string }> | Extract<HttpResponseBodyEvent, { fh: unknown }>;
+export type FileBodyEvent =
+  | Extract<HttpResponseBodyEvent, { file: string }>
+  | Extract<HttpResponseBodyEvent, { fh: unknown }>;
 
 /** Reads a file body in bounded chunks (see `readFileBody` in `@pagi/spec/middleware/node`). */
 export type FileBodyReader = (event: FileBodyEvent) => AsyncIterable<Uint8Array>;
@@ -100,7 +102,9 @@ export async function transformBody(
     const start = held!;
     held = undefined;
     const plan =
-      first !== undefined && isFile(first) && readFile === undefined ? undefined : begin(start.headers ?? [], start);
+      first !== undefined && isFile(first) && readFile === undefined
+        ? undefined
+        : begin(start.headers ?? [], start);
     if (plan === undefined) {
       passthrough = true;
       await send(start);
