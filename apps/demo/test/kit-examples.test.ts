@@ -152,8 +152,8 @@ describe('session', () => {
   const counter: App = async (scope, _receive, send) => {
     if (scope.type !== 'http') return;
     const s = SESSION.require(scope); // typed Session, no cast
-    const visits = (s.get<number>('visits') ?? 0) + 1;
-    s.set('visits', visits);
+    const visits = Number(s.visits ?? 0) + 1;
+    s.visits = visits;
     await send({ type: 'http.response.start', status: 200 });
     await send({ type: 'http.response.body', body: String(visits) });
   };
@@ -176,7 +176,7 @@ describe('session', () => {
     const reader: App = async (scope, _r, send) => {
       if (scope.type !== 'http') return;
       await send({ type: 'http.response.start', status: 200 });
-      await send({ type: 'http.response.body', body: String(SESSION.get(scope)?.get('visits')) });
+      await send({ type: 'http.response.body', body: String(SESSION.get(scope)?.visits) });
     };
     const res = await new TestClient(session({ secret })(reader)).get('/');
     expect(res.header('set-cookie')).toBeUndefined();
