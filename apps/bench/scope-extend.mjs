@@ -93,7 +93,9 @@ const spread = (s) => ({ ...s });
 // Fresh scope objects (the server makes one per request), all of the same shape.
 const scopes = Array.from({ length: 1024 }, (_, i) => makeScope(i));
 
-console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu?'}, ${ITERATIONS} iterations, best of ${ROUNDS}`);
+console.log(
+  `node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu?'}, ${ITERATIONS} iterations, best of ${ROUNDS}`,
+);
 const results = [];
 for (const [name, fn] of Object.entries(variants)) {
   // Each variant gets its own function copies so type feedback from another variant can't leak in.
@@ -110,7 +112,13 @@ for (const [name, fn] of Object.entries(variants)) {
   results.push({ name, one, two });
 }
 const base = results[0];
-console.log('variant'.padEnd(44), 'ns/op'.padStart(8), 'ratio'.padStart(7), '+next {...}'.padStart(12), 'ratio'.padStart(7));
+console.log(
+  'variant'.padEnd(44),
+  'ns/op'.padStart(8),
+  'ratio'.padStart(7),
+  '+next {...}'.padStart(12),
+  'ratio'.padStart(7),
+);
 for (const r of results) {
   console.log(
     r.name.padEnd(44),
