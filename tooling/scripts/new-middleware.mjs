@@ -13,6 +13,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** A package whose single-entry tsup and vitest configs every new package copies. */
+const HOUSE = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/router');
 
 /** `request-id` → `requestId`. */
 function camel(name) {
@@ -248,22 +250,9 @@ New package: \`${fn}()\`, ${description.charAt(0).toLowerCase()}${description.sl
   return {
     [`${dir}/package.json`]: `${JSON.stringify(pkg, null, 2)}\n`,
     [`${dir}/tsconfig.json`]: `{\n  "extends": "@pagi/tsconfig/base.json",\n  "include": ["src", "test", "*.ts"]\n}\n`,
-    [`${dir}/tsup.config.ts`]: `import { defineConfig } from 'tsup';
-
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  target: 'node20',
-  dts: true,
-  sourcemap: true,
-  clean: true,
-});
-`,
-    [`${dir}/vitest.config.ts`]: `import { pagiVitest } from '@pagi/tsconfig/vitest';
-import { defineConfig } from 'vitest/config';
-
-export default defineConfig(pagiVitest);
-`,
+    // The build and test configs are the house ones, copied from a package of this repository.
+    [`${dir}/tsup.config.ts`]: readFileSync(join(HOUSE, 'tsup.config.ts'), 'utf8'),
+    [`${dir}/vitest.config.ts`]: readFileSync(join(HOUSE, 'vitest.config.ts'), 'utf8'),
     [`${dir}/src/index.ts`]: index,
     [`${dir}/test/${name}.test.ts`]: test,
     [`${dir}/test/exports.test.ts`]: exportsTest,

@@ -31,6 +31,7 @@ it('exports exactly the documented runtime names', () => {
       'appendHeader',
       'appendVary',
       'checkHeader',
+      'concatBytes',
       'formatSseComment',
       'formatSseMessage',
       'statusPhrase',

@@ -5,7 +5,7 @@
  * larger body, a file body, a fullflush or trailers make it stream on unchanged, the held chunks
  * first, so nothing is ever held beyond the limit.
  */
-import { toBytes } from '../bytes.js';
+import { concatBytes, toBytes } from '../bytes.js';
 import { PagiValidationError } from '../errors.js';
 import type { HeaderList, HttpResponseStartEvent, HttpScope, ProtocolApp, Receive, Send } from '../types.js';
 import { isUntransformable } from './response-skip.js';
@@ -89,16 +89,7 @@ export async function bufferBody(
     const start = held;
     held = undefined;
     streaming = true;
-    let body: Uint8Array;
-    if (chunks.length === 1) body = chunks[0]!;
-    else {
-      body = new Uint8Array(size);
-      let at = 0;
-      for (const c of chunks) {
-        body.set(c, at);
-        at += c.byteLength;
-      }
-    }
+    const body = concatBytes(chunks, size);
     chunks = [];
     const out = finish(start, body);
     await send({

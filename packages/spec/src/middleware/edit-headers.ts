@@ -1,9 +1,6 @@
 import type {
   HeaderList,
   HttpResponseStartEvent,
-  ScopeType,
-  Send,
-  SendEvent,
   SseHttpResponseStartEvent,
   SseStartEvent,
   WebSocketAcceptEvent,
@@ -42,13 +39,13 @@ function isStart(event: { type: string }): event is StartEvent {
  * @example
  * const wrapped = editHeaders(send, (headers) => appendVary(setHeader(headers, 'access-control-allow-origin', origin), 'Origin'));
  */
-export function editHeaders<T extends ScopeType>(
-  send: Send<T>,
+export function editHeaders<E extends { type: string }>(
+  send: (event: E) => Promise<void>,
   edit: (headers: HeaderList, start: StartEvent) => HeaderList | undefined,
-): Send<T> {
-  return function editedSend(event: SendEvent<T>): Promise<void> {
+): (event: E) => Promise<void> {
+  return function editedSend(event: E): Promise<void> {
     if (!isStart(event)) return send(event);
     const headers = edit(event.headers ?? [], event);
-    return send(headers === undefined ? event : ({ ...event, headers } as SendEvent<T>));
+    return send(headers === undefined ? event : ({ ...event, headers } as E));
   };
 }

@@ -2,6 +2,7 @@
  * Reading a request body inside a middleware (a signature check, a body-size gate, a form
  * method override) and handing the inner app a `receive` that replays it.
  */
+import { concatBytes } from '../bytes.js';
 import { getHeader } from '../header-list.js';
 import { PagiValidationError } from '../errors.js';
 import { HttpError } from '../http-error.js';
@@ -64,16 +65,7 @@ export async function readBody(
     if (event.body.byteLength > 0) parts.push(event.body);
     if (!event.more) break;
   }
-  let body: Uint8Array;
-  if (parts.length === 1) body = parts[0]!;
-  else {
-    body = new Uint8Array(size);
-    let at = 0;
-    for (const p of parts) {
-      body.set(p, at);
-      at += p.byteLength;
-    }
-  }
+  const body = concatBytes(parts, size);
   let replayed = false;
   const first: ReceiveEvent<'http'> = disconnect ?? { type: 'http.request', body, more: false };
   return {

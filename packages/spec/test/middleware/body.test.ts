@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HttpScope, ProtocolApp, SendEvent } from '../../src/index.js';
-import { type BodyTransform, bufferBody, HttpError, readBody, setHeader, transformBody } from '../../src/middleware/index.js';
+import {
+  type BodyTransform,
+  bufferBody,
+  HttpError,
+  readBody,
+  setHeader,
+  transformBody,
+} from '../../src/middleware/index.js';
 import { readFileBody } from '../../src/middleware/node.js';
 import { httpScope } from '../fixtures/scopes.js';
 import { bodyText, recorder, scripted } from './support.js';
@@ -77,7 +84,10 @@ describe('transformBody', () => {
       { type: 'http.fullflush' },
       { type: 'http.response.body', body: '' },
     ]);
-    await transformBody(app, httpScope({ fullflush: {} }), noReceive, rec.send, (headers) => ({ headers, transform: upper() }));
+    await transformBody(app, httpScope({ fullflush: {} }), noReceive, rec.send, (headers) => ({
+      headers,
+      transform: upper(),
+    }));
     expect(rec.events.map((e) => e.type)).toEqual([
       'http.response.start',
       'http.response.body',
@@ -96,7 +106,10 @@ describe('transformBody', () => {
       ['GET', 200, [['content-range', 'bytes 0-1/9']]],
     ] as const) {
       const rec = recorder();
-      const app = appSending([start(status, [...headers] as [string, string][]), { type: 'http.response.body', body: 'ab' }]);
+      const app = appSending([
+        start(status, [...headers] as [string, string][]),
+        { type: 'http.response.body', body: 'ab' },
+      ]);
       await transformBody(app, { ...httpScope(), method }, noReceive, rec.send, () => {
         throw new Error('begin called');
       });
@@ -124,14 +137,20 @@ describe('transformBody', () => {
     let onDisconnect: (() => void) | undefined;
     const scope: HttpScope = {
       ...httpScope(),
-      'pagi.connection': { ...httpScope()['pagi.connection'], on_disconnect: (cb) => (onDisconnect = () => cb('client_closed')) },
+      'pagi.connection': {
+        ...httpScope()['pagi.connection'],
+        on_disconnect: (cb) => (onDisconnect = () => cb('client_closed')),
+      },
     };
     const app: ProtocolApp<'http'> = async (_s, _r, send) => {
       await send(start());
       await send({ type: 'http.response.body', body: 'abc', more: true });
       onDisconnect?.();
     };
-    await transformBody(app, scope, noReceive, recorder().send, (headers) => ({ headers, transform: upper(log) }));
+    await transformBody(app, scope, noReceive, recorder().send, (headers) => ({
+      headers,
+      transform: upper(log),
+    }));
     expect(log).toEqual(['destroy']);
   });
 
@@ -139,11 +158,21 @@ describe('transformBody', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pagi-kit-'));
     const file = join(dir, 'f.txt');
     await writeFile(file, 'x'.repeat(150_000));
-    const app = appSending([start(200, []), { type: 'http.response.body', file, offset: 10, length: 140_000 }]);
+    const app = appSending([
+      start(200, []),
+      { type: 'http.response.body', file, offset: 10, length: 140_000 },
+    ]);
     const rec = recorder();
-    await transformBody(app, httpScope(), noReceive, rec.send, (headers) => ({ headers, transform: upper() }), {
-      readFile: readFileBody,
-    });
+    await transformBody(
+      app,
+      httpScope(),
+      noReceive,
+      rec.send,
+      (headers) => ({ headers, transform: upper() }),
+      {
+        readFile: readFileBody,
+      },
+    );
     const bodies = rec.events.filter((e) => e.type === 'http.response.body');
     expect(bodyText(rec.events)).toBe('X'.repeat(140_000));
     expect(bodies.length).toBe(4); // 64 KiB, 64 KiB, the rest, the final empty chunk
@@ -164,7 +193,11 @@ describe('bufferBody', () => {
 
   it('replaces a body that fits the limit with the finished response (status kept)', async () => {
     const rec = recorder();
-    const app = appSending([start(201, []), { type: 'http.response.body', body: 'ab', more: true }, { type: 'http.response.body', body: 'c' }]);
+    const app = appSending([
+      start(201, []),
+      { type: 'http.response.body', body: 'ab', more: true },
+      { type: 'http.response.body', body: 'c' },
+    ]);
     await bufferBody(app, httpScope(), noReceive, rec.send, { limit: 10 }, tag);
     expect(rec.events[0]).toMatchObject({ status: 201, headers: [['etag', '"3"']] });
     expect(bodyText(rec.events)).toBe('abc');
@@ -192,7 +225,11 @@ describe('bufferBody', () => {
 });
 
 describe('readBody', () => {
-  const chunk = (body: string, more: boolean) => ({ type: 'http.request' as const, body: new TextEncoder().encode(body), more });
+  const chunk = (body: string, more: boolean) => ({
+    type: 'http.request' as const,
+    body: new TextEncoder().encode(body),
+    more,
+  });
 
   it('reads the body and replays it once, then defers to the original receive (D-7, D-15)', async () => {
     const { receive, calls } = scripted([chunk('ab', true), chunk('c', false), { type: 'http.disconnect' }]);

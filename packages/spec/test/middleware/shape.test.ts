@@ -47,7 +47,13 @@ describe('defineMiddleware', () => {
     const app = defineMiddleware('x', { http: (s, r, se, next) => next(s, r, se) })(async () => {
       throw boom;
     });
-    await expect(app(httpScope(), async () => ({ type: 'http.disconnect' }), async () => {})).rejects.toBe(boom);
+    await expect(
+      app(
+        httpScope(),
+        async () => ({ type: 'http.disconnect' }),
+        async () => {},
+      ),
+    ).rejects.toBe(boom);
   });
 });
 
@@ -64,7 +70,10 @@ describe('compose, when, mount', () => {
         },
       });
     };
-    const app = compose(tag('a')(), when((s) => s.type === 'http' && s.path === '/x', tag('b')()))(inner);
+    const app = compose(
+      tag('a')(),
+      when((s) => s.type === 'http' && s.path === '/x', tag('b')()),
+    )(inner);
     expect(applied).toBe(2);
     const noop = async () => {};
     for (const path of ['/x', '/y', '/x']) await app({ ...httpScope(), path }, noop as never, noop);
@@ -79,7 +88,8 @@ describe('compose, when, mount', () => {
     })(inner);
     seen.length = 0;
     const noop = async () => {};
-    for (const path of ['/api', '/api/users', '/apix', '/']) await app({ ...httpScope(), path }, noop as never, noop);
+    for (const path of ['/api', '/api/users', '/apix', '/'])
+      await app({ ...httpScope(), path }, noop as never, noop);
     expect(got.map((s) => [(s as HttpScope).path, (s as HttpScope).root_path])).toEqual([
       ['/api', '/api'],
       ['/api/users', '/api'],
@@ -123,7 +133,13 @@ describe('editHeaders', () => {
     const start = { type: 'sse.start' as const, headers: [['x-b', '2']] as [string, string][] };
     await send(start);
     await send({ type: 'sse.send', data: 'x' });
-    expect(rec.events[0]).toEqual({ type: 'sse.start', headers: [['x-b', '2'], ['x-a', '1']] });
+    expect(rec.events[0]).toEqual({
+      type: 'sse.start',
+      headers: [
+        ['x-b', '2'],
+        ['x-a', '1'],
+      ],
+    });
     expect(start.headers).toEqual([['x-b', '2']]);
     expect(rec.events[1]).toEqual({ type: 'sse.send', data: 'x' });
   });
