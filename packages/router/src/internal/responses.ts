@@ -9,7 +9,13 @@ import type { ConnectionScope, HeaderList, Send } from '@pagi/spec';
 import { respond as kitRespond } from '@pagi/spec/middleware';
 
 /** Sends one complete response with a short plain-text body, through the kit's `respond`. */
-function respond(scope: ConnectionScope, send: Send, status: number, headers: HeaderList, body: string): Promise<void> {
+function respond(
+  scope: ConnectionScope,
+  send: Send,
+  status: number,
+  headers: HeaderList,
+  body: string,
+): Promise<void> {
   return kitRespond(scope, send, status, { headers, body });
 }
 
