@@ -48,11 +48,7 @@ export function createApp({ tickInterval = 1000, onTiming } = {}) {
   });
 
   // Outermost first: lifespan, then the two HTTP middleware around the router.
-  return compose(
-    chatLifespan,
-    (app) => securityHeaders(app),
-    (app) => requestTiming(app, { onTiming }),
-  )(router.app);
+  return compose(chatLifespan, securityHeaders(), requestTiming({ onTiming }))(router.app);
 }
 
 export default createApp();

@@ -1,7 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: {
+    index: 'src/index.ts',
+    'middleware/index': 'src/middleware/index.ts',
+    'middleware/node': 'src/middleware/node.ts',
+  },
   format: ['esm'],
   target: 'node20',
   dts: true,

@@ -1,37 +1,34 @@
-import { appendHeader, wrapSend } from '@pagi/spec';
+import { appendHeader, defineMiddleware, editHeaders, scopeKey, withKey } from '@pagi/spec/middleware';
+
+/** Inner apps read the request's start time with `TIMING_START.get(scope)`. */
+export const TIMING_START = scopeKey('timing.start');
 
 /**
  * Times each HTTP request: adds `server-timing: app;dur=<ms>` (time to the response head) and
  * reports `{ method, path, status, duration }` once the app has finished, even if it threw.
  *
  * @example
- * const app = requestTiming(router.app, { onTiming: (t) => console.log(t.method, t.path, t.status, t.duration) });
+ * const app = compose(requestTiming({ onTiming: (t) => console.log(t.method, t.path, t.status, t.duration) }))(router.app);
  */
-export function requestTiming(app, options = {}) {
+export function requestTiming(options = {}) {
   const now = options.now ?? (() => performance.now());
   const onTiming = options.onTiming ?? (() => {});
 
-  return async function requestTimingMiddleware(scope, receive, send) {
-    if (scope.type !== 'http') return app(scope, receive, send);
-
-    const start = now();
-    let status = 0;
-    const wrappedSend = wrapSend(send, (event, inner) => {
-      if (event.type !== 'http.response.start') return inner(event);
-      status = event.status;
-      const dur = (now() - start).toFixed(1);
-      return inner({
-        ...event,
-        headers: appendHeader(event.headers ?? [], 'server-timing', `app;dur=${dur}`),
+  return defineMiddleware('requestTiming', {
+    http: async (scope, receive, send, app) => {
+      const start = now();
+      let status = 0;
+      const timedSend = editHeaders(send, (headers, event) => {
+        status = event.status ?? 200;
+        return appendHeader(headers, 'server-timing', `app;dur=${(now() - start).toFixed(1)}`);
       });
-    });
-    // A shallow clone: inner code can read the start time, and the server's scope is not touched.
-    const timedScope = { ...scope, 'timing.start': start };
-    try {
-      return await app(timedScope, receive, wrappedSend);
-    } finally {
-      // No catch: an error still reaches the server (or the test client) unchanged.
-      onTiming({ method: scope.method, path: scope.path, status, duration: now() - start });
-    }
-  };
+      try {
+        // A shallow copy with one typed key: the server's scope is not touched.
+        return await app(withKey(scope, TIMING_START, start), receive, timedSend);
+      } finally {
+        // No catch: an error still reaches the server (or the test client) unchanged.
+        onTiming({ method: scope.method, path: scope.path, status, duration: now() - start });
+      }
+    },
+  });
 }

@@ -1,4 +1,5 @@
-import { appendHeader, hasHeader, PagiValidationError, wrapSend } from '@pagi/spec';
+import { PagiValidationError } from '@pagi/spec';
+import { appendHeader, defineMiddleware, editHeaders, hasHeader } from '@pagi/spec/middleware';
 
 const DEFAULT_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -10,9 +11,9 @@ const DEFAULT_HEADERS = {
  * Adds security headers to every HTTP response that does not set them itself.
  *
  * @example
- * const app = securityHeaders(router.app, { headers: { 'x-frame-options': 'SAMEORIGIN' } });
+ * const app = compose(securityHeaders({ headers: { 'x-frame-options': 'SAMEORIGIN' } }))(router.app);
  */
-export function securityHeaders(app, options = {}) {
+export function securityHeaders(options = {}) {
   // Options are resolved and checked once, here, not on every request.
   const extra = Object.entries({ ...DEFAULT_HEADERS, ...options.headers }).map(([name, value]) => {
     if (typeof value !== 'string' || /[\r\n\0]/.test(value)) {
@@ -23,18 +24,16 @@ export function securityHeaders(app, options = {}) {
     return [name.toLowerCase(), value];
   });
 
-  return async function securityHeadersMiddleware(scope, receive, send) {
-    // Only HTTP responses get the headers; lifespan, websocket and sse pass through untouched.
-    if (scope.type !== 'http') return app(scope, receive, send);
-
-    const wrappedSend = wrapSend(send, (event, inner) => {
-      if (event.type !== 'http.response.start') return inner(event); // body chunks stream on
-      let headers = event.headers ?? [];
-      for (const [name, value] of extra) {
-        if (!hasHeader(headers, name)) headers = appendHeader(headers, name, value);
-      }
-      return inner({ ...event, headers }); // a new event: the app's object stays as it was
-    });
-    return app(scope, receive, wrappedSend); // errors from the app propagate as they are
-  };
+  // Only HTTP responses get the headers; lifespan, websocket and sse pass through untouched.
+  return defineMiddleware('securityHeaders', {
+    http: (scope, receive, send, app) => {
+      const withHeaders = editHeaders(send, (headers) => {
+        for (const [name, value] of extra) {
+          if (!hasHeader(headers, name)) headers = appendHeader(headers, name, value);
+        }
+        return headers; // a new list in a new event: the app's object stays as it was
+      });
+      return app(scope, receive, withHeaders); // errors from the app propagate as they are
+    },
+  });
 }

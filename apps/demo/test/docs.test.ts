@@ -16,11 +16,14 @@ function embeddedFiles(markdown: string): Array<[string, string]> {
 describe('docs/writing-middleware.md', () => {
   const doc = readFileSync(join(root, 'docs/writing-middleware.md'), 'utf8');
 
-  it('shows the two example middleware exactly as they are tested', () => {
+  it('shows the example middleware exactly as they are tested', () => {
     const files = embeddedFiles(doc);
     expect(files.map(([path]) => path)).toEqual([
       'apps/demo/middleware/security-headers.mjs',
       'apps/demo/middleware/request-timing.mjs',
+      'apps/demo/middleware/cors.ts',
+      'apps/demo/middleware/gzip.ts',
+      'apps/demo/middleware/session.ts',
     ]);
     for (const [path, block] of files) expect(block).toBe(readFileSync(join(root, path), 'utf8'));
   });

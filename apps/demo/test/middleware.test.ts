@@ -2,7 +2,7 @@ import type { App, Scope } from '@pagi/spec';
 import { compose } from '@pagi/spec';
 import { TestClient } from '@pagi/test';
 import { describe, expect, it } from 'vitest';
-import { requestTiming } from '../middleware/request-timing.mjs';
+import { requestTiming, TIMING_START } from '../middleware/request-timing.mjs';
 import { securityHeaders } from '../middleware/security-headers.mjs';
 
 /** Two body chunks, so a test can see the middleware did not buffer them into one. */
@@ -19,7 +19,7 @@ const failing: App = async () => {
 
 describe('securityHeaders', () => {
   it('adds the missing headers, keeps the app’s own, and streams the body through', async () => {
-    const res = await new TestClient(securityHeaders(chunked)).get('/');
+    const res = await new TestClient(securityHeaders()(chunked)).get('/');
     expect(res.status).toBe(201);
     expect(res.headerValues('x-frame-options')).toEqual(['SAMEORIGIN']);
     expect(res.header('x-content-type-options')).toBe('nosniff');
@@ -29,9 +29,9 @@ describe('securityHeaders', () => {
   });
 
   it('takes extra headers as options and refuses unsafe values when built', async () => {
-    const app = securityHeaders(chunked, { headers: { 'Permissions-Policy': 'camera=()' } });
+    const app = securityHeaders({ headers: { 'Permissions-Policy': 'camera=()' } })(chunked);
     expect((await new TestClient(app).get('/')).header('permissions-policy')).toBe('camera=()');
-    expect(() => securityHeaders(chunked, { headers: { 'x-a': 'a\r\nb' } })).toThrow(
+    expect(() => securityHeaders({ headers: { 'x-a': 'a\r\nb' } })).toThrow(
       expect.objectContaining({ code: 'PAGI_ERR_VALIDATION' }),
     );
   });
@@ -44,14 +44,14 @@ describe('securityHeaders', () => {
     const scope = { type: 'websocket' } as Scope;
     const receive = async () => ({ type: 'websocket.connect' }) as never;
     const send = async () => {};
-    await securityHeaders(spy)(scope, receive, send);
+    await securityHeaders()(spy)(scope, receive, send);
     expect(seen[0]).toBe(scope);
     expect(seen[1]).toBe(receive);
     expect(seen[2]).toBe(send);
   });
 
   it('lets the app’s errors through unchanged', async () => {
-    await expect(new TestClient(securityHeaders(failing)).get('/')).rejects.toThrow('inner app failed');
+    await expect(new TestClient(securityHeaders()(failing)).get('/')).rejects.toThrow('inner app failed');
   });
 });
 
@@ -59,7 +59,7 @@ describe('requestTiming', () => {
   it('adds server-timing and reports the finished request', async () => {
     let t = 100;
     const reports: unknown[] = [];
-    const app = requestTiming(chunked, { now: () => (t += 2.5), onTiming: (r: unknown) => reports.push(r) });
+    const app = requestTiming({ now: () => (t += 2.5), onTiming: (r: unknown) => reports.push(r) })(chunked);
     const res = await new TestClient(app).get('/timed');
     expect(res.header('server-timing')).toBe('app;dur=2.5');
     expect(res.text).toBe('one two');
@@ -68,13 +68,13 @@ describe('requestTiming', () => {
 
   it('reports a failed request and lets its error through', async () => {
     const reports: Array<{ status: number }> = [];
-    const app = requestTiming(failing, { onTiming: (r: { status: number }) => reports.push(r) });
+    const app = requestTiming({ onTiming: (r: { status: number }) => reports.push(r) })(failing);
     await expect(new TestClient(app).get('/')).rejects.toThrow('inner app failed');
     expect(reports).toHaveLength(1);
     expect(reports[0]!.status).toBe(0);
   });
 
-  it('gives the inner app a shallow clone carrying timing.start and leaves the original alone', async () => {
+  it('gives the inner app a shallow clone carrying the timing.start key and leaves the original alone', async () => {
     let inner: Record<string, unknown> | undefined;
     const spy: App = async (scope, _receive, send) => {
       inner = scope as Record<string, unknown>;
@@ -83,18 +83,18 @@ describe('requestTiming', () => {
     };
     const original = { type: 'http', method: 'GET', path: '/', headers: [] } as unknown as Scope;
     const before = Object.keys(original);
-    await requestTiming(spy, { now: () => 7 })(
+    await requestTiming({ now: () => 7 })(spy)(
       original,
       async () => ({}) as never,
       async () => {},
     );
     expect(inner).not.toBe(original);
-    expect(inner?.['timing.start']).toBe(7);
+    expect(TIMING_START.get(inner!)).toBe(7);
     expect(Object.keys(original)).toEqual(before);
   });
 
   it('composes with securityHeaders, outermost first', async () => {
-    const stack = compose(securityHeaders, (app) => requestTiming(app, { now: () => 0 }));
+    const stack = compose(securityHeaders(), requestTiming({ now: () => 0 }));
     const res = await new TestClient(stack(chunked)).get('/');
     expect(res.header('server-timing')).toBe('app;dur=0.0');
     expect(res.header('x-content-type-options')).toBe('nosniff');

@@ -1,12 +1,5 @@
 import type { Scope } from '@pagi/spec';
-
-/**
- * The scope key under which a router hands route data to its handlers.
- *
- * @example
- * const data = scope[ROUTER_SCOPE_KEY] as RouterScopeData; // { params, route }
- */
-export const ROUTER_SCOPE_KEY = 'pagi.router';
+import { type ScopeKey, scopeKey } from '@pagi/spec/middleware';
 
 /** A parameter value: a decoded string, or a number for `<int>` parameters. */
 export type ParamValue = string | number;
@@ -22,11 +15,20 @@ export interface RouteInfo {
   pattern: string;
 }
 
-/** `scope['pagi.router']` as seen by a route handler. */
+/** The route data a router hands its route handlers (under {@link ROUTER_SCOPE_KEY}). */
 export interface RouterScopeData {
   params: RouteParams;
   route: RouteInfo;
 }
+
+/**
+ * The typed scope key under which a router hands route data to its handlers (named
+ * `pagi.router`; set with the kit's `withKey`, as cheap as a plain scope copy).
+ *
+ * @example
+ * const data = ROUTER_SCOPE_KEY.get(scope); // { params, route } | undefined
+ */
+export const ROUTER_SCOPE_KEY: ScopeKey<RouterScopeData> = scopeKey<RouterScopeData>('pagi.router');
 
 /**
  * The path parameters of the route that matched this scope; `{}` when the scope did not come
@@ -38,8 +40,7 @@ export interface RouterScopeData {
  * });
  */
 export function getParams(scope: Scope): RouteParams {
-  const data = scope[ROUTER_SCOPE_KEY] as RouterScopeData | undefined;
-  return data?.params ?? {};
+  return ROUTER_SCOPE_KEY.get(scope)?.params ?? {};
 }
 
 /**
@@ -49,5 +50,5 @@ export function getParams(scope: Scope): RouteParams {
  * const pattern = getRoute(scope)?.route.pattern; // '/users/:id<int>'
  */
 export function getRoute(scope: Scope): RouterScopeData | undefined {
-  return scope[ROUTER_SCOPE_KEY] as RouterScopeData | undefined;
+  return ROUTER_SCOPE_KEY.get(scope);
 }

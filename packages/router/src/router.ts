@@ -10,8 +10,8 @@ import {
   type Send,
   UnsupportedScopeError,
 } from '@pagi/spec';
+import { compose, withKey } from '@pagi/spec/middleware';
 import { RouterError } from './errors.js';
-import { compose } from './internal/compose.js';
 import { encodeSegment } from './internal/encode.js';
 import { expandOptional, type ParsedPattern, parsePattern, signature } from './internal/pattern.js';
 import { relativeRawPath, rawPathOf } from './internal/relative-path.js';
@@ -471,10 +471,10 @@ export class Router extends Registrar {
 
   #compile(): App {
     for (const record of this.#records) {
-      record.app = compose([...record.groups.flat(), ...record.middleware], record.handler);
+      record.app = compose(...record.groups.flat(), ...record.middleware)(record.handler);
     }
     for (const mount of this.#mounts) {
-      mount.app = compose([...mount.groups.flat(), ...mount.middleware], mount.target);
+      mount.app = compose(...mount.groups.flat(), ...mount.middleware)(mount.target);
     }
     const statics = new Map<string, Node<RouteRecord, MountRecord>>();
     const visit = (node: Node<RouteRecord, MountRecord>, path: string) => {
@@ -487,7 +487,7 @@ export class Router extends Registrar {
     visit(this.#root, '');
     this.#staticPaths = statics;
     const dispatch = (scope: Scope, receive: Receive, send: Send) => this.#dispatch(scope, receive, send);
-    const compiled = compose(this.#middleware, dispatch);
+    const compiled = compose(...this.#middleware)(dispatch);
     this.#compiled = compiled;
     return compiled;
   }
@@ -580,7 +580,7 @@ export class Router extends Registrar {
     if (found.kind === 'route') {
       const record = found.leaf.record;
       const data: RouterScopeData = { params: buildParams(found.leaf, found.values), route: record.info };
-      return record.app({ ...scope, [ROUTER_SCOPE_KEY]: data } as ConnectionScope, receive, send);
+      return record.app(withKey(scope, ROUTER_SCOPE_KEY, data), receive, send);
     }
     if (found.kind === 'allow') {
       if (key === 'OPTIONS') return optionsResponse(scope, send, found.allow);

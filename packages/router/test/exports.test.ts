@@ -12,5 +12,5 @@ test('the package exports exactly these runtime values', () => {
     'getParams',
     'getRoute',
   ]);
-  expect(router.ROUTER_SCOPE_KEY).toBe('pagi.router');
+  expect(router.ROUTER_SCOPE_KEY.name).toBe('pagi.router');
 });

@@ -7,5 +7,5 @@ export type {
   LogLevel,
   LifespanMode,
 } from './options.js';
-export { LifespanStartupError } from './lifespan/errors.js';
+export { LifespanStartupError } from '@pagi/spec';
 export type { ServerContext, LongLivedConnection, AccessLogEntry, Logger } from './internal/context.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { acceptsEventStream } from './accept.js';
+import { acceptsEncoding, acceptsEventStream } from './accept.js';
 
 const otherRange = fc.constantFrom(
   'text/html',
@@ -97,5 +97,20 @@ describe('acceptsEventStream', () => {
         },
       ),
     );
+  });
+});
+
+describe('acceptsEncoding', () => {
+  it('honours names, q=0 refusals, the * wildcard and identity', () => {
+    expect(acceptsEncoding('br, gzip;q=0.5', 'gzip')).toBe(true);
+    expect(acceptsEncoding('GZIP', 'gzip')).toBe(true);
+    expect(acceptsEncoding('gzip;q=0, *', 'gzip')).toBe(false);
+    expect(acceptsEncoding('gzip;q=0.000', 'gzip')).toBe(false);
+    expect(acceptsEncoding('gzip;q=2', 'gzip')).toBe(false);
+    expect(acceptsEncoding('*', 'gzip')).toBe(true);
+    expect(acceptsEncoding('*;q=0', 'gzip')).toBe(false);
+    expect(acceptsEncoding('br', 'gzip')).toBe(false);
+    expect(acceptsEncoding(undefined, 'gzip')).toBe(false);
+    expect(acceptsEncoding(undefined, 'identity')).toBe(true);
   });
 });

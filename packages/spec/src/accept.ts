@@ -70,3 +70,25 @@ export function acceptsEventStream(accept: string | undefined): boolean {
   if (!accept.toLowerCase().includes('event-stream')) return false;
   return eachMediaRange(accept, (type, params) => type === 'text/event-stream' && weight(params) > 0);
 }
+
+/**
+ * true when an `Accept-Encoding` header accepts `coding` (RFC 9110 §12.5.3): listed by name with
+ * q > 0, or not listed and `*` has q > 0. A malformed q counts as 0; `identity` is acceptable
+ * unless refused. For compression middleware (`acceptsEncoding(header, 'gzip')`).
+ *
+ * @example
+ * acceptsEncoding('br, gzip;q=0.5', 'gzip') // true
+ * acceptsEncoding('gzip;q=0, *', 'gzip')    // false: refused by name
+ * acceptsEncoding('*', 'gzip')              // true
+ */
+export function acceptsEncoding(header: string | undefined, coding: string): boolean {
+  const wanted = coding.toLowerCase();
+  let named: boolean | undefined;
+  let star: boolean | undefined;
+  eachMediaRange(header ?? '', (type, params) => {
+    if (type === wanted) named = weight(params) > 0;
+    else if (type === '*') star = weight(params) > 0;
+    return named !== undefined;
+  });
+  return named ?? star ?? wanted === 'identity';
+}

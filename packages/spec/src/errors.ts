@@ -65,3 +65,17 @@ export function isPagiError(value: unknown): value is PagiError {
     typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kPagiError] === true
   );
 }
+
+/**
+ * Lifespan startup did not succeed: the app sent `lifespan.startup.failed`, threw, declined when
+ * lifespan was required, or did not answer in time. The server's `listen()` and the test client's
+ * `startup()` reject with it; `message` is the app's text (or says what happened).
+ *
+ * @example
+ * try { await server.listen(); } catch (e) { if (isPagiError(e) && e.code === 'PAGI_ERR_LIFESPAN_STARTUP') … }
+ */
+export class LifespanStartupError extends PagiError {
+  constructor(message: string, options?: PagiErrorOptions) {
+    super('PAGI_ERR_LIFESPAN_STARTUP', message === '' ? 'lifespan startup failed' : message, options);
+  }
+}

@@ -102,3 +102,24 @@ export function deleteHeader(list: readonly Header[], name: string): HeaderList 
   for (const header of list) if (!sameName(header[0], name)) out.push([header[0], header[1]]);
   return out;
 }
+
+/**
+ * A new list whose `Vary` names every field in `fields` once: existing `Vary` entries are merged
+ * into one comma-separated value (RFC 9110 §12.5.5), names already listed are not repeated
+ * (compared case-insensitively), and `Vary: *` stays `*`.
+ *
+ * @example
+ * appendVary([['vary', 'Accept-Encoding']], 'Origin') // [['vary', 'Accept-Encoding, Origin']]
+ */
+export function appendVary(list: readonly Header[], ...fields: string[]): HeaderList {
+  const names: string[] = [];
+  for (const value of getHeaderValues(list, 'vary')) {
+    for (const part of value.split(',')) {
+      const name = part.trim();
+      if (name !== '' && !names.some((n) => sameName(n, name))) names.push(name);
+    }
+  }
+  if (names.includes('*')) return setHeader(list, 'vary', '*');
+  for (const field of fields) if (!names.some((n) => sameName(n, field))) names.push(field);
+  return setHeader(list, 'vary', names.join(', '));
+}

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isPagiError } from './errors.js';
-import { validateHeaderList } from './headers-validate.js';
+import { getHeader, getHeaderValues } from './header-list.js';
+import { checkHeader, toHeaderList, validateHeaderList } from './headers-validate.js';
 
 function rejects(value: unknown, strict = true): string {
   try {
@@ -121,5 +122,54 @@ describe('validateHeaderList', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('toHeaderList, checkHeader', () => {
+  it('normalises objects and pair lists to lowercase HeaderLists', () => {
+    expect(toHeaderList({ 'X-A': '1', 'set-cookie': ['a=1', 'b=2'] })).toEqual([
+      ['x-a', '1'],
+      ['set-cookie', 'a=1'],
+      ['set-cookie', 'b=2'],
+    ]);
+    expect(toHeaderList([['Content-Type', 'text/plain']])).toEqual([['content-type', 'text/plain']]);
+    expect(toHeaderList(undefined)).toEqual([]);
+  });
+
+  it('returns the first value, and all values in order', () => {
+    const list: [string, string][] = [
+      ['a', '1'],
+      ['b', '2'],
+      ['a', '3'],
+    ];
+    expect(getHeader(list, 'A')).toBe('1');
+    expect(getHeaderValues(list, 'a')).toEqual(['1', '3']);
+    expect(getHeader(list, 'c')).toBeUndefined();
+  });
+
+  it('never lets CR, LF or NUL through in a value (property)', () => {
+    fc.assert(
+      fc.property(fc.string(), (value) => {
+        let accepted = true;
+        try {
+          checkHeader('x-test', value);
+        } catch {
+          accepted = false;
+        }
+        // RFC 9110 §5.5: controls other than HTAB, DEL, and code units above 0xFF (D-2) are refused.
+        const unsafe = [...value].some((ch) => {
+          const c = ch.charCodeAt(0);
+          return (c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff;
+        });
+        expect(accepted).toBe(!unsafe);
+      }),
+    );
+  });
+
+  it('accepts only token names', () => {
+    expect(() => checkHeader('x a', 'v')).toThrow(/token/);
+    expect(() => checkHeader('', 'v')).toThrow(/non-empty/);
+    expect(() => checkHeader('x:a', 'v')).toThrow(/token/);
+    expect(checkHeader('X-Ok_1', 'v')).toBe('x-ok_1');
   });
 });

@@ -24,3 +24,48 @@ export function validateHeaderList(
   const problem = headerListProblem(value, strictCase);
   if (problem !== undefined) throw new PagiValidationError(where + problem);
 }
+
+/** Headers as a user may give them: a HeaderList, or an object of name → value(s). */
+export type HeaderInit =
+  | HeaderList
+  | ReadonlyArray<readonly [string, string]>
+  | Readonly<Record<string, string | readonly string[]>>;
+
+/**
+ * Checks one header a user supplied (any case) with the same rules as
+ * {@link validateHeaderList} and returns its name lowercased.
+ *
+ * @throws PagiValidationError naming the header and the bad character.
+ * @example
+ * checkHeader('X-Trace', 'abc') // 'x-trace'
+ * checkHeader('x-a', 'a\nb') // throws PAGI_ERR_VALIDATION
+ */
+export function checkHeader(name: string, value: string): string {
+  const problem = headerListProblem([[name, value]], false);
+  if (problem !== undefined) throw new PagiValidationError(`header${problem.replace(/^ 0/, '')}`);
+  return name.toLowerCase();
+}
+
+/**
+ * Copies `init` into a fresh, validated {@link HeaderList} with lowercase names, in the order
+ * given (an object's array values become one entry each).
+ *
+ * @throws PagiValidationError for a name that is not a token or an unsafe value.
+ * @example
+ * toHeaderList({ 'Set-Cookie': ['a=1', 'b=2'] }) // [['set-cookie', 'a=1'], ['set-cookie', 'b=2']]
+ */
+export function toHeaderList(init: HeaderInit | undefined): HeaderList {
+  const out: HeaderList = [];
+  if (init === undefined) return out;
+  if (Array.isArray(init)) {
+    for (const pair of init as ReadonlyArray<readonly [string, string]>) {
+      out.push([checkHeader(pair[0], pair[1]), pair[1]]);
+    }
+    return out;
+  }
+  for (const [name, value] of Object.entries(init as Record<string, string | readonly string[]>)) {
+    if (typeof value === 'string') out.push([checkHeader(name, value), value]);
+    else for (const v of value) out.push([checkHeader(name, v), v]);
+  }
+  return out;
+}

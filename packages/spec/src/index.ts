@@ -13,3 +13,6 @@ export * from './compose.js';
 export * from './wrap.js';
 export * from './accept.js';
 export * from './subprotocols.js';
+export * from './http-error.js';
+export * from './async-queue.js';
+export * from './sse-wire.js';

@@ -400,5 +400,9 @@ export type ProtocolApp<T extends ScopeType> = (
   send: Send<T>,
 ) => Promise<unknown> | unknown;
 
-/** A middleware turns an app into an app: `(app, options) => app`, options bound beforehand. */
+/**
+ * A middleware turns an app into an app. Every PAGI middleware is made by a factory that resolves
+ * its options once: `cors(options)` returns a `Middleware`, stacked with `compose(...)` (see
+ * `defineMiddleware` in `@pagi/spec/middleware`).
+ */
 export type Middleware = (app: App) => App;

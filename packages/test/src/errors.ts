@@ -22,17 +22,8 @@ export class TestTimeoutError extends PagiError {
   }
 }
 
-/**
- * The app answered `lifespan.startup` with `lifespan.startup.failed`; `message` is the app's text.
- *
- * @example
- * await expect(client.startup()).rejects.toMatchObject({ code: 'PAGI_ERR_LIFESPAN_STARTUP' });
- */
-export class LifespanStartupError extends PagiError {
-  constructor(message: string) {
-    super('PAGI_ERR_LIFESPAN_STARTUP', message === '' ? 'lifespan startup failed' : message);
-  }
-}
+/** Re-exported: one definition, in `@pagi/spec` (the server rejects with the same class). */
+export { LifespanStartupError } from '@pagi/spec';
 
 /**
  * The app answered `lifespan.shutdown` with `lifespan.shutdown.failed`; `message` is the app's text.

@@ -1,4 +1,5 @@
 import type { HeaderList, HttpScope, Receive, SseScope } from '@pagi/spec';
+import { scopeKey } from '@pagi/spec/middleware';
 import { parseCookie } from 'cookie';
 import { HttpError } from '../errors.js';
 import { allHeaders, firstHeader } from '../internal/headers.js';
@@ -8,6 +9,9 @@ import { BodySource, tooLarge } from './body-source.js';
 import type { FormData } from './form-data.js';
 import { type FormLimits, parseMultipart, parseUrlencoded } from './form-parser.js';
 import { negotiateEncoding, negotiateLanguage, negotiateType } from './negotiate.js';
+
+/** The router's key (`@pagi/router` sets it; keys are shared by name, so no dependency on it). */
+const ROUTER_KEY = scopeKey<{ params?: Record<string, string> }>('pagi.router');
 
 /** Options of {@link Request}; every limit can also be overridden per call. */
 export interface RequestOptions extends Partial<FormLimits> {
@@ -122,9 +126,9 @@ export class Request {
     return this.query.get(name) ?? undefined;
   }
 
-  /** Route parameters set by a router under `scope['pagi.router'].params`; `{}` otherwise. */
+  /** Route parameters set by a router under the `pagi.router` scope key; `{}` otherwise. */
   get params(): Record<string, string> {
-    const router = this.scope['pagi.router'] as { params?: Record<string, string> } | undefined;
+    const router = ROUTER_KEY.get(this.scope);
     return router?.params ?? {};
   }
 

@@ -6,32 +6,17 @@
  * server turns into a bare 403 (§4.2.6).
  */
 import type { ConnectionScope, HeaderList, Send } from '@pagi/spec';
+import { respond as kitRespond } from '@pagi/spec/middleware';
 
-const TEXT_PLAIN = 'text/plain; charset=utf-8';
-
-/** Sends one complete response with a short ASCII body (so its length is its byte count). */
-export async function respond(
+/** Sends one complete response with a short plain-text body, through the kit's `respond`. */
+function respond(
   scope: ConnectionScope,
   send: Send,
   status: number,
-  extraHeaders: HeaderList,
+  headers: HeaderList,
   body: string,
 ): Promise<void> {
-  const headers: HeaderList = [...extraHeaders];
-  if (body !== '') headers.push(['content-type', TEXT_PLAIN]);
-  if (status !== 204) headers.push(['content-length', String(body.length)]);
-  if (scope.type === 'http') {
-    await send({ type: 'http.response.start', status, headers });
-    await send({ type: 'http.response.body', body });
-  } else if (scope.type === 'sse') {
-    await send({ type: 'sse.http.response.start', status, headers });
-    await send({ type: 'sse.http.response.body', body });
-  } else if (scope.extensions?.['websocket.http.response'] !== undefined) {
-    await send({ type: 'websocket.http.response.start', status, headers });
-    await send({ type: 'websocket.http.response.body', body });
-  } else {
-    await send({ type: 'websocket.close' });
-  }
+  return kitRespond(scope, send, status, { headers, body });
 }
 
 /** The default not-found answer for every connection scope type. */

@@ -1,5 +1,6 @@
 import {
   type App,
+  LifespanStartupError,
   type LifespanScope,
   PAGI_SPEC_VERSION,
   PAGI_VERSION,
@@ -9,7 +10,6 @@ import {
 } from '@pagi/spec';
 import type { Logger } from '../internal/context.js';
 import type { LifespanMode } from '../options.js';
-import { LifespanStartupError } from './errors.js';
 
 /** A running lifespan: its state (for scopes) and how to stop it. */
 export interface LifespanHandle {

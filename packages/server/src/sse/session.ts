@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import {
   createSendValidator,
+  formatSseComment,
+  formatSseMessage,
   type HeaderList,
   type Receive,
   type ReceiveEvent,
@@ -14,7 +16,6 @@ import type { LongLivedConnection, ServerContext } from '../internal/context.js'
 import { buildScopeBase } from '../internal/scope-base.js';
 import { Mailbox } from '../websocket/mailbox.js';
 import { WatermarkTransport } from '../websocket/watermark-transport.js';
-import { formatSseComment, formatSseMessage } from './wire-format.js';
 import { runApp } from '../internal/run-app.js';
 import { type IdleOwner, IdleTimer } from '../internal/idle-timer.js';
 

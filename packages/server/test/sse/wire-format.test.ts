@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatSseComment, formatSseMessage } from '../../src/sse/wire-format.js';
+import { formatSseComment, formatSseMessage } from '@pagi/spec';
 import { createEventStreamParser } from './event-stream-parser.js';
 
 function parse(text: string) {

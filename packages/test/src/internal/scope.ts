@@ -17,6 +17,8 @@ export interface BaseScopeFields {
   client: [string, number];
   server: [string, number];
   state: Record<string, unknown>;
+  /** The middleware kit's scope-key slot, as the server creates it (`null`: no key set). */
+  'pagi.keys': null;
 }
 
 /** The Host header a client derives from `server`: the port is left out when it is the default. */
@@ -60,5 +62,6 @@ export function baseScope(
     server: [...config.server],
     // A shallow copy per request (protocol.md §3.5): shared containers, private top-level keys.
     state: { ...state },
+    'pagi.keys': null,
   };
 }

@@ -5,6 +5,8 @@ import {
   type SendValidator,
   type SseScope,
   createSendValidator,
+  formatSseComment,
+  formatSseMessage,
 } from '@pagi/spec';
 import type { SseOptions } from '../options.js';
 import { AppInbox } from './app-inbox.js';
@@ -16,13 +18,7 @@ import { type Deferred, createDeferred } from './deferred.js';
 import { hasHeader } from './headers.js';
 import { baseScope } from './scope.js';
 import { sharedReceive } from './shared-receive.js';
-import {
-  type SseEvent,
-  sseCommentToWire,
-  sseSendToWire,
-  toClientComments,
-  toClientEvent,
-} from './sse-wire.js';
+import { type SseEvent, toClientComments, toClientEvent } from './sse-wire.js';
 import { appendAnswer, type BufferedAnswer, startAnswer } from './buffered-answer.js';
 
 /** How the app answered: a stream, or an ordinary HTTP response in its place (a decline). */
@@ -136,12 +132,12 @@ export class SseSession {
       case 'sse.send':
         this.stream.push(toClientEvent(ev as unknown as Parameters<typeof toClientEvent>[0]));
         this.wire.push(
-          Buffer.from(sseSendToWire(ev as unknown as Parameters<typeof sseSendToWire>[0]), 'utf8'),
+          Buffer.from(formatSseMessage(ev as unknown as Parameters<typeof formatSseMessage>[0]), 'utf8'),
         );
         return;
       case 'sse.comment':
         this.comments.push(...toClientComments(ev.comment as string));
-        this.wire.push(Buffer.from(sseCommentToWire(ev.comment as string), 'utf8'));
+        this.wire.push(Buffer.from(formatSseComment(ev.comment as string), 'utf8'));
         return;
       case 'sse.close':
         this.appClosed = true;

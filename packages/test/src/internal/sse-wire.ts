@@ -28,23 +28,3 @@ export function toClientEvent(send: { data: string; event?: string; id?: string;
 export function toClientComments(comment: string): string[] {
   return comment.split(LINE_BREAK).map((line) => (line.startsWith(':') ? line.slice(1) : line));
 }
-
-/**
- * The bytes a server writes for an `sse.send` (protocol.md §4.4.4): `event:` and `id:` only when
- * non-empty, one `data:` line per line of `data` (at least one, so `''` still dispatches), then
- * `retry:`, then the blank line that ends the block.
- */
-export function sseSendToWire(send: { data: string; event?: string; id?: string; retry?: number }): string {
-  const lines: string[] = [];
-  if (send.event !== undefined && send.event !== '') lines.push(`event: ${send.event}`);
-  for (const piece of send.data.split(LINE_BREAK)) lines.push(`data: ${piece}`);
-  if (send.id !== undefined && send.id !== '') lines.push(`id: ${send.id}`);
-  if (send.retry !== undefined) lines.push(`retry: ${send.retry}`);
-  return `${lines.join('\n')}\n\n`;
-}
-
-/** The bytes of an `sse.comment`: each line led by one `:` (added when missing, §4.4.5), then a blank line. */
-export function sseCommentToWire(comment: string): string {
-  const lines = comment.split(LINE_BREAK).map((line) => (line.startsWith(':') ? line : `:${line}`));
-  return `${lines.join('\n')}\n\n`;
-}

@@ -1,6 +1,6 @@
 import { type IncomingMessage, request } from 'node:http';
 import type { ConformanceSse, ConformanceSseEvent } from '../transport.js';
-import { AsyncQueue } from './async-queue.js';
+import { AsyncQueue } from '@pagi/spec';
 import { fromRawHeaders } from './raw-headers.js';
 import { SseParser } from './sse-parser.js';
 
@@ -43,7 +43,7 @@ export function socketSse(
             headers: list,
             declined: true,
             body: Buffer.concat(parts),
-            next: () => events.next(),
+            next: async () => (await events.next()).value,
             comments,
             disconnect: async () => {},
           });
@@ -68,7 +68,7 @@ export function socketSse(
         headers: list,
         declined: false,
         body: Buffer.alloc(0),
-        next: () => events.next(),
+        next: async () => (await events.next()).value,
         comments,
         async disconnect() {
           req.destroy();

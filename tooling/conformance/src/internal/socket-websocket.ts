@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import type { ConformanceMessage, ConformanceWebSocket } from '../transport.js';
-import { AsyncQueue } from './async-queue.js';
+import { AsyncQueue } from '@pagi/spec';
 import { fromRawHeaders } from './raw-headers.js';
 
 async function readAll(res: IncomingMessage): Promise<Buffer> {
@@ -68,7 +68,7 @@ export function socketWebSocket(
         sendText: (text) => sendOne(ws, text, false),
         sendBytes: (bytes) => sendOne(ws, Buffer.from(bytes), true),
         async receive() {
-          const message = await messages.next();
+          const message = (await messages.next()).value;
           if (message === undefined)
             throw new Error('expected a WebSocket message, got the connection closed');
           return message;

@@ -1,0 +1,113 @@
+/**
+ * Bounded buffering of a response body, for middleware that need the whole body before they can
+ * write the head (an ETag, a checksum, a rewritten HTML page): up to `limit` bytes are held; a
+ * body that completes within it is handed to `finish`, which returns the response to send; a
+ * larger body, a file body, a fullflush or trailers make it stream on unchanged, the held chunks
+ * first, so nothing is ever held beyond the limit.
+ */
+import { concatBytes, toBytes } from '../bytes.js';
+import { PagiValidationError } from '../errors.js';
+import type { HeaderList, HttpResponseStartEvent, HttpScope, ProtocolApp, Receive, Send } from '../types.js';
+import { isUntransformable } from './response-skip.js';
+
+/** The complete response `finish` returns. */
+export interface BufferedResponse {
+  status: number;
+  headers: HeaderList;
+  body: Uint8Array | string;
+}
+
+export interface BufferBodyOptions {
+  /** Bodies larger than this many bytes stream through unchanged. */
+  limit: number;
+}
+
+/**
+ * Runs `app`, holding its response (up to `options.limit` bytes) so `finish(start, body)` can
+ * replace it with a complete one. HEAD, 1xx/204/304 and ranged responses are not held.
+ *
+ * @example
+ * http: (scope, receive, send, app) =>
+ *   bufferBody(app, scope, receive, send, { limit: 1 << 20 }, (start, body) => ({
+ *     status: start.status, headers: setHeader(start.headers ?? [], 'etag', tagOf(body)), body,
+ *   }))
+ */
+export async function bufferBody(
+  app: ProtocolApp<'http'>,
+  scope: HttpScope,
+  receive: Receive<'http'>,
+  send: Send<'http'>,
+  options: BufferBodyOptions,
+  finish: (start: HttpResponseStartEvent, body: Uint8Array) => BufferedResponse,
+): Promise<unknown> {
+  const limit = options.limit;
+  if (!Number.isSafeInteger(limit) || limit < 0) {
+    throw new PagiValidationError(`bufferBody() expected limit to be a whole number ≥ 0, got ${limit}`);
+  }
+  let held: HttpResponseStartEvent | undefined;
+  let chunks: Uint8Array[] = [];
+  let size = 0;
+  let streaming = false;
+
+  /** Gives up buffering: the held start and chunks go out as they came, one awaited send each. */
+  const release = async (): Promise<void> => {
+    streaming = true;
+    const start = held!;
+    held = undefined;
+    await send(start);
+    const pending = chunks;
+    chunks = [];
+    for (const body of pending) await send({ type: 'http.response.body', body, more: true });
+  };
+
+  const bufferedSend: Send<'http'> = async (event) => {
+    if (streaming) return send(event);
+    if (event.type === 'http.response.start') {
+      if (held !== undefined || isUntransformable(scope, event)) {
+        streaming = held === undefined;
+        return send(event);
+      }
+      held = event;
+      return;
+    }
+    if (held === undefined) return send(event);
+    if (event.type !== 'http.response.body' || event.file !== undefined || event.fh !== undefined) {
+      await release();
+      return send(event);
+    }
+    const bytes = toBytes(event.body);
+    if (size + bytes.byteLength > limit) {
+      await release();
+      return send(event);
+    }
+    if (bytes.byteLength > 0) {
+      // Copied: the app may reuse its buffer once `send` resolved.
+      chunks.push(bytes.slice());
+      size += bytes.byteLength;
+    }
+    if (event.more === true) return;
+    const start = held;
+    held = undefined;
+    streaming = true;
+    const body = concatBytes(chunks, size);
+    chunks = [];
+    const out = finish(start, body);
+    await send({
+      type: 'http.response.start',
+      status: out.status,
+      headers: out.headers,
+      trailers: start.trailers,
+    });
+    await send({ type: 'http.response.body', body: out.body });
+  };
+
+  let returned = false;
+  try {
+    const result = await app(scope, receive, bufferedSend);
+    returned = true;
+    return result;
+  } finally {
+    // A start with no final body: hand over what was held, as the app sent it.
+    if (returned && held !== undefined) await release();
+  }
+}

@@ -1,0 +1,51 @@
+import type {
+  HeaderList,
+  HttpResponseStartEvent,
+  SseHttpResponseStartEvent,
+  SseStartEvent,
+  WebSocketAcceptEvent,
+  WebSocketHttpResponseStartEvent,
+} from '../types.js';
+
+/** Every event that opens a response and carries its headers. */
+export type StartEvent =
+  | HttpResponseStartEvent
+  | SseStartEvent
+  | SseHttpResponseStartEvent
+  | WebSocketAcceptEvent
+  | WebSocketHttpResponseStartEvent;
+
+function isStart(event: { type: string }): event is StartEvent {
+  switch (event.type) {
+    case 'http.response.start':
+    case 'sse.start':
+    case 'sse.http.response.start':
+    case 'websocket.accept':
+    case 'websocket.http.response.start':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Wraps `send` so `edit` can change the headers of the event that starts the response:
+ * `http.response.start`, `sse.start`, `websocket.accept` and the denial/decline starts
+ * (`websocket.http.response.start`, `sse.http.response.start`). `edit` gets the headers (never
+ * `undefined`) and the event, and returns the new list, or `undefined` for no change; the new
+ * list goes out in a new event, so the app's object is left as it was. Every other event reaches
+ * the inner `send` unchanged, and its promise (backpressure) is returned as it is.
+ *
+ * @example
+ * const wrapped = editHeaders(send, (headers) => appendVary(setHeader(headers, 'access-control-allow-origin', origin), 'Origin'));
+ */
+export function editHeaders<E extends { type: string }>(
+  send: (event: E) => Promise<void>,
+  edit: (headers: HeaderList, start: StartEvent) => HeaderList | undefined,
+): (event: E) => Promise<void> {
+  return function editedSend(event: E): Promise<void> {
+    if (!isStart(event)) return send(event);
+    const headers = edit(event.headers ?? [], event);
+    return send(headers === undefined ? event : ({ ...event, headers } as E));
+  };
+}
