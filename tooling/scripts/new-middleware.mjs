@@ -56,16 +56,13 @@ function repositoryUrl(root) {
   }
 }
 
-/** true when this branch's @pagi/test exports the shared middleware checks. */
-function hasSharedChecks(root) {
-  try {
-    return /\bcheckMiddleware\b/.test(readFileSync(join(root, 'packages/test/src/index.ts'), 'utf8'));
-  } catch {
-    return false;
-  }
+/** `homepage` and `bugs` from the repository URL, as the metadata check derives them. */
+function webLinks(repository, dir) {
+  const web = repository.replace(/^git\+/, '').replace(/\.git$/, '');
+  return { homepage: `${web}/tree/main/${dir}#readme`, bugs: { url: `${web}/issues` } };
 }
 
-export function files({ name, description, repository, sharedChecks }) {
+export function files({ name, description, repository }) {
   const fn = camel(name);
   const Options = `${pascal(name)}Options`;
   const pkgName = `@pagi/middleware-${name}`;
@@ -77,18 +74,23 @@ export function files({ name, description, repository, sharedChecks }) {
     description,
     type: 'module',
     license: 'MIT',
+    keywords: ['pagi', 'middleware', name],
     repository: { type: 'git', url: repository ?? 'TODO: the repository URL', directory: dir },
+    // The derived fields tooling/scripts/check-package-metadata.mjs requires of a public package.
+    ...(repository === undefined ? {} : webLinks(repository, dir)),
     engines: { node: '>=20.18' },
     sideEffects: false,
-    files: ['dist'],
+    files: ['dist', 'CHANGELOG.md'],
+    publishConfig: { access: 'public' },
     exports: {
       '.': { '@pagi/source': './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' },
       './package.json': './package.json',
     },
     types: './dist/index.d.ts',
     scripts: { build: 'tsup', typecheck: 'tsc -p tsconfig.json', lint: 'biome check .', test: 'vitest run' },
-    dependencies: { '@pagi/spec': 'workspace:^' },
-    devDependencies: { '@pagi/test': 'workspace:^' },
+    // docs/versioning.md: spec is a peer with a floor (the kit first ships in 0.2.0) and a ceiling.
+    peerDependencies: { '@pagi/spec': '>=0.2.0 <1' },
+    devDependencies: { '@pagi/spec': 'workspace:^', '@pagi/test': 'workspace:^' },
   };
   const index = `import { checkHeader, type HeaderList, type Middleware, PagiValidationError } from '@pagi/spec';
 import { defineMiddleware, editHeaders, setHeader } from '@pagi/spec/middleware';
@@ -121,22 +123,15 @@ export function ${fn}(options: ${Options} = {}): Middleware {
   });
 }
 `;
-  const sharedCheck = sharedChecks
-    ? `
-describe('${fn}: the shared middleware checks of @pagi/test', () => {
-  checkMiddleware(() => ${fn}());
-});
-`
-    : `
-// ---------------------------------------------------------------------------------------------
-// LEAD: wire the shared middleware checks of @pagi/test in here once they exist, e.g.
-//   import { checkMiddleware } from '@pagi/test';
-//   checkMiddleware(() => ${fn}());
-// (tooling/scripts/new-middleware.mjs already emits this when @pagi/test exports checkMiddleware).
-// ---------------------------------------------------------------------------------------------
+  const sharedCheck = `
+// The shared checks every middleware runs: lifespan and unhandled scope types pass through
+// untouched, the caller's scope is never mutated, a streamed body stays streamed, every send
+// passes the spec's validator.
+describeMiddlewareChecks('${fn}: the shared middleware checks of @pagi/test', ${fn}());
 `;
   const test = `import type { App, Scope } from '@pagi/spec';
-import { ${sharedChecks ? 'checkMiddleware, ' : ''}TestClient } from '@pagi/test';
+import { TestClient } from '@pagi/test';
+import { describeMiddlewareChecks } from '@pagi/test/vitest';
 import { describe, expect, it } from 'vitest';
 import { ${fn} } from '../src/index.js';
 
@@ -280,7 +275,7 @@ function main() {
     process.exit(1);
   }
   const repository = repositoryUrl(args.root);
-  const out = files({ name, description, repository, sharedChecks: hasSharedChecks(args.root) });
+  const out = files({ name, description, repository });
   for (const [path, text] of Object.entries(out)) {
     const full = join(args.root, path);
     mkdirSync(dirname(full), { recursive: true });

@@ -4,7 +4,7 @@
 //
 //   npx vitest run --dir tooling/scripts      (root script: pnpm test:scripts)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,11 +46,20 @@ describe('pnpm new:middleware', () => {
     expect(pkg).toMatchObject({
       name: '@pagi/middleware-request-id',
       license: 'MIT',
-      files: ['dist'],
+      files: ['dist', 'CHANGELOG.md'],
       types: './dist/index.d.ts',
+      keywords: ['pagi', 'middleware', 'request-id'],
+      publishConfig: { access: 'public' },
       repository: { directory: 'packages/middleware-request-id' },
-      dependencies: { '@pagi/spec': 'workspace:^' },
+      peerDependencies: { '@pagi/spec': '>=0.2.0 <1' },
+      devDependencies: { '@pagi/spec': 'workspace:^', '@pagi/test': 'workspace:^' },
     });
+    expect(pkg.dependencies?.['@pagi/spec']).toBeUndefined();
+    // The generated tests run the shared middleware checks of @pagi/test.
+    const tests = readdirSync(join(pkgDir, 'test'))
+      .map((file) => readFileSync(join(pkgDir, 'test', file), 'utf8'))
+      .join('\n');
+    expect(tests).toMatch(/describeMiddlewareChecks\(/);
     expect(pkg.exports['.']).toMatchObject({ types: './dist/index.d.ts', default: './dist/index.js' });
     const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
     expect([...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1])).toEqual([
@@ -78,7 +87,7 @@ describe('pnpm new:middleware', () => {
     const run = (cmd, args) =>
       execFileSync(bin(cmd), args, { cwd: pkgDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     run('tsc', ['-p', 'tsconfig.json', '--noEmit']);
-    expect(run('vitest', ['run', '--reporter=dot'])).toMatch(/6 passed/);
+    expect(run('vitest', ['run', '--reporter=dot'])).toMatch(/11 passed/);
     run('biome', ['check', 'src', 'test']);
   }, 120_000);
 });
