@@ -164,7 +164,7 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
       sub.unsubscribe();
       throw error;
     }
-    if (since !== undefined) await this.#replay(channel, [sub], since, true);
+    if (since !== undefined) await this.#replay(channel, [sub], since);
     const signal = options.signal;
     if (signal) {
       const onAbort = (): void => sub.unsubscribe();
@@ -174,19 +174,19 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
   }
 
   /**
-   * Delivers to `subs` (in replay mode) the kept history newer than `since`, then what arrived
-   * live meanwhile; each subscriber skips ids it already has. For a new subscriber (`fresh`) a
-   * `since` beyond the channel's last id comes from before the channel was reset (a restarted
-   * in-memory process, a flushed Redis): everything kept is replayed.
+   * Delivers to `subs` (in replay mode) the kept history after each one's `lastId`, then what
+   * arrived live meanwhile (each subscriber skips ids it already has). `since`, for a new
+   * subscriber, sets its starting point. A `lastId` beyond the channel's newest id means the
+   * channel restarted its ids (a restarted in-memory process, a Redis without persistence that
+   * came back empty): that subscriber starts over at 0 so new messages are not taken for old ones.
    */
-  async #replay(channel: string, subs: ChannelSubscription[], since: number, fresh: boolean): Promise<void> {
+  async #replay(channel: string, subs: ChannelSubscription[], since?: number): Promise<void> {
     const events: ChannelEvent[] = [];
-    let from = since;
+    let newest: number | undefined;
     try {
       const history = await this.backend.history(channel, 0);
-      if (fresh && since > history.lastId) from = 0;
+      newest = history.lastId;
       for (const entry of history.entries) {
-        if (entry.id <= from) continue;
         const event = this.#decode(channel, entry);
         if (event) events.push(event);
       }
@@ -194,7 +194,8 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
       // History unreachable right now: continue live; the id jump shows the gap.
     }
     for (const sub of subs) {
-      if (fresh) sub.lastId = from;
+      if (since !== undefined) sub.lastId = since;
+      if (newest !== undefined && sub.lastId > newest) sub.lastId = 0;
       sub.endReplay(events);
     }
   }
@@ -215,6 +216,8 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
   #onStatus(status: BackendStatus, cause?: unknown): void {
     if (status === 'reconnecting' && !this.#wasDown) {
       this.#wasDown = true;
+      // Hold live delivery until the catch-up below has read history: ids must stay increasing.
+      for (const { subs } of this.#channels.values()) for (const sub of subs) sub.beginReplay();
       this.emit('reconnecting', cause);
     } else if (status === 'ready' && this.#wasDown) {
       this.#wasDown = false;
@@ -224,13 +227,11 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
 
   /** After an outage: each subscriber gets the messages it missed that history still holds. */
   async #catchUp(): Promise<void> {
-    if (this.historySize === 0) return;
     const work: Promise<void>[] = [];
     for (const [channel, { subs }] of this.#channels) {
       const live = [...subs];
-      if (live.length === 0) continue;
       for (const sub of live) sub.beginReplay();
-      work.push(this.#replay(channel, live, Math.min(...live.map((sub) => sub.lastId)), false));
+      if (live.length > 0) work.push(this.#replay(channel, live));
     }
     await Promise.all(work);
   }

@@ -105,8 +105,11 @@ class RedisBackend implements ChannelBackend {
       this.#lastError = error;
     });
     this.#sub.on('message', (key: string, raw: string) => this.#message(key, raw));
-    this.#sub.on('ready', () => void this.#ready());
-    this.#sub.on('close', () => this.#down());
+    // The backend is ready only when both connections are; either one dropping is an outage.
+    for (const connection of [this.#cmd, this.#sub]) {
+      connection.on('ready', () => void this.#ready());
+      connection.on('close', () => this.#down());
+    }
   }
 
   get status(): BackendStatus {
@@ -133,15 +136,20 @@ class RedisBackend implements ChannelBackend {
   }
 
   async #ready(): Promise<void> {
-    if (this.#status === 'closed') return;
+    if (this.#status === 'closed' || this.#status === 'ready') return;
+    if (this.#cmd.status !== 'ready' || this.#sub.status !== 'ready') return; // the other one's 'ready' comes later
+    // SUBSCRIBE is idempotent, so re-subscribing after only the command connection dropped is harmless.
     if (this.#everReady && this.#channels.size > 0) {
       try {
         await this.#sub.subscribe(...[...this.#channels].map((channel) => this.#channelKey(channel)));
       } catch {
         return; // dropped again; the next 'ready' retries
       }
+      if (this.#status !== 'reconnecting' && this.#status !== 'connecting') return; // closed, or a concurrent call won
+      if (this.#cmd.status !== 'ready' || this.#sub.status !== 'ready') return;
     }
     this.#everReady = true;
+    this.#lastError = undefined;
     this.#status = 'ready';
     this.#onStatus?.('ready');
   }
@@ -149,7 +157,7 @@ class RedisBackend implements ChannelBackend {
   #down(): void {
     if (this.#status !== 'ready') return;
     this.#status = 'reconnecting';
-    this.#onStatus?.('reconnecting', this.#lastError);
+    this.#onStatus?.('reconnecting', unavailable('stay connected', this.#lastError ?? 'connection closed'));
   }
 
   /** Waits (bounded by connectTimeout) for the first connection of `client`; fails at once during an outage. */

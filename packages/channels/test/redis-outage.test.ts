@@ -1,0 +1,106 @@
+/**
+ * A real Redis outage: the private redis-server is SIGKILLed and started again on the same port.
+ * Publishers get a typed error at once; subscribers keep their iterators, are told about the
+ * outage, and receive again after the backend re-subscribes.
+ */
+import { once } from 'node:events';
+import { isPagiError } from '@pagi/spec';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { Redis } from 'ioredis';
+import { type ChannelLayer, createChannelLayer, redisBackend } from '../src/index.js';
+import { describeWithRedis, type RedisProcess, startRedis } from './support/redis-server.js';
+
+describeWithRedis('redis outage', () => {
+  let redis: RedisProcess;
+  let layer: ChannelLayer;
+  beforeAll(async () => {
+    redis = await startRedis();
+    layer = createChannelLayer({
+      backend: redisBackend({ url: redis.url, commandTimeout: 500, backoff: { min: 20, max: 200 } }),
+      historySize: 10,
+    });
+  });
+  afterAll(async () => {
+    await layer?.close();
+    await redis?.kill();
+  });
+
+  test('publish fails fast with PAGI_ERR_CHANNEL_UNAVAILABLE, subscribers survive and resume', async () => {
+    const sub = await layer.subscribe('news');
+    await layer.publish('news', 'before');
+    expect((await sub.next()).value?.data).toBe('before');
+    expect(layer.status).toBe('ready');
+
+    const reconnecting = once(layer, 'reconnecting');
+    const pending = sub.next(); // waits across the outage: neither rejected nor ended
+    let settled = false;
+    pending.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
+    await redis.kill();
+    const [cause] = await reconnecting;
+    expect(cause).toBeDefined();
+    expect(layer.status).toBe('reconnecting');
+
+    const started = performance.now();
+    const error = await layer.publish('news', 'during').catch((e: unknown) => e);
+    const elapsed = performance.now() - started;
+    expect(isPagiError(error) && error.code).toBe('PAGI_ERR_CHANNEL_UNAVAILABLE');
+    expect(String(error)).toMatch(/expected Redis to accept a publish/);
+    expect(elapsed).toBeLessThan(5_000); // no offline queue: fails at once, never waits for Redis to return
+    const subscribeError = await layer.subscribe('other').catch((e: unknown) => e);
+    expect(isPagiError(subscribeError) && subscribeError.code).toBe('PAGI_ERR_CHANNEL_UNAVAILABLE');
+    expect(layer.subscriberCount('other')).toBe(0);
+    expect(layer.subscriberCount('news')).toBe(1);
+
+    // Let the backoff retry a few times against the dead port: nothing crashes, nothing settles.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(settled).toBe(false);
+    expect(sub.closed).toBe(false);
+
+    const reconnected = once(layer, 'reconnected');
+    await redis.restart(); // empty: no persistence, so the channel's ids start again at 1
+    await reconnected;
+    expect(layer.status).toBe('ready');
+    await layer.publish('news', 'after');
+    const resumed = await pending;
+    expect(resumed.value?.data).toBe('after');
+    expect(resumed.value?.id).toBe(1);
+    await layer.publish('news', 'again');
+    expect((await sub.next()).value?.id).toBe(2);
+  });
+
+  test('messages published while only the subscriber connection was down are caught up from history', async () => {
+    const publisher = createChannelLayer({ backend: redisBackend({ url: redis.url, prefix: 'gap:' }), historySize: 10 });
+    // A fixed 300 ms backoff leaves a window in which the publishes below certainly happen.
+    const subscriber = createChannelLayer({
+      backend: redisBackend({ url: redis.url, prefix: 'gap:', backoff: { min: 300, max: 300 } }),
+      historySize: 10,
+    });
+    const admin = new Redis(redis.url);
+    try {
+      const sub = await subscriber.subscribe('feed');
+      await publisher.publish('feed', 1);
+      expect((await sub.next()).value?.id).toBe(1);
+      const reconnecting = once(subscriber, 'reconnecting');
+      await admin.client('KILL', 'TYPE', 'pubsub');
+      await reconnecting;
+      for (const n of [2, 3, 4]) await publisher.publish('feed', n); // Redis is up: these succeed
+      await once(subscriber, 'reconnected');
+      await publisher.publish('feed', 5);
+      const got: unknown[] = [];
+      for (let i = 0; i < 4; i++) got.push((await sub.next()).value?.data);
+      expect(got).toEqual([2, 3, 4, 5]);
+      expect(sub.queued).toBe(0);
+    } finally {
+      admin.disconnect();
+      await publisher.close();
+      await subscriber.close();
+    }
+  });
+});
