@@ -3,7 +3,12 @@ import type { BackendEntry, BackendStatus, ChannelBackend } from './backend.js';
 import { type ChannelMessage, decodeMessage, encodeMessage } from './encoding.js';
 import { ChannelError } from './errors.js';
 import { memoryBackend } from './memory-backend.js';
-import { type ChannelEvent, ChannelSubscription, type SlowConsumerPolicy, type Subscription } from './subscription.js';
+import {
+  type ChannelEvent,
+  ChannelSubscription,
+  type SlowConsumerPolicy,
+  type Subscription,
+} from './subscription.js';
 
 /** Options of {@link createChannelLayer}. */
 export interface ChannelLayerOptions {
@@ -52,7 +57,10 @@ function checkName(kind: string, name: unknown): asserts name is string {
 
 function checkCount(name: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new ChannelError('PAGI_ERR_CHANNEL_OPTION', `expected ${name} to be an integer >= ${min}, got ${String(value)}`);
+    throw new ChannelError(
+      'PAGI_ERR_CHANNEL_OPTION',
+      `expected ${name} to be an integer >= ${min}, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -89,7 +97,10 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
     super();
     for (const key of Object.keys(options)) {
       if (!KNOWN_OPTIONS.has(key)) {
-        throw new ChannelError('PAGI_ERR_CHANNEL_OPTION', `unknown option '${key}' (expected one of ${[...KNOWN_OPTIONS].join(', ')})`);
+        throw new ChannelError(
+          'PAGI_ERR_CHANNEL_OPTION',
+          `unknown option '${key}' (expected one of ${[...KNOWN_OPTIONS].join(', ')})`,
+        );
       }
     }
     this.bufferSize = checkCount('bufferSize', options.bufferSize ?? 100, 1);
@@ -109,7 +120,11 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
   }
 
   #checkOpen(): void {
-    if (this.#closed) throw new ChannelError('PAGI_ERR_CHANNEL_CLOSED', 'expected an open channel layer, got one after close()');
+    if (this.#closed)
+      throw new ChannelError(
+        'PAGI_ERR_CHANNEL_CLOSED',
+        'expected an open channel layer, got one after close()',
+      );
   }
 
   /**
@@ -143,9 +158,12 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
     const bufferSize = checkCount('bufferSize', options.bufferSize ?? this.bufferSize, 1);
     const policy = checkPolicy(options.slowConsumer ?? this.slowConsumer);
     const since = options.since === undefined ? undefined : checkCount('since', options.since, 0);
-    if (options.signal?.aborted) throw new ChannelError('PAGI_ERR_CHANNEL_CLOSED', 'expected a live signal, got one already aborted');
+    if (options.signal?.aborted)
+      throw new ChannelError('PAGI_ERR_CHANNEL_CLOSED', 'expected a live signal, got one already aborted');
 
-    const sub = new ChannelSubscription(`${channel}#${++this.#nextSubId}`, channel, bufferSize, policy, (s) => this.#detach(s));
+    const sub = new ChannelSubscription(`${channel}#${++this.#nextSubId}`, channel, bufferSize, policy, (s) =>
+      this.#detach(s),
+    );
     let entry = this.#channels.get(channel);
     if (!entry) {
       const listening = this.backend.listen(channel);

@@ -94,7 +94,8 @@ function assertJson(value: unknown, path: string, seen: Set<object>): void {
       } else {
         const proto = Object.getPrototypeOf(value);
         if (proto !== Object.prototype && proto !== null) refuse(path, value);
-        for (const key of Object.keys(value)) assertJson((value as Record<string, unknown>)[key], `${path}.${key}`, seen);
+        for (const key of Object.keys(value))
+          assertJson((value as Record<string, unknown>)[key], `${path}.${key}`, seen);
       }
       seen.delete(value);
       return;

@@ -1,4 +1,10 @@
-import type { BackendEntry, BackendHistory, BackendListener, BackendStatus, ChannelBackend } from './backend.js';
+import type {
+  BackendEntry,
+  BackendHistory,
+  BackendListener,
+  BackendStatus,
+  ChannelBackend,
+} from './backend.js';
 import { ChannelError } from './errors.js';
 
 interface ChannelState {
@@ -26,7 +32,10 @@ class MemoryBackend implements ChannelBackend {
 
   attach(onMessage: BackendListener): void {
     if (this.#onMessage) {
-      throw new ChannelError('PAGI_ERR_CHANNEL_OPTION', 'expected a fresh backend, got one already used by another layer');
+      throw new ChannelError(
+        'PAGI_ERR_CHANNEL_OPTION',
+        'expected a fresh backend, got one already used by another layer',
+      );
     }
     this.#onMessage = onMessage;
   }

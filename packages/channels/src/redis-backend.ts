@@ -1,6 +1,12 @@
 import { once } from 'node:events';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { BackendEntry, BackendHistory, BackendListener, BackendStatus, ChannelBackend } from './backend.js';
+import type {
+  BackendEntry,
+  BackendHistory,
+  BackendListener,
+  BackendStatus,
+  ChannelBackend,
+} from './backend.js';
 import { ChannelError } from './errors.js';
 
 /** Options of {@link redisBackend}. */
@@ -49,11 +55,19 @@ function parseEntry(raw: string): BackendEntry | undefined {
 
 function unavailable(what: string, cause: unknown): ChannelError {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  return new ChannelError('PAGI_ERR_CHANNEL_UNAVAILABLE', `expected Redis to ${what}, got: ${reason}`, { cause });
+  return new ChannelError('PAGI_ERR_CHANNEL_UNAVAILABLE', `expected Redis to ${what}, got: ${reason}`, {
+    cause,
+  });
 }
 
 type RedisWithScript = Redis & {
-  pagiChannelPublish(idKey: string, historyKey: string, channelKey: string, payload: string, keep: number): Promise<number>;
+  pagiChannelPublish(
+    idKey: string,
+    historyKey: string,
+    channelKey: string,
+    payload: string,
+    keep: number,
+  ): Promise<number>;
 };
 
 class RedisBackend implements ChannelBackend {
@@ -84,7 +98,8 @@ class RedisBackend implements ChannelBackend {
       connectTimeout: this.#connectTimeout,
       // We re-SUBSCRIBE ourselves, so 'reconnected' is reported only once the channels are live again.
       autoResubscribe: false,
-      retryStrategy: (attempt) => Math.min(max, min * 2 ** Math.min(attempt - 1, 20)) * (0.75 + Math.random() * 0.5),
+      retryStrategy: (attempt) =>
+        Math.min(max, min * 2 ** Math.min(attempt - 1, 20)) * (0.75 + Math.random() * 0.5),
     };
     if (options.client) {
       this.#cmd = options.client as RedisWithScript;
@@ -118,7 +133,10 @@ class RedisBackend implements ChannelBackend {
 
   attach(onMessage: BackendListener, onStatus: (status: BackendStatus, cause?: unknown) => void): void {
     if (this.#onMessage) {
-      throw new ChannelError('PAGI_ERR_CHANNEL_OPTION', 'expected a fresh backend, got one already used by another layer');
+      throw new ChannelError(
+        'PAGI_ERR_CHANNEL_OPTION',
+        'expected a fresh backend, got one already used by another layer',
+      );
     }
     this.#onMessage = onMessage;
     this.#onStatus = onStatus;
@@ -163,7 +181,10 @@ class RedisBackend implements ChannelBackend {
   /** Waits (bounded by connectTimeout) for the first connection of `client`; fails at once during an outage. */
   async #usable(client: Redis, what: string): Promise<void> {
     if (this.#status === 'closed') {
-      throw new ChannelError('PAGI_ERR_CHANNEL_CLOSED', 'expected an open Redis backend, got one after close()');
+      throw new ChannelError(
+        'PAGI_ERR_CHANNEL_CLOSED',
+        'expected an open Redis backend, got one after close()',
+      );
     }
     if (client.status === 'ready') return;
     if (this.#everReady) throw unavailable(what, this.#lastError ?? `connection ${client.status}`);
@@ -222,7 +243,7 @@ class RedisBackend implements ChannelBackend {
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw unavailable('read history', failed?.[0] ?? 'transaction aborted');
     const entries: BackendEntry[] = [];
-    for (const raw of results[0]?.[1] as string[]) {
+    for (const raw of (results[0]?.[1] ?? []) as string[]) {
       const entry = parseEntry(raw);
       if (entry && entry.id > since) entries.push(entry);
     }

@@ -177,7 +177,10 @@ export class ChannelSubscription implements Subscription {
     if (this.#closed) return Promise.resolve(DONE);
     if (this.#waiter) {
       return Promise.reject(
-        new ChannelError('PAGI_ERR_CHANNEL_OPTION', `expected one reader of subscription ${this.id}, got a second next() while one waits`),
+        new ChannelError(
+          'PAGI_ERR_CHANNEL_OPTION',
+          `expected one reader of subscription ${this.id}, got a second next() while one waits`,
+        ),
       );
     }
     return new Promise((resolve, reject) => {

@@ -56,7 +56,7 @@ function backendSuite(makeBackend: () => ChannelBackend): void {
     expect(got[2]?.data).toBe(42);
     expect(got[3]?.data).toEqual({ a: [1, null, true] });
     expect(Buffer.isBuffer(got[4]?.data)).toBe(true);
-    expect([...(got[4]?.data as Buffer)]).toEqual([0, 255, 10]);
+    expect([...((got[4]?.data ?? []) as Buffer)]).toEqual([0, 255, 10]);
     expect(got[5]?.data).toBeNull();
   });
 
@@ -204,12 +204,25 @@ function backendSuite(makeBackend: () => ChannelBackend): void {
     const l = layer({ maxMessageBytes: 16 });
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    const bad: unknown[] = [undefined, () => 1, Symbol('s'), 10n, Number.NaN, Infinity, new Date(), new Map(), cyclic, { a: [1, undefined] }];
+    const bad: unknown[] = [
+      undefined,
+      () => 1,
+      Symbol('s'),
+      10n,
+      Number.NaN,
+      Infinity,
+      new Date(),
+      new Map(),
+      cyclic,
+      { a: [1, undefined] },
+    ];
     for (const message of bad) {
       const error = await l.publish('c', message as never).catch((e: unknown) => e);
       expect(code(error), String(message?.toString?.())).toBe('PAGI_ERR_CHANNEL_MESSAGE');
     }
-    expect(String(await l.publish('c', { a: [1, undefined] } as never).catch((e: unknown) => e))).toMatch(/undefined at \$\.a\[1\]/);
+    expect(String(await l.publish('c', { a: [1, undefined] } as never).catch((e: unknown) => e))).toMatch(
+      /undefined at \$\.a\[1\]/,
+    );
     const tooBig = await l.publish('c', 'x'.repeat(17)).catch((e: unknown) => e);
     expect(String(tooBig)).toMatch(/at most 16 bytes encoded, got 17/);
     expect(await l.publish('c', 'x'.repeat(16))).toBe(1);
@@ -221,8 +234,12 @@ function backendSuite(makeBackend: () => ChannelBackend): void {
     expect(() => createChannelLayer({ buffer: 3 } as never)).toThrow(/unknown option 'buffer'/);
     const l = layer();
     expect(code(await l.publish('', 'x').catch((e: unknown) => e))).toBe('PAGI_ERR_CHANNEL_OPTION');
-    expect(code(await l.subscribe('x'.repeat(1025)).catch((e: unknown) => e))).toBe('PAGI_ERR_CHANNEL_OPTION');
-    expect(code(await l.subscribe('c', { since: -1 }).catch((e: unknown) => e))).toBe('PAGI_ERR_CHANNEL_OPTION');
+    expect(code(await l.subscribe('x'.repeat(1025)).catch((e: unknown) => e))).toBe(
+      'PAGI_ERR_CHANNEL_OPTION',
+    );
+    expect(code(await l.subscribe('c', { since: -1 }).catch((e: unknown) => e))).toBe(
+      'PAGI_ERR_CHANNEL_OPTION',
+    );
     await l.close();
     expect(code(await l.publish('c', 'x').catch((e: unknown) => e))).toBe('PAGI_ERR_CHANNEL_CLOSED');
     expect(code(await l.subscribe('c').catch((e: unknown) => e))).toBe('PAGI_ERR_CHANNEL_CLOSED');

@@ -76,7 +76,10 @@ describeWithRedis('redis outage', () => {
   });
 
   test('messages published while only the subscriber connection was down are caught up from history', async () => {
-    const publisher = createChannelLayer({ backend: redisBackend({ url: redis.url, prefix: 'gap:' }), historySize: 10 });
+    const publisher = createChannelLayer({
+      backend: redisBackend({ url: redis.url, prefix: 'gap:' }),
+      historySize: 10,
+    });
     // A fixed 300 ms backoff leaves a window in which the publishes below certainly happen.
     const subscriber = createChannelLayer({
       backend: redisBackend({ url: redis.url, prefix: 'gap:', backoff: { min: 300, max: 300 } }),
@@ -88,7 +91,7 @@ describeWithRedis('redis outage', () => {
       await publisher.publish('feed', 1);
       expect((await sub.next()).value?.id).toBe(1);
       const reconnecting = once(subscriber, 'reconnecting');
-      await admin.client('KILL', 'TYPE', 'pubsub');
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
       await reconnecting;
       for (const n of [2, 3, 4]) await publisher.publish('feed', n); // Redis is up: these succeed
       await once(subscriber, 'reconnected');

@@ -14,6 +14,15 @@ import path from 'node:path';
 import { describe, test } from 'vitest';
 
 function findRedisServer(): string | undefined {
+  // REDIS_SERVER names the binary explicitly (and lets the skip/fail path itself be tried out).
+  if (process.env.REDIS_SERVER !== undefined) {
+    try {
+      accessSync(process.env.REDIS_SERVER, constants.X_OK);
+      return process.env.REDIS_SERVER;
+    } catch {
+      return undefined;
+    }
+  }
   const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/bin', '/usr/local/bin', '/usr/sbin'];
   for (const dir of dirs) {
     if (!dir) continue;
@@ -27,7 +36,7 @@ function findRedisServer(): string | undefined {
 }
 
 export const redisServerPath: string | undefined = findRedisServer();
-const MISSING = 'redis-server not found on PATH or in /usr/bin (Debian: apt-get install redis-server)';
+const MISSING = `redis-server not found (${process.env.REDIS_SERVER ?? 'PATH, /usr/bin'}; Debian: apt-get install redis-server)`;
 
 /**
  * `describe` for tests that need a real Redis: runs them when redis-server exists; otherwise
@@ -67,12 +76,19 @@ export interface RedisProcess {
 }
 
 function launch(bin: string, port: number): Promise<ChildProcess> {
-  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    bin,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => fail(new Error(`redis-server did not start within 10 s:\n${output}`)), 10_000);
+    const timer = setTimeout(
+      () => fail(new Error(`redis-server did not start within 10 s:\n${output}`)),
+      10_000,
+    );
     const fail = (error: Error): void => {
       clearTimeout(timer);
       child.kill('SIGKILL');
