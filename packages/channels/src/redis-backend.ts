@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Redis, type RedisOptions } from 'ioredis';
 import type {
   BackendEntry,
@@ -79,6 +78,10 @@ class RedisBackend implements ChannelBackend {
   #connectTimeout: number;
   #status: BackendStatus = 'connecting';
   #everReady = false;
+  /** Settles once: resolved by the first 'ready' of both connections, rejected after connectTimeout. */
+  #initial: Promise<void>;
+  #resolveInitial: () => void = () => {};
+  #initialFailed = false;
   #lastError: unknown;
   #channels = new Set<string>();
   #onMessage: BackendListener | undefined;
@@ -111,6 +114,19 @@ class RedisBackend implements ChannelBackend {
       this.#ownsCmd = true;
       this.#sub = new Redis(url, settings);
     }
+    // One shared wait for the first connection (not a listener and timer per caller).
+    this.#initial = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#initialFailed = true;
+        reject(new Error(`no connection within ${this.#connectTimeout} ms`));
+      }, this.#connectTimeout);
+      timer.unref();
+      this.#resolveInitial = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#initial.catch(() => {}); // reported to each caller by #usable
     this.#cmd.defineCommand('pagiChannelPublish', { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
     // An 'error' listener keeps ioredis from printing each failed reconnect; the status events report outages.
     this.#cmd.on('error', (error) => {
@@ -167,6 +183,7 @@ class RedisBackend implements ChannelBackend {
       if (this.#cmd.status !== 'ready' || this.#sub.status !== 'ready') return;
     }
     this.#everReady = true;
+    this.#resolveInitial();
     this.#lastError = undefined;
     this.#status = 'ready';
     this.#onStatus?.('ready');
@@ -178,21 +195,19 @@ class RedisBackend implements ChannelBackend {
     this.#onStatus?.('reconnecting', unavailable('stay connected', this.#lastError ?? 'connection closed'));
   }
 
-  /** Waits (bounded by connectTimeout) for the first connection of `client`; fails at once during an outage. */
+  /** Waits (bounded by connectTimeout) for the first connection; fails at once during an outage. */
   async #usable(client: Redis, what: string): Promise<void> {
     if (this.#status === 'closed') {
-      throw new ChannelError(
-        'PAGI_ERR_CHANNEL_CLOSED',
-        'expected an open Redis backend, got one after close()',
-      );
+      throw new ChannelError('PAGI_ERR_CHANNEL_CLOSED', 'expected an open Redis backend, got one after close()');
     }
-    if (client.status === 'ready') return;
-    if (this.#everReady) throw unavailable(what, this.#lastError ?? `connection ${client.status}`);
+    if (client.status === 'ready' && this.#everReady) return;
+    if (this.#everReady || this.#initialFailed) throw unavailable(what, this.#lastError ?? `connection ${client.status}`);
     try {
-      await once(client, 'ready', { signal: AbortSignal.timeout(this.#connectTimeout) });
-    } catch {
-      throw unavailable(what, this.#lastError ?? `no connection within ${this.#connectTimeout} ms`);
+      await this.#initial;
+    } catch (error) {
+      throw unavailable(what, this.#lastError ?? error);
     }
+    if (client.status !== 'ready') throw unavailable(what, this.#lastError ?? `connection ${client.status}`);
   }
 
   async publish(channel: string, payload: string, historySize: number): Promise<number> {

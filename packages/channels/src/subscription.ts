@@ -1,5 +1,6 @@
 import type { ChannelMessage } from './encoding.js';
 import { ChannelError } from './errors.js';
+import { Fifo } from './internal/fifo.js';
 
 /** One delivered message. */
 export interface ChannelEvent {
@@ -48,7 +49,7 @@ const DONE: IteratorResult<ChannelEvent, undefined> = { done: true, value: undef
  * The per-subscriber queue. Invariants: `#queue.length <= #bufferSize` at all times (memory is
  * bounded however slow the reader); ids pushed are strictly increasing (a replayed or re-delivered
  * id at or below `lastId` is ignored, which is how history replay and live delivery are merged
- * without duplicates); while `#replaying`, live events wait in `#pending` (bounded the same way).
+ * without duplicates); while replaying (`#pending` set), live events wait there, bounded the same way.
  */
 export class ChannelSubscription implements Subscription {
   readonly id: string;
@@ -56,8 +57,8 @@ export class ChannelSubscription implements Subscription {
   lastId = 0;
   #bufferSize: number;
   #policy: SlowConsumerPolicy;
-  #queue: ChannelEvent[] = [];
-  #pending: ChannelEvent[] | null = null;
+  #queue = new Fifo<ChannelEvent>();
+  #pending: Fifo<ChannelEvent> | null = null;
   #waiter: Waiter | null = null;
   #dropped = 0;
   #closed = false;
@@ -92,11 +93,11 @@ export class ChannelSubscription implements Subscription {
 
   /** Holds live events back until {@link endReplay}: history fetched meanwhile goes first. */
   beginReplay(): void {
-    if (this.#pending === null) this.#pending = [];
+    if (this.#pending === null) this.#pending = new Fifo();
   }
 
   endReplay(history: readonly ChannelEvent[]): void {
-    const pending = this.#pending ?? [];
+    const pending = this.#pending ?? new Fifo<ChannelEvent>();
     this.#pending = null;
     for (const event of history) this.deliver(event);
     for (const event of pending) this.deliver(event);
@@ -119,7 +120,7 @@ export class ChannelSubscription implements Subscription {
     this.#bounded(this.#queue, event);
   }
 
-  #bounded(queue: ChannelEvent[], event: ChannelEvent): void {
+  #bounded(queue: Fifo<ChannelEvent>, event: ChannelEvent): void {
     if (queue.length >= this.#bufferSize) {
       if (this.#policy === 'disconnect') {
         this.fail(
@@ -140,13 +141,13 @@ export class ChannelSubscription implements Subscription {
   fail(error: ChannelError): void {
     if (this.#closed) return;
     this.#error = error;
-    this.#queue = [];
+    this.#queue.clear();
     this.#finish();
   }
 
   unsubscribe(): void {
     if (this.#closed) return;
-    this.#queue = [];
+    this.#queue.clear();
     this.#finish();
   }
 
