@@ -39,6 +39,8 @@ export interface ChannelBackend {
   listen(channel: string): Promise<void>;
   unlisten(channel: string): Promise<void>;
   history(channel: string, since: number): Promise<BackendHistory>;
+  /** The newest id the channel has handed out (0 if none). */
+  lastId(channel: string): Promise<number>;
   groupAdd(group: string, member: string): Promise<void>;
   groupDiscard(group: string, member: string): Promise<void>;
   groupMembers(group: string): Promise<string[]>;

@@ -44,6 +44,12 @@ export interface ChannelLayerEvents {
   reconnected: [];
 }
 
+interface ChannelEntry {
+  subs: Set<ChannelSubscription>;
+  listening: Promise<void>;
+  lastId: number;
+}
+
 const NAME_MAX = 1024;
 
 function checkName(kind: string, name: unknown): asserts name is string {
@@ -87,8 +93,13 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
   readonly slowConsumer: SlowConsumerPolicy;
   readonly historySize: number;
   readonly maxMessageBytes: number;
-  /** Local subscribers per channel; the backend is listened to once per channel with at least one. */
-  #channels = new Map<string, { subs: Set<ChannelSubscription>; listening: Promise<void> }>();
+  /**
+   * Local subscribers per channel; the backend is listened to once per channel with at least
+   * one. `lastId` is the newest id this layer knows the channel has reached (read once when
+   * listening starts, then raised by every delivery): a new subscriber starts there, so the
+   * catch-up after an outage never replays what was published before it subscribed.
+   */
+  #channels = new Map<string, ChannelEntry>();
   #nextSubId = 0;
   #closed = false;
   #wasDown = false;
@@ -166,8 +177,18 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
     );
     let entry = this.#channels.get(channel);
     if (!entry) {
-      const listening = this.backend.listen(channel);
-      entry = { subs: new Set(), listening };
+      const created: ChannelEntry = { subs: new Set(), listening: Promise.resolve(), lastId: 0 };
+      // Listen first, then read the channel's id: a message in between is delivered and raises lastId anyway.
+      const listening = this.backend.listen(channel).then(async () => {
+        if (this.historySize === 0) return; // no catch-up without history: the starting point is not needed
+        try {
+          created.lastId = Math.max(created.lastId, await this.backend.lastId(channel));
+        } catch {
+          // Unreachable right now: start at 0 (a catch-up may then replay older kept messages).
+        }
+      });
+      created.listening = listening;
+      entry = created;
       this.#channels.set(channel, entry);
       // A failed listen is reported to the subscriber below; forget the channel so the next subscribe retries.
       listening.catch(() => {
@@ -175,6 +196,13 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
       });
     }
     entry.subs.add(sub);
+    const signal = options.signal;
+    if (signal) {
+      const onAbort = (): void => sub.unsubscribe();
+      signal.addEventListener('abort', onAbort, { once: true });
+      // A long-lived signal shared by many subscriptions must not keep the ended ones alive.
+      sub.onEnd = () => signal.removeEventListener('abort', onAbort);
+    }
     if (since !== undefined) sub.beginReplay();
     try {
       await entry.listening;
@@ -183,11 +211,7 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
       throw error;
     }
     if (since !== undefined) await this.#replay(channel, [sub], since);
-    const signal = options.signal;
-    if (signal) {
-      const onAbort = (): void => sub.unsubscribe();
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
+    else sub.lastId = Math.max(sub.lastId, entry.lastId);
     return sub;
   }
 
@@ -211,6 +235,8 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
     } catch {
       // History unreachable right now: continue live; the id jump shows the gap.
     }
+    const entry = this.#channels.get(channel);
+    if (entry && newest !== undefined && entry.lastId > newest) entry.lastId = newest;
     for (const sub of subs) {
       if (since !== undefined) sub.lastId = since;
       if (newest !== undefined && sub.lastId > newest) sub.lastId = 0;
@@ -223,12 +249,13 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
     return data === undefined ? undefined : { channel, id: entry.id, data };
   }
 
-  #onMessage(channel: string, entry: BackendEntry): void {
-    const subs = this.#channels.get(channel)?.subs;
-    if (!subs || subs.size === 0) return;
-    const event = this.#decode(channel, entry);
+  #onMessage(channel: string, message: BackendEntry): void {
+    const entry = this.#channels.get(channel);
+    if (!entry || entry.subs.size === 0) return;
+    const event = this.#decode(channel, message);
     if (!event) return; // not written by a channel layer (a foreign publisher on the same Redis)
-    for (const sub of subs) sub.deliver(event);
+    if (event.id > entry.lastId) entry.lastId = event.id;
+    for (const sub of entry.subs) sub.deliver(event);
   }
 
   #onStatus(status: BackendStatus, cause?: unknown): void {

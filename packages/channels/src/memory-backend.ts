@@ -82,6 +82,10 @@ class MemoryBackend implements ChannelBackend {
     return { entries: state.history.filter((entry) => entry.id > since), lastId: state.lastId };
   }
 
+  async lastId(channel: string): Promise<number> {
+    return this.#channels.get(channel)?.lastId ?? 0;
+  }
+
   async groupAdd(group: string, member: string): Promise<void> {
     let members = this.#groups.get(group);
     if (!members) {

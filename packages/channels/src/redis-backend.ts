@@ -198,10 +198,14 @@ class RedisBackend implements ChannelBackend {
   /** Waits (bounded by connectTimeout) for the first connection; fails at once during an outage. */
   async #usable(client: Redis, what: string): Promise<void> {
     if (this.#status === 'closed') {
-      throw new ChannelError('PAGI_ERR_CHANNEL_CLOSED', 'expected an open Redis backend, got one after close()');
+      throw new ChannelError(
+        'PAGI_ERR_CHANNEL_CLOSED',
+        'expected an open Redis backend, got one after close()',
+      );
     }
     if (client.status === 'ready' && this.#everReady) return;
-    if (this.#everReady || this.#initialFailed) throw unavailable(what, this.#lastError ?? `connection ${client.status}`);
+    if (this.#everReady || this.#initialFailed)
+      throw unavailable(what, this.#lastError ?? `connection ${client.status}`);
     try {
       await this.#initial;
     } catch (error) {
@@ -263,6 +267,12 @@ class RedisBackend implements ChannelBackend {
       if (entry && entry.id > since) entries.push(entry);
     }
     return { entries, lastId: Number(results[1]?.[1] ?? 0) };
+  }
+
+  async lastId(channel: string): Promise<number> {
+    return Number(
+      (await this.#command('read a channel id', () => this.#cmd.get(`${this.#prefix}id:${channel}`))) ?? 0,
+    );
   }
 
   async #command<T>(what: string, run: () => Promise<T>): Promise<T> {

@@ -55,6 +55,8 @@ export class ChannelSubscription implements Subscription {
   readonly id: string;
   readonly channel: string;
   lastId = 0;
+  /** Called once when the subscription ends (the layer removes its abort listener here). */
+  onEnd: (() => void) | undefined;
   #bufferSize: number;
   #policy: SlowConsumerPolicy;
   #queue = new Fifo<ChannelEvent>();
@@ -155,6 +157,7 @@ export class ChannelSubscription implements Subscription {
     this.#closed = true;
     this.#pending = null;
     this.#onClose(this);
+    this.onEnd?.();
     const waiter = this.#waiter;
     if (!waiter) return;
     this.#waiter = null;

@@ -2,6 +2,7 @@
  * One behavioural suite over every backend: the same tests run against the in-memory backend
  * and against Redis (a private redis-server started for this file).
  */
+import { getEventListeners } from 'node:events';
 import { isPagiError } from '@pagi/spec';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -95,6 +96,12 @@ function backendSuite(makeBackend: () => ChannelBackend): void {
     const waiting = c.next();
     controller.abort();
     expect((await waiting).done).toBe(true);
+    const shared = new AbortController(); // one long-lived signal for many subscriptions
+    for (let i = 0; i < 3; i++) (await l.subscribe('c', { signal: shared.signal })).unsubscribe();
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
+    expect(code(await l.subscribe('c', { signal: controller.signal }).catch((e: unknown) => e))).toBe(
+      'PAGI_ERR_CHANNEL_CLOSED',
+    );
 
     const d = await l.subscribe('c');
     const last = d.next();

@@ -8,7 +8,7 @@ import { isPagiError } from '@pagi/spec';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Redis } from 'ioredis';
 import { type ChannelLayer, createChannelLayer, redisBackend } from '../src/index.js';
-import { describeWithRedis, type RedisProcess, startRedis } from './support/redis-server.js';
+import { describeWithRedis, freePort, type RedisProcess, startRedis } from './support/redis-server.js';
 
 describeWithRedis('redis outage', () => {
   let redis: RedisProcess;
@@ -87,9 +87,11 @@ describeWithRedis('redis outage', () => {
     });
     const admin = new Redis(redis.url);
     try {
+      await publisher.publish('feed', 'before'); // id 1: published before anyone subscribed
       const sub = await subscriber.subscribe('feed');
       await publisher.publish('feed', 1);
-      expect((await sub.next()).value?.id).toBe(1);
+      expect((await sub.next()).value?.id).toBe(2);
+      const quiet = await subscriber.subscribe('feed'); // receives nothing before the outage
       const reconnecting = once(subscriber, 'reconnecting');
       await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
       await reconnecting;
@@ -100,10 +102,43 @@ describeWithRedis('redis outage', () => {
       for (let i = 0; i < 4; i++) got.push((await sub.next()).value?.data);
       expect(got).toEqual([2, 3, 4, 5]);
       expect(sub.queued).toBe(0);
+      // The catch-up starts where each subscription started: 'before' is not replayed to it.
+      const quietGot: unknown[] = [];
+      for (let i = 0; i < 4; i++) quietGot.push((await quiet.next()).value?.data);
+      expect(quietGot).toEqual([2, 3, 4, 5]);
     } finally {
       admin.disconnect();
       await publisher.close();
       await subscriber.close();
+    }
+  });
+
+  test('no Redis at startup: publish and subscribe reject after connectTimeout instead of hanging', async () => {
+    const port = await freePort(); // nothing listens there
+    const down = createChannelLayer({
+      backend: redisBackend({
+        url: `redis://127.0.0.1:${port}`,
+        connectTimeout: 300,
+        backoff: { min: 20, max: 100 },
+      }),
+    });
+    try {
+      expect(down.status).toBe('connecting');
+      const started = performance.now();
+      const results = await Promise.all([
+        down.publish('c', 'x').catch((e: unknown) => e),
+        down.subscribe('c').catch((e: unknown) => e),
+        down.history('c').catch((e: unknown) => e),
+        down.groupAdd('g', 'c').catch((e: unknown) => e),
+      ]);
+      expect(performance.now() - started).toBeLessThan(5_000);
+      for (const error of results)
+        expect(isPagiError(error) && error.code).toBe('PAGI_ERR_CHANNEL_UNAVAILABLE');
+      expect(down.subscriberCount()).toBe(0);
+      // After the first wait timed out, calls fail at once (no new waits pile up).
+      expect(isPagiError(await down.publish('c', 'y').catch((e: unknown) => e))).toBe(true);
+    } finally {
+      await down.close();
     }
   });
 });
