@@ -104,6 +104,13 @@ class RedisBackend implements ChannelBackend {
       retryStrategy: (attempt) =>
         Math.min(max, min * 2 ** Math.min(attempt - 1, 20)) * (0.75 + Math.random() * 0.5),
     };
+    if (options.client?.options.keyPrefix) {
+      // ioredis prefixes keys (and so the PUBLISH inside the script) but not SUBSCRIBE: they would never meet.
+      throw new ChannelError(
+        'PAGI_ERR_CHANNEL_OPTION',
+        `expected a client without keyPrefix (use this backend's prefix option), got keyPrefix '${options.client.options.keyPrefix}'`,
+      );
+    }
     if (options.client) {
       this.#cmd = options.client as RedisWithScript;
       this.#ownsCmd = false;

@@ -4,6 +4,7 @@
  */
 import { getEventListeners } from 'node:events';
 import { isPagiError } from '@pagi/spec';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import {
   type ChannelBackend,
@@ -274,4 +275,18 @@ describeWithRedis('redis backend', () => {
   });
   // A fresh prefix per layer: tests never see each other's keys.
   backendSuite(() => redisBackend({ url: redis.url, prefix: `t${++n}:` }));
+
+  describe('with a client of your own', () => {
+    const clients: Redis[] = [];
+    afterAll(() => {
+      // close() leaves a client passed in open: it is still usable here.
+      for (const client of clients) expect(client.status).not.toBe('end');
+      for (const client of clients.splice(0)) client.disconnect();
+    });
+    backendSuite(() => {
+      const client = new Redis(redis.url);
+      clients.push(client);
+      return redisBackend({ client, prefix: `c${++n}:` });
+    });
+  });
 });

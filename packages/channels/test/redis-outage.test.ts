@@ -142,3 +142,9 @@ describeWithRedis('redis outage', () => {
     }
   });
 });
+
+test('a client with keyPrefix is refused (ioredis would prefix PUBLISH but not SUBSCRIBE)', () => {
+  const client = new Redis({ lazyConnect: true, keyPrefix: 'app:' });
+  expect(() => redisBackend({ client })).toThrow(/without keyPrefix/);
+  client.disconnect();
+});
