@@ -18,7 +18,9 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 
-const { createChannelLayer, memoryBackend, redisBackend } = await import('../../packages/channels/dist/index.js');
+const { createChannelLayer, memoryBackend, redisBackend } = await import(
+  '../../packages/channels/dist/index.js'
+);
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -66,7 +68,8 @@ async function runLayer(makeBackend) {
   const done = subs.map(async (sub, s) => {
     let expected = 1;
     for await (const event of sub) {
-      if (event.id !== expected || event.data !== expected) throw new Error(`${layer.backend.kind}: got ${event.id}, expected ${expected}`);
+      if (event.id !== expected || event.data !== expected)
+        throw new Error(`${layer.backend.kind}: got ${event.id}, expected ${expected}`);
       expected++;
       counts[s]++;
       if (expected > MESSAGES) break;
@@ -91,9 +94,13 @@ async function startRedis() {
   await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const { port } = probe.address();
   await new Promise((resolve) => probe.close(resolve));
-  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    bin,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (d) => {
     out += d;
@@ -107,11 +114,15 @@ let prefix = 0;
 const variants = {
   emitter: runEmitter,
   memory: () => runLayer(() => memoryBackend()),
-  ...(redis ? { redis: () => runLayer(() => redisBackend({ url: redis.url, prefix: `bench${++prefix}:` })) } : {}),
+  ...(redis
+    ? { redis: () => runLayer(() => redisBackend({ url: redis.url, prefix: `bench${++prefix}:` })) }
+    : {}),
 };
 if (!redis) console.log('redis: skipped (no redis-server and no REDIS_URL)');
 
-console.log(`node ${process.version}, ${os.cpus()[0]?.model}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)}`);
+console.log(
+  `node ${process.version}, ${os.cpus()[0]?.model}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)}`,
+);
 console.log(`${SUBSCRIBERS} subscribers × ${MESSAGES} messages, ${ROUNDS} rounds (median)`);
 const results = {};
 for (const name of Object.keys(variants)) results[name] = [];
@@ -126,6 +137,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(results.emitter);
 for (const [name, rates] of Object.entries(results)) {
   const m = median(rates);
-  console.log(`${name.padEnd(8)} ${Math.round(m).toLocaleString('en-US').padStart(12)} deliveries/s  ratio/emitter ${(m / base).toFixed(2)}`);
+  console.log(
+    `${name.padEnd(8)} ${Math.round(m).toLocaleString('en-US').padStart(12)} deliveries/s  ratio/emitter ${(m / base).toFixed(2)}`,
+  );
 }
 redis?.stop();

@@ -171,6 +171,13 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
     const since = options.since === undefined ? undefined : checkCount('since', options.since, 0);
     if (options.signal?.aborted)
       throw new ChannelError('PAGI_ERR_CHANNEL_CLOSED', 'expected a live signal, got one already aborted');
+    // Also for a channel already listened to: a new subscriber during an outage is refused, not parked.
+    if (this.backend.status === 'reconnecting') {
+      throw new ChannelError(
+        'PAGI_ERR_CHANNEL_UNAVAILABLE',
+        `expected a connected ${this.backend.kind} backend, got one reconnecting`,
+      );
+    }
 
     const sub = new ChannelSubscription(`${channel}#${++this.#nextSubId}`, channel, bufferSize, policy, (s) =>
       this.#detach(s),

@@ -56,6 +56,8 @@ describeWithRedis('redis outage', () => {
     const subscribeError = await layer.subscribe('other').catch((e: unknown) => e);
     expect(isPagiError(subscribeError) && subscribeError.code).toBe('PAGI_ERR_CHANNEL_UNAVAILABLE');
     expect(layer.subscriberCount('other')).toBe(0);
+    const sameChannel = await layer.subscribe('news').catch((e: unknown) => e);
+    expect(isPagiError(sameChannel) && sameChannel.code).toBe('PAGI_ERR_CHANNEL_UNAVAILABLE');
     expect(layer.subscriberCount('news')).toBe(1);
 
     // Let the backoff retry a few times against the dead port: nothing crashes, nothing settles.
@@ -111,6 +113,29 @@ describeWithRedis('redis outage', () => {
       await publisher.close();
       await subscriber.close();
     }
+  });
+
+  test('a Redis that stops answering: publish rejects after commandTimeout, never hangs', async () => {
+    const sub = await layer.subscribe('stalled');
+    redis.signal('SIGSTOP');
+    try {
+      const started = performance.now();
+      const error = await layer.publish('stalled', 'x').catch((e: unknown) => e);
+      const elapsed = performance.now() - started;
+      expect(isPagiError(error) && error.code).toBe('PAGI_ERR_CHANNEL_UNAVAILABLE');
+      expect(String(error)).toMatch(/timed out/i);
+      expect(elapsed).toBeGreaterThanOrEqual(400); // commandTimeout is 500 ms
+      expect(elapsed).toBeLessThan(5_000);
+    } finally {
+      redis.signal('SIGCONT');
+    }
+    // A timed-out publish may still run once Redis wakes up: delivery is at most once per publish
+    // call, but a rejection does not prove the message was not sent.
+    await layer.publish('stalled', 'y');
+    const seen: unknown[] = [];
+    while (seen.at(-1) !== 'y') seen.push((await sub.next()).value?.data);
+    expect(seen.filter((d) => d === 'y')).toHaveLength(1);
+    sub.unsubscribe();
   });
 
   test('no Redis at startup: publish and subscribe reject after connectTimeout instead of hanging', async () => {

@@ -74,6 +74,8 @@ export interface RedisProcess {
   kill(): Promise<void>;
   /** Starts it again on the same port (empty: no persistence). */
   restart(): Promise<void>;
+  /** Sends a signal: SIGSTOP makes a Redis that accepts bytes but never answers, SIGCONT wakes it. */
+  signal(signal: NodeJS.Signals): void;
 }
 
 function launch(bin: string, port: number): Promise<ChildProcess> {
@@ -140,6 +142,9 @@ export async function startRedis(): Promise<RedisProcess> {
     async restart() {
       await stop();
       current = await launch(bin, port);
+    },
+    signal(signal) {
+      current?.kill(signal);
     },
   };
 }
