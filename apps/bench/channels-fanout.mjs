@@ -13,7 +13,7 @@
 //
 // Indicative only: one process, no isolation from other load on the machine.
 import { spawn } from 'node:child_process';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
