@@ -217,6 +217,10 @@ export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
       sub.unsubscribe();
       throw error;
     }
+    // Cancelled while the backend was still subscribing: its unlisten may have gone out before the
+    // listen, so repeat it unless another subscriber has taken the channel over since.
+    if (sub.closed && !this.#channels.has(channel) && !this.#closed)
+      this.backend.unlisten(channel).catch(() => {});
     if (since !== undefined) await this.#replay(channel, [sub], since);
     else sub.lastId = Math.max(sub.lastId, entry.lastId);
     return sub;

@@ -112,6 +112,20 @@ function backendSuite(makeBackend: () => ChannelBackend): void {
     expect(l.subscriberCount()).toBe(0);
   });
 
+  test('a subscription aborted while it is being set up ends at once and leaves the channel working', async () => {
+    const l = layer();
+    const controller = new AbortController();
+    const pending = l.subscribe('c', { signal: controller.signal });
+    controller.abort();
+    const sub = await pending;
+    expect(sub.closed).toBe(true);
+    expect((await sub.next()).done).toBe(true);
+    expect(l.subscriberCount()).toBe(0);
+    const next = await l.subscribe('c');
+    await l.publish('c', 'still works');
+    expect((await next.next()).value?.data).toBe('still works');
+  });
+
   test("'drop-oldest': a subscriber that does not read keeps the newest bufferSize messages and counts the rest", async () => {
     const l = layer({ bufferSize: 3 });
     const sub = await l.subscribe('c');

@@ -8,6 +8,7 @@ import { isPagiError } from '@pagi/spec';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Redis } from 'ioredis';
 import { type ChannelLayer, createChannelLayer, redisBackend } from '../src/index.js';
+import { waitFor } from './support/wait.js';
 import { describeWithRedis, freePort, type RedisProcess, startRedis } from './support/redis-server.js';
 
 describeWithRedis('redis outage', () => {
@@ -136,6 +137,29 @@ describeWithRedis('redis outage', () => {
     while (seen.at(-1) !== 'y') seen.push((await sub.next()).value?.data);
     expect(seen.filter((d) => d === 'y')).toHaveLength(1);
     sub.unsubscribe();
+  });
+
+  test('a subscription aborted during setup leaves no Redis subscription behind', async () => {
+    const admin = new Redis(redis.url);
+    const numsub = async (): Promise<number> =>
+      Number(((await admin.call('PUBSUB', 'NUMSUB', 'pagi:ch:ghost')) as [string, number])[1]);
+    try {
+      const controller = new AbortController();
+      const pending = layer.subscribe('ghost', { signal: controller.signal });
+      controller.abort();
+      expect((await pending).closed).toBe(true);
+      let count = -1;
+      await waitFor(
+        () => count === 0,
+        'the ghost subscription to be dropped',
+        5_000,
+        async () => {
+          count = await numsub();
+        },
+      );
+    } finally {
+      admin.disconnect();
+    }
   });
 
   test('no Redis at startup: publish and subscribe reject after connectTimeout instead of hanging', async () => {
