@@ -86,6 +86,11 @@ const KNOWN_OPTIONS = new Set(['backend', 'bufferSize', 'slowConsumer', 'history
 /**
  * A publish/subscribe layer over one backend: the object apps share (create it once, at
  * startup or in a lifespan hook). See {@link createChannelLayer}.
+ *
+ * @example
+ * const layer = new ChannelLayer({ bufferSize: 50, slowConsumer: 'disconnect' });
+ * layer.on('reconnecting', (cause) => console.warn('channels down', cause));
+ * layer.on('reconnected', () => console.info('channels back'));
  */
 export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
   readonly backend: ChannelBackend;
