@@ -354,7 +354,9 @@ describe('Response.file', () => {
     expect(() => Response.file(undefined as unknown as string)).toThrow(
       /expected a file path string for Response\.file\(\), got undefined/,
     );
-    expect(() => Response.file('a.txt', { root: 1 as unknown as string })).toThrow(/option root .* got number/);
+    expect(() => Response.file('a.txt', { root: 1 as unknown as string })).toThrow(
+      /option root .* got number/,
+    );
   });
 
   it('answers 404 for a missing file, a directory, and a path escaping root', async () => {

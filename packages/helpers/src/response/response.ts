@@ -109,7 +109,9 @@ export class Response {
     // Checked here, at build time: a non-string would otherwise fail inside fs at send time and
     // reach the client as a 500 with no hint at the call that built it.
     if (typeof path !== 'string') {
-      throw new PagiValidationError(`expected a file path string for Response.file(), got ${describeValue(path)}`);
+      throw new PagiValidationError(
+        `expected a file path string for Response.file(), got ${describeValue(path)}`,
+      );
     }
     if (options.root !== undefined && typeof options.root !== 'string') {
       throw new PagiValidationError(
