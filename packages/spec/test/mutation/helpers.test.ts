@@ -193,6 +193,7 @@ describe('close codes and disconnect reasons', () => {
       3,
       null,
       undefined,
+      ['x-a'],
     ]) {
       expect(isDisconnectReason(reason), String(reason)).toBe(false);
     }
@@ -201,6 +202,8 @@ describe('close codes and disconnect reasons', () => {
 
 describe('toBytes and a websocket scope without subprotocols', () => {
   it('encodes a non-empty string to UTF-8 bytes', () => {
+    // The empty body is one shared array whether it came as undefined or as ''.
+    expect(toBytes('')).toBe(toBytes(undefined));
     const bytes = toBytes('héllo');
     expect(bytes).toBeInstanceOf(Uint8Array);
     expect(bytes.length).toBe(6);

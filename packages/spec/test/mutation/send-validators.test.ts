@@ -241,3 +241,65 @@ describe('websocket text: the hand-written isWellFormed fallback (Node < 20 has 
     }
   });
 });
+
+describe('second run: messages list every choice, and the remaining fields: false paths', () => {
+  it('lists the accepted event types separated by commas', () => {
+    expectPagiError(
+      () => createSendValidator(httpScope()).check({ type: 7 }),
+      UNKNOWN,
+      'accepts http.response.start, http.response.body',
+    );
+    expectPagiError(
+      () => createSendValidator(httpScope()).check({ type: 'http.fullflush' }),
+      UNKNOWN,
+      'which this http scope does not advertise',
+    );
+  });
+
+  it('lists every offered subprotocol', () => {
+    expectPagiError(
+      () =>
+        createSendValidator(webSocketScope(['a', 'b'])).check({ type: 'websocket.accept', subprotocol: 'c' }),
+      VALIDATION,
+      "expected one the client offered ('a', 'b')",
+    );
+  });
+
+  it('checks the shutdown message only when fields are on', () => {
+    const up = (options?: { fields: boolean }) => {
+      const v = createSendValidator(lifespanScope(), options);
+      v.check({ type: 'lifespan.startup.complete' });
+      return v;
+    };
+    expectPagiError(
+      () => up().check({ type: 'lifespan.shutdown.failed', message: 1 }),
+      VALIDATION,
+      "'lifespan.shutdown.failed' message: expected a string, got 1",
+    );
+    expect(up({ fields: false }).check({ type: 'lifespan.shutdown.complete', message: 1 })).toBe('send');
+  });
+
+  it('skips the SSE decline body checks with fields: false', () => {
+    const declining = (options?: { fields: boolean }) => {
+      const v = createSendValidator(sseScope(), options);
+      v.check({ type: 'sse.http.response.start', status: 403 });
+      return v;
+    };
+    expect(declining(loose).check({ type: 'sse.http.response.body', body: 5, more: 'x' })).toBe('send');
+    expectPagiError(() => declining().check({ type: 'sse.http.response.body', body: 5 }), VALIDATION, 'body');
+  });
+
+  it('refuses a lone low surrogate at the bottom of its range and a high one before a non-surrogate', () => {
+    const native = Object.getOwnPropertyDescriptor(String.prototype, 'isWellFormed');
+    delete (String.prototype as { isWellFormed?: unknown }).isWellFormed;
+    try {
+      for (const text of ['\udc00', '\ud800\ue000', '\udbff\ue000']) {
+        const v = createSendValidator(webSocketScope());
+        v.check({ type: 'websocket.accept' });
+        expectPagiError(() => v.check({ type: 'websocket.send', text }), VALIDATION, 'lone surrogate');
+      }
+    } finally {
+      Object.defineProperty(String.prototype, 'isWellFormed', native!);
+    }
+  });
+});
