@@ -20,7 +20,13 @@ export {
   normalizeType,
   parseAccept,
 } from './request/negotiate.js';
-export { REQUEST_DEFAULTS, Request, type RequestOptions, request } from './request/request.js';
+export {
+  type JsonLimits,
+  REQUEST_DEFAULTS,
+  Request,
+  type RequestOptions,
+  request,
+} from './request/request.js';
 export { UploadedFile } from './request/uploaded-file.js';
 export { type ByteRange, parseRange } from './response/range.js';
 export { type CookieOptions, Response, type ResponseInit } from './response/response.js';

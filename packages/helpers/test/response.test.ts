@@ -277,14 +277,39 @@ describe('Response.file', () => {
     }
   });
 
-  it('ignores Range when If-Range does not match', async () => {
-    const res = await runHttp(Response.file(file).asApp(), {
+  it('ignores Range when If-Range does not match, and honours it when it does', async () => {
+    // RFC 9110 §13.1.5: a stale validator means "send me the whole current file".
+    for (const ifRange of ['Tue, 01 Jan 2019 00:00:00 GMT', '"14-abc"']) {
+      const res = await runHttp(Response.file(file).asApp(), {
+        headers: [
+          ['range', 'bytes=0-1'],
+          ['if-range', ifRange],
+        ],
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.equals(content)).toBe(true);
+      expect(res.header('content-length')).toBe('20');
+      expect(res.header('content-range')).toBeUndefined();
+    }
+    // Our ETags are weak and never match strongly, so only an exact Last-Modified date matches.
+    const etag = (await runHttp(Response.file(file).asApp())).header('etag')!;
+    const weak = await runHttp(Response.file(file).asApp(), {
       headers: [
         ['range', 'bytes=0-1'],
-        ['if-range', 'Tue, 01 Jan 2019 00:00:00 GMT'],
+        ['if-range', etag],
       ],
     });
-    expect(res.status).toBe(200);
+    expect(weak.status).toBe(200);
+    expect(weak.body.length).toBe(20);
+    const fresh = await runHttp(Response.file(file).asApp(), {
+      headers: [
+        ['range', 'bytes=0-1'],
+        ['if-range', mtime.toUTCString()],
+      ],
+    });
+    expect(fresh.status).toBe(206);
+    expect(fresh.header('content-range')).toBe('bytes 0-1/20');
+    expect(fresh.body.toString()).toBe(content.subarray(0, 2).toString());
   });
 
   it('answers 304 to a matching If-None-Match or a fresh If-Modified-Since', async () => {
@@ -320,6 +345,18 @@ describe('Response.file', () => {
     });
     expect(res.status).toBe(200);
     expect(res.header('etag')).toBeUndefined();
+  });
+
+  it('refuses a path or root that is not a string when the response is built, not with a 500 later', () => {
+    for (const bad of [undefined, null, 42, Buffer.from('x'), new URL('file:///etc/passwd')]) {
+      expect(code(() => Response.file(bad as unknown as string))).toBe('PAGI_ERR_VALIDATION');
+    }
+    expect(() => Response.file(undefined as unknown as string)).toThrow(
+      /expected a file path string for Response\.file\(\), got undefined/,
+    );
+    expect(() => Response.file('a.txt', { root: 1 as unknown as string })).toThrow(
+      /option root .* got number/,
+    );
   });
 
   it('answers 404 for a missing file, a directory, and a path escaping root', async () => {

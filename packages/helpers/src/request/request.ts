@@ -8,15 +8,27 @@ import { TempStore } from '../internal/temp-store.js';
 import { BodySource, tooLarge } from './body-source.js';
 import type { FormData } from './form-data.js';
 import { type FormLimits, parseMultipart, parseUrlencoded } from './form-parser.js';
+import { jsonDepth } from './json-depth.js';
 import { negotiateEncoding, negotiateLanguage, negotiateType } from './negotiate.js';
 
 /** The router's key (`@pagi/router` sets it; keys are shared by name, so no dependency on it). */
 const ROUTER_KEY = scopeKey<{ params?: Record<string, string> }>('pagi.router');
 
 /** Options of {@link Request}; every limit can also be overridden per call. */
-export interface RequestOptions extends Partial<FormLimits> {
+export interface RequestOptions extends Partial<FormLimits>, Partial<JsonLimits> {
   /** Directory for upload spool files; default `os.tmpdir()`. */
   tempDir?: string;
+}
+
+/** Limits of {@link Request.json} beyond the body size. */
+export interface JsonLimits {
+  /**
+   * Deepest nesting of arrays and objects accepted (`[]` is 1); deeper bodies answer 400 before
+   * `JSON.parse` runs. Default 128, the recursion limit of Rust's serde_json (.NET's
+   * System.Text.Json and Json.NET use 64): far above real payloads, far below the ~500 000
+   * levels a 1 MiB body can hold.
+   */
+  maxJsonDepth: number;
 }
 
 /**
@@ -25,7 +37,7 @@ export interface RequestOptions extends Partial<FormLimits> {
  * @example
  * new Request(scope, receive, { maxFileSize: REQUEST_DEFAULTS.maxFileSize * 5 });
  */
-export const REQUEST_DEFAULTS: Readonly<FormLimits> = Object.freeze({
+export const REQUEST_DEFAULTS: Readonly<FormLimits & JsonLimits> = Object.freeze({
   maxBodySize: 1024 * 1024,
   maxMultipartSize: 100 * 1024 * 1024,
   maxFileSize: 10 * 1024 * 1024,
@@ -34,6 +46,7 @@ export const REQUEST_DEFAULTS: Readonly<FormLimits> = Object.freeze({
   maxFieldSize: 1024 * 1024,
   maxParts: 1020,
   spoolThreshold: 1024 * 1024,
+  maxJsonDepth: 128,
 });
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
@@ -51,7 +64,7 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
  */
 export class Request {
   readonly scope: HttpScope | SseScope;
-  readonly #options: FormLimits & { tempDir: string | undefined };
+  readonly #options: FormLimits & JsonLimits & { tempDir: string | undefined };
   readonly #body: BodySource;
   readonly #temp: TempStore;
   #url: URL | undefined;
@@ -202,14 +215,31 @@ export class Request {
 
   /**
    * The body parsed as JSON. 415 unless the Content-Type is `application/json` or `*+json`
-   * (pass `anyContentType: true` to skip that check), 400 for an empty or malformed body.
+   * (pass `anyContentType: true` to skip that check) or when it names a charset other than
+   * UTF-8; 400 for an empty, malformed or invalid-UTF-8 body, or one nested deeper than
+   * `maxJsonDepth`.
    */
-  async json<T = unknown>(options: { maxBodySize?: number; anyContentType?: boolean } = {}): Promise<T> {
-    const type = this.contentType;
+  async json<T = unknown>(
+    options: { maxBodySize?: number; maxJsonDepth?: number; anyContentType?: boolean } = {},
+  ): Promise<T> {
+    const mediaType = parseMediaType(this.header('content-type'));
+    const type = mediaType.essence;
     if (!options.anyContentType && !JSON_TYPE.test(type)) {
       throw new HttpError(415, { detail: `expected content type application/json, got '${type || 'none'}'` });
     }
+    // RFC 8259 §8.1: JSON exchanged between systems MUST be UTF-8. A charset parameter naming
+    // anything else is refused like text() refuses an unknown one, before the body is read.
+    const charset = mediaType.params.charset;
+    if (charset !== undefined && !isUtf8Label(charset)) {
+      throw new HttpError(415, { detail: `expected charset utf-8 for a JSON body, got '${charset}'` });
+    }
     const body = await this.bytes(options);
+    const maxDepth = options.maxJsonDepth ?? this.#options.maxJsonDepth;
+    if (jsonDepth(body, maxDepth) > maxDepth) {
+      throw new HttpError(400, {
+        detail: `expected a JSON body nested at most ${maxDepth} deep, got deeper`,
+      });
+    }
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(body);
@@ -313,6 +343,15 @@ export class Request {
  */
 export function request(scope: HttpScope | SseScope, receive: Receive, options?: RequestOptions): Request {
   return new Request(scope, receive, options);
+}
+
+/** true for every WHATWG label of UTF-8 (`utf-8`, `UTF8`, `unicode-1-1-utf-8`, …). */
+function isUtf8Label(label: string): boolean {
+  try {
+    return new TextDecoder(label).encoding === 'utf-8';
+  } catch {
+    return false;
+  }
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

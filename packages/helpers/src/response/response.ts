@@ -106,6 +106,18 @@ export class Response {
    * Last-Modified and 304 are handled at send time; a missing file is answered 404.
    */
   static file(path: string, options: FileOptions & ResponseInit = {}): Response {
+    // Checked here, at build time: a non-string would otherwise fail inside fs at send time and
+    // reach the client as a 500 with no hint at the call that built it.
+    if (typeof path !== 'string') {
+      throw new PagiValidationError(
+        `expected a file path string for Response.file(), got ${describeValue(path)}`,
+      );
+    }
+    if (options.root !== undefined && typeof options.root !== 'string') {
+      throw new PagiValidationError(
+        `expected Response.file() option root to be a directory path string, got ${describeValue(options.root)}`,
+      );
+    }
     const { status, headers, ...fileOptions } = options;
     const res = new Response(null, { status, headers });
     res.#body = { kind: 'file', path, options: fileOptions };
@@ -284,4 +296,11 @@ function checkStatus(code: number): number {
     throw new PagiValidationError(`expected an integer status in 100–599, got ${String(code)}`);
   }
   return code;
+}
+
+/** The kind of a value that is not a string, for an error message: `undefined`, `null`, `a Buffer`, `number`. */
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') return `a ${value.constructor?.name ?? 'object'}`;
+  return typeof value;
 }
