@@ -124,12 +124,14 @@ describe('requestReadTimeout bookkeeping', () => {
   it('does not fire while received body bytes wait for a busy app', async () => {
     s = await startServer(
       async (_scope, receive, send) => {
-        await new Promise((r) => setTimeout(r, 1000)); // the app is slow, not the client
+        // The app is slow (2.5 deadlines), not the client. The deadline is 1 s rather than a few
+        // hundred ms so that a loaded machine delivering the 4 MiB slowly cannot fire it first.
+        await new Promise((r) => setTimeout(r, 2500));
         const n = await readAll(receive);
         await send({ type: 'http.response.start', status: 200, headers: [] });
         await send({ type: 'http.response.body', body: `got ${n}` });
       },
-      { requestReadTimeout: 300 },
+      { requestReadTimeout: 1000 },
     );
     const c = await client(s.port);
     const size = 4 * 1024 * 1024; // more than the socket and stream buffers take
