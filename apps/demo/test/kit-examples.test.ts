@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import type { App, Middleware, SendEvent } from '@pagi/spec';
 import { compose, defineMiddleware, getHeader } from '@pagi/spec/middleware';
 import { TestClient } from '@pagi/test';
+import { describeMiddlewareChecks } from '@pagi/test/vitest';
 import { describe, expect, it } from 'vitest';
 import { cors } from '../middleware/cors.js';
 import { gzip } from '../middleware/gzip.js';
@@ -190,4 +191,15 @@ describe('session', () => {
     expect(getHeader(res.headers, 'set-cookie')).toMatch(/^session=/);
     expect(stats).toMatchObject({ max: 1, sends: 2 });
   });
+});
+
+// The shared rules of @pagi/test every middleware package runs: lifespan and unhandled scope
+// types pass through untouched, the caller's scope is never mutated, a streamed body stays
+// streamed (gzip included: it must compress chunk by chunk), every send passes the validator.
+describeMiddlewareChecks('cors: shared middleware checks', cors(), { handles: ['http', 'sse'] });
+describeMiddlewareChecks('gzip: shared middleware checks', gzip(), {
+  request: { headers: { 'accept-encoding': 'gzip' } },
+});
+describeMiddlewareChecks('session: shared middleware checks', session({ secret: 'a'.repeat(32) }), {
+  handles: ['http', 'sse', 'websocket'],
 });
