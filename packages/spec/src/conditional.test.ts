@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   etagListMatches,
+  fileEtag,
   evaluatePreconditions,
   ifRangeMatches,
   parseEntityTag,
@@ -160,5 +161,9 @@ describe('ifRangeMatches (RFC 9110 §13.1.5)', () => {
     expect(ifRangeMatches(LM, { lastModified: new Date('2024-01-02T03:04:05.900Z') })).toBe(true);
     expect(ifRangeMatches(BEFORE, { lastModified: LM })).toBe(false);
     expect(ifRangeMatches('junk', { lastModified: LM })).toBe(false);
+  });
+
+  it('fileEtag is weak, from size and mtime', () => {
+    expect(fileEtag(20, 1709528767000.9)).toBe('W/"14-18e07dada18"');
   });
 });

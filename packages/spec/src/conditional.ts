@@ -196,3 +196,15 @@ export const NOT_MODIFIED_HEADERS: ReadonlySet<string> = new Set([
   'last-modified',
   'vary',
 ]);
+
+/**
+ * The weak ETag of a file from its size and modification time, like nginx's, without reading it
+ * (weak: two versions written within the same millisecond with the same size would share it).
+ * One format for `Response.file` and the `etag` middleware, so both agree on a file's tag.
+ *
+ * @example
+ * fileEtag(20, 1709528767000) // 'W/"14-18e07dada18"'
+ */
+export function fileEtag(size: number, mtimeMs: number): string {
+  return `W/"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`;
+}

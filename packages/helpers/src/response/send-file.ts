@@ -4,6 +4,7 @@ import { basename, extname, resolve, sep } from 'node:path';
 import {
   contentRange,
   evaluatePreconditions,
+  fileEtag,
   type HeaderList,
   type HttpScope,
   ifRangeMatches,
@@ -57,7 +58,7 @@ export async function sendFile(
   }
 
   const size = info.size;
-  const etag = `W/"${size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+  const etag = fileEtag(size, info.mtimeMs);
   const lastModified = info.mtime.toUTCString();
   const headers: HeaderList = userHeaders.filter(
     ([n]) => n !== 'content-length' && n !== 'transfer-encoding',

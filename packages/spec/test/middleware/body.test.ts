@@ -222,6 +222,23 @@ describe('bufferBody', () => {
       'e',
     ]);
   });
+
+  it('does not hold a response `skip` returns true for', async () => {
+    const rec = recorder();
+    const app = appSending([start(200, [['etag', '"x"']]), { type: 'http.response.body', body: 'ab' }]);
+    const skip = (s: { headers?: [string, string][] }) => (s.headers ?? []).some(([n]) => n === 'etag');
+    await bufferBody(app, httpScope(), noReceive, rec.send, { limit: 10, skip }, tag);
+    expect(rec.events).toEqual([start(200, [['etag', '"x"']]), { type: 'http.response.body', body: 'ab' }]);
+  });
+
+  it('lets `onFile` edit the headers of a file body, which goes out unread', async () => {
+    const rec = recorder();
+    const file = { type: 'http.response.body' as const, file: '/not/read', offset: 2 };
+    const app = appSending([start(200, []), file]);
+    const onFile = async (_s: unknown, e: { file?: string }) => [['x-file', e.file!]] as [string, string][];
+    await bufferBody(app, httpScope(), noReceive, rec.send, { limit: 10, onFile }, tag);
+    expect(rec.events).toEqual([start(200, [['x-file', '/not/read']]), file]);
+  });
 });
 
 describe('readBody', () => {
