@@ -6,9 +6,6 @@
  * nginx, in the format `Response.file` uses (`fileEtag` from `@pagi/spec`).
  */
 import { createHash, getHashes } from 'node:crypto';
-import { fstat as fstatCb } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import {
   fileEtag,
   hasHeader,
@@ -25,8 +22,7 @@ import {
   defineMiddleware,
   type FileBodyEvent,
 } from '@pagi/spec/middleware';
-
-const fstat = promisify(fstatCb);
+import { statFileBody } from '@pagi/spec/middleware/node';
 
 export interface EtagOptions {
   /** Send `W/"…"` (weak) instead of a strong tag for hashed bodies. Default `false`. */
@@ -52,24 +48,14 @@ function skip(start: HttpResponseStartEvent): boolean {
 
 /** The weak tag of a file body, from a stat; undefined when the file cannot be stat'ed. */
 async function fileTag(event: FileBodyEvent): Promise<string | undefined> {
-  try {
-    const info =
-      event.file !== undefined
-        ? await stat(event.file)
-        : typeof event.fh === 'number'
-          ? await fstat(event.fh)
-          : await event.fh.stat();
-    if (!info.isFile()) return undefined;
-    const tag = fileEtag(info.size, info.mtimeMs);
-    const offset = event.offset ?? 0;
-    const length = event.length ?? info.size - offset;
-    if (offset === 0 && length === info.size) return tag;
-    // A slice is another representation: its tag names the slice too.
-    return `${tag.slice(0, -1)}-${offset.toString(16)}-${length.toString(16)}"`;
-  } catch {
-    // Not our error to report: the server answers for a missing file when it sends the body.
-    return undefined;
-  }
+  const info = await statFileBody(event);
+  if (info === undefined) return undefined; // the server reports a missing file when it sends it
+  const tag = fileEtag(info.size, info.mtimeMs);
+  const offset = event.offset ?? 0;
+  const length = event.length ?? info.size - offset;
+  if (offset === 0 && length === info.size) return tag;
+  // A slice is another representation: its tag names the slice too.
+  return `${tag.slice(0, -1)}-${offset.toString(16)}-${length.toString(16)}"`;
 }
 
 async function tagFile(start: HttpResponseStartEvent, event: FileBodyEvent): Promise<HeaderList | undefined> {

@@ -91,5 +91,5 @@ it('exports exactly the kit names from @pagi/spec/middleware and /middleware/nod
       'wrapSend',
     ].sort(),
   );
-  expect(Object.keys(kitNode).sort()).toEqual(['FILE_CHUNK_SIZE', 'readFileBody']);
+  expect(Object.keys(kitNode).sort()).toEqual(['FILE_CHUNK_SIZE', 'readFileBody', 'statFileBody']);
 });

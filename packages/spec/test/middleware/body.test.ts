@@ -11,7 +11,7 @@ import {
   setHeader,
   transformBody,
 } from '../../src/middleware/index.js';
-import { readFileBody } from '../../src/middleware/node.js';
+import { readFileBody, statFileBody } from '../../src/middleware/node.js';
 import { httpScope } from '../fixtures/scopes.js';
 import { bodyText, recorder, scripted } from './support.js';
 
@@ -268,5 +268,24 @@ describe('readBody', () => {
     const scope = { ...httpScope(), headers: [['content-length', '100']] as [string, string][] };
     await expect(readBody(scope, announced.receive, { limit: 6 })).rejects.toMatchObject({ status: 413 });
     expect(announced.calls.count).toBe(0);
+  });
+});
+
+describe('statFileBody', () => {
+  it('stats a file path, a FileHandle and an fd without reading; undefined when it cannot', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stat-'));
+    const path = join(dir, 'f');
+    await writeFile(path, 'abc');
+    expect((await statFileBody({ type: 'http.response.body', file: path }))?.size).toBe(3);
+    const { open } = await import('node:fs/promises');
+    const handle = await open(path, 'r');
+    try {
+      expect((await statFileBody({ type: 'http.response.body', fh: handle }))?.size).toBe(3);
+      expect((await statFileBody({ type: 'http.response.body', fh: handle.fd }))?.size).toBe(3);
+    } finally {
+      await handle.close();
+    }
+    expect(await statFileBody({ type: 'http.response.body', file: join(dir, 'nope') })).toBeUndefined();
+    expect(await statFileBody({ type: 'http.response.body', file: dir })).toBeUndefined();
   });
 });
