@@ -8,7 +8,6 @@
  */
 import {
   getHeader,
-  type HeaderList,
   type HttpResponseBodyEvent,
   type HttpResponseStartEvent,
   type HttpScope,
