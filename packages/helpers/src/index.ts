@@ -28,7 +28,8 @@ export {
   request,
 } from './request/request.js';
 export { UploadedFile } from './request/uploaded-file.js';
-export { type ByteRange, parseRange } from './response/range.js';
+// Range parsing lives in @pagi/spec (one definition, shared with the middleware); re-exported.
+export { type ByteRange, parseRange } from '@pagi/spec';
 export { type CookieOptions, Response, type ResponseInit } from './response/response.js';
 export type { FileOptions } from './response/send-file.js';
 export {

@@ -341,10 +341,53 @@ describe('Response.file', () => {
 
   it('can leave out the ETag', async () => {
     const res = await runHttp(Response.file(file, { etag: false }).asApp(), {
-      headers: [['if-none-match', '*']],
+      headers: [['if-none-match', 'W/"14-0"']],
     });
     expect(res.status).toBe(200);
     expect(res.header('etag')).toBeUndefined();
+    // `*` matches any current representation, tagged or not (RFC 9110 §13.1.2).
+    const star = await runHttp(Response.file(file, { etag: false }).asApp(), {
+      headers: [['if-none-match', '*']],
+    });
+    expect(star.status).toBe(304);
+  });
+
+  it('answers 412 to a failed If-Match or If-Unmodified-Since (RFC 9110 §13.2.2)', async () => {
+    const ifMatch = await runHttp(Response.file(file).asApp(), { headers: [['if-match', '"nope"']] });
+    expect(ifMatch.status).toBe(412);
+    expect(ifMatch.body.toString()).toBe('Precondition Failed');
+    // Our ETag is weak, and If-Match compares strongly: it can never match.
+    const first = await runHttp(Response.file(file).asApp());
+    const weak = await runHttp(Response.file(file).asApp(), {
+      headers: [['if-match', first.header('etag')!]],
+    });
+    expect(weak.status).toBe(412);
+    const ius = await runHttp(Response.file(file).asApp(), {
+      headers: [['if-unmodified-since', 'Sun, 01 Jan 2023 00:00:00 GMT']],
+    });
+    expect(ius.status).toBe(412);
+    const fresh = await runHttp(Response.file(file).asApp(), {
+      headers: [['if-unmodified-since', mtime.toUTCString()]],
+    });
+    expect(fresh.status).toBe(200);
+  });
+
+  it('compares the ETag the app set, not the computed one', async () => {
+    const res = await runHttp(Response.file(file, { headers: { etag: '"v7"' } }).asApp(), {
+      headers: [['if-none-match', '"v7"']],
+    });
+    expect(res.status).toBe(304);
+    expect(res.header('etag')).toBe('"v7"');
+  });
+
+  it('applies If-Range with the exact Last-Modified date', async () => {
+    const res = await runHttp(Response.file(file).asApp(), {
+      headers: [
+        ['range', 'bytes=0-1'],
+        ['if-range', mtime.toUTCString()],
+      ],
+    });
+    expect(res.status).toBe(206);
   });
 
   it('refuses a path or root that is not a string when the response is built, not with a 500 later', () => {

@@ -16,3 +16,5 @@ export * from './subprotocols.js';
 export * from './http-error.js';
 export * from './async-queue.js';
 export * from './sse-wire.js';
+export * from './conditional.js';
+export * from './range.js';

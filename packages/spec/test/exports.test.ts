@@ -55,6 +55,17 @@ it('exports exactly the documented runtime names', () => {
       'validateScope',
       'wrapReceive',
       'wrapSend',
+      // Conditional requests and ranges (RFC 9110 §13, §14).
+      'NOT_MODIFIED_HEADERS',
+      'contentRange',
+      'etagListMatches',
+      'evaluatePreconditions',
+      'fileEtag',
+      'ifRangeMatches',
+      'parseEntityTag',
+      'parseHttpDate',
+      'parseRange',
+      'unsatisfiedRange',
     ].sort(),
   );
 });
@@ -91,5 +102,5 @@ it('exports exactly the kit names from @pagi/spec/middleware and /middleware/nod
       'wrapSend',
     ].sort(),
   );
-  expect(Object.keys(kitNode).sort()).toEqual(['FILE_CHUNK_SIZE', 'readFileBody']);
+  expect(Object.keys(kitNode).sort()).toEqual(['FILE_CHUNK_SIZE', 'readFileBody', 'statFileBody']);
 });

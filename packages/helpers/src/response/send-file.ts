@@ -1,11 +1,21 @@
 import type { Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { basename, extname, resolve, sep } from 'node:path';
-import type { HeaderList, HttpScope, Send } from '@pagi/spec';
+import {
+  contentRange,
+  evaluatePreconditions,
+  fileEtag,
+  type HeaderList,
+  type HttpScope,
+  ifRangeMatches,
+  NOT_MODIFIED_HEADERS,
+  parseRange,
+  type Send,
+  unsatisfiedRange,
+  type Validators,
+} from '@pagi/spec';
 import mime from 'mime-types';
 import { firstHeader } from '../internal/headers.js';
-import { ifRangeAllows, isNotModified } from './conditional.js';
-import { parseRange } from './range.js';
 
 /** Options of `Response.file`. */
 export interface FileOptions {
@@ -13,22 +23,11 @@ export interface FileOptions {
   root?: string;
   /** `true` (use the file's name) or a file name: send `Content-Disposition: attachment`. */
   download?: boolean | string;
-  /** Send a weak ETag from size and mtime and honour If-None-Match (default true). */
+  /** Send a weak ETag from size and mtime and honour If-Match / If-None-Match (default true). */
   etag?: boolean;
-  /** Send Last-Modified and honour If-Modified-Since (default true). */
+  /** Send Last-Modified and honour If-Modified-Since / If-Unmodified-Since (default true). */
   lastModified?: boolean;
 }
-
-// Headers a 304 keeps (RFC 9110 §15.4.5); the rest describe a body that is not sent.
-const NOT_MODIFIED_KEEP = new Set([
-  'cache-control',
-  'content-location',
-  'date',
-  'etag',
-  'expires',
-  'last-modified',
-  'vary',
-]);
 
 /**
  * Sends a file with the protocol's `file` body (the server streams it; nothing is read into
@@ -59,7 +58,7 @@ export async function sendFile(
   }
 
   const size = info.size;
-  const etag = `W/"${size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+  const etag = fileEtag(size, info.mtimeMs);
   const lastModified = info.mtime.toUTCString();
   const headers: HeaderList = userHeaders.filter(
     ([n]) => n !== 'content-length' && n !== 'transfer-encoding',
@@ -76,20 +75,45 @@ export async function sendFile(
   headers.push(['accept-ranges', 'bytes']);
 
   const method = scope.method;
-  const cacheable = status === 200 && (method === 'GET' || method === 'HEAD');
   const request = scope.headers;
-  if (cacheable) {
-    const conditions = {
-      ifNoneMatch: options.etag === false ? undefined : firstHeader(request, 'if-none-match'),
-      ifModifiedSince: options.lastModified === false ? undefined : firstHeader(request, 'if-modified-since'),
-    };
-    if (isNotModified(conditions, etag, info.mtime)) {
+  // The validators actually sent (an app-set ETag or Last-Modified wins over ours).
+  const validators: Validators = {
+    etag: firstHeader(headers, 'etag'),
+    lastModified: firstHeader(headers, 'last-modified'),
+  };
+  // RFC 9110 §13.2.1: preconditions apply only to what would otherwise be a 2xx. Only GET/HEAD:
+  // for another method the file is the outcome of processing, not the target's representation.
+  const safe = method === 'GET' || method === 'HEAD';
+  if (safe && status >= 200 && status < 300) {
+    const outcome = evaluatePreconditions(
+      method,
+      {
+        ifMatch: firstHeader(request, 'if-match'),
+        ifNoneMatch: firstHeader(request, 'if-none-match'),
+        ifModifiedSince: firstHeader(request, 'if-modified-since'),
+        ifUnmodifiedSince: firstHeader(request, 'if-unmodified-since'),
+      },
+      validators,
+    );
+    if (outcome === 'not-modified') {
       await send({
         type: 'http.response.start',
         status: 304,
-        headers: headers.filter(([n]) => NOT_MODIFIED_KEEP.has(n)),
+        headers: headers.filter(([n]) => NOT_MODIFIED_HEADERS.has(n)),
       });
       await send({ type: 'http.response.body' });
+      return;
+    }
+    if (outcome === 'precondition-failed') {
+      await send({
+        type: 'http.response.start',
+        status: 412,
+        headers: [
+          ['content-type', 'text/plain; charset=utf-8'],
+          ['content-length', '19'],
+        ],
+      });
+      await send({ type: 'http.response.body', body: 'Precondition Failed' });
       return;
     }
   }
@@ -97,15 +121,17 @@ export async function sendFile(
   let offset = 0;
   let length = size;
   let finalStatus = status;
-  if (cacheable && ifRangeAllows(firstHeader(request, 'if-range'), etag, lastModified)) {
-    const range = parseRange(firstHeader(request, 'range'), size);
+  // One range at most: a file body is one slice (no multipart/byteranges); several → whole file.
+  const rangeable = safe && status === 200;
+  if (rangeable && ifRangeMatches(firstHeader(request, 'if-range'), validators)) {
+    const range = parseRange(firstHeader(request, 'range'), size, { maxRanges: 1 });
     if (range === 'unsatisfiable') {
       // RFC 9110 §15.5.17: a 416 names the current length as `bytes */size`.
       await send({
         type: 'http.response.start',
         status: 416,
         headers: [
-          ['content-range', `bytes */${size}`],
+          ['content-range', unsatisfiedRange(size)],
           ['content-length', '0'],
         ],
       });
@@ -113,10 +139,11 @@ export async function sendFile(
       return;
     }
     if (range !== 'ignore') {
+      const only = range[0]!;
       finalStatus = 206;
-      offset = range.start;
-      length = range.end - range.start + 1;
-      headers.push(['content-range', `bytes ${range.start}-${range.end}/${size}`]);
+      offset = only.start;
+      length = only.end - only.start + 1;
+      headers.push(['content-range', contentRange(only, size)]);
     }
   }
   headers.push(['content-length', String(length)]);

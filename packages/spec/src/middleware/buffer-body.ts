@@ -9,6 +9,7 @@ import { concatBytes, toBytes } from '../bytes.js';
 import { PagiValidationError } from '../errors.js';
 import type { HeaderList, HttpResponseStartEvent, HttpScope, ProtocolApp, Receive, Send } from '../types.js';
 import { isUntransformable } from './response-skip.js';
+import type { FileBodyEvent } from './transform-body.js';
 
 /** The complete response `finish` returns. */
 export interface BufferedResponse {
@@ -20,6 +21,17 @@ export interface BufferedResponse {
 export interface BufferBodyOptions {
   /** Bodies larger than this many bytes stream through unchanged. */
   limit: number;
+  /**
+   * Responses for which this returns true are not held at all (streamed unchanged from the start),
+   * e.g. a response that already has the header the middleware would add.
+   */
+  skip?: (start: HttpResponseStartEvent) => boolean;
+  /**
+   * Called when the first body event of a held response is a `file`/`fh` body (which is never
+   * read here): the headers it returns replace the start's before it goes out (`undefined`: no
+   * change). E.g. an ETag from the file's size and mtime.
+   */
+  onFile?: (start: HttpResponseStartEvent, event: FileBodyEvent) => Promise<HeaderList | undefined>;
 }
 
 /**
@@ -63,7 +75,7 @@ export async function bufferBody(
   const bufferedSend: Send<'http'> = async (event) => {
     if (streaming) return send(event);
     if (event.type === 'http.response.start') {
-      if (held !== undefined || isUntransformable(scope, event)) {
+      if (held !== undefined || isUntransformable(scope, event) || options.skip?.(event) === true) {
         streaming = held === undefined;
         return send(event);
       }
@@ -72,6 +84,10 @@ export async function bufferBody(
     }
     if (held === undefined) return send(event);
     if (event.type !== 'http.response.body' || event.file !== undefined || event.fh !== undefined) {
+      if (event.type === 'http.response.body' && size === 0 && options.onFile !== undefined) {
+        const headers = await options.onFile(held, event as FileBodyEvent);
+        if (headers !== undefined) held = { ...held, headers };
+      }
       await release();
       return send(event);
     }

@@ -2,13 +2,36 @@
  * `@pagi/spec/middleware/node`: the parts of the middleware kit that need Node's file system,
  * kept apart so `@pagi/spec/middleware` stays usable in fetch runtimes.
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { read } from 'node:fs';
+import { fstat, read, type Stats } from 'node:fs';
 import { promisify } from 'node:util';
 import type { FileBodyEvent } from './transform-body.js';
 
 const readFd = promisify(read);
+const fstatFd = promisify(fstat);
+
+/**
+ * The `Stats` of a `file`/`fh` body's file (never reading it), or undefined when it cannot be
+ * stat'ed or is not a regular file: a middleware that only needs size or mtime (an ETag, a
+ * Content-Length) leaves reporting a missing file to the server that sends the body.
+ *
+ * @example
+ * const info = await statFileBody(event); // info?.size, info?.mtimeMs
+ */
+export async function statFileBody(event: FileBodyEvent): Promise<Stats | undefined> {
+  try {
+    const info =
+      event.file !== undefined
+        ? await stat(event.file)
+        : typeof event.fh === 'number'
+          ? await fstatFd(event.fh)
+          : await (event.fh as FileHandle).stat();
+    return info.isFile() ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Chunk size for file bodies: bounded, so a large file never sits in memory at once. */
 export const FILE_CHUNK_SIZE = 64 * 1024;

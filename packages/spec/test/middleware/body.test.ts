@@ -11,7 +11,7 @@ import {
   setHeader,
   transformBody,
 } from '../../src/middleware/index.js';
-import { readFileBody } from '../../src/middleware/node.js';
+import { readFileBody, statFileBody } from '../../src/middleware/node.js';
 import { httpScope } from '../fixtures/scopes.js';
 import { bodyText, recorder, scripted } from './support.js';
 
@@ -222,6 +222,23 @@ describe('bufferBody', () => {
       'e',
     ]);
   });
+
+  it('does not hold a response `skip` returns true for', async () => {
+    const rec = recorder();
+    const app = appSending([start(200, [['etag', '"x"']]), { type: 'http.response.body', body: 'ab' }]);
+    const skip = (s: { headers?: [string, string][] }) => (s.headers ?? []).some(([n]) => n === 'etag');
+    await bufferBody(app, httpScope(), noReceive, rec.send, { limit: 10, skip }, tag);
+    expect(rec.events).toEqual([start(200, [['etag', '"x"']]), { type: 'http.response.body', body: 'ab' }]);
+  });
+
+  it('lets `onFile` edit the headers of a file body, which goes out unread', async () => {
+    const rec = recorder();
+    const file = { type: 'http.response.body' as const, file: '/not/read', offset: 2 };
+    const app = appSending([start(200, []), file]);
+    const onFile = async (_s: unknown, e: { file?: string }) => [['x-file', e.file!]] as [string, string][];
+    await bufferBody(app, httpScope(), noReceive, rec.send, { limit: 10, onFile }, tag);
+    expect(rec.events).toEqual([start(200, [['x-file', '/not/read']]), file]);
+  });
 });
 
 describe('readBody', () => {
@@ -251,5 +268,24 @@ describe('readBody', () => {
     const scope = { ...httpScope(), headers: [['content-length', '100']] as [string, string][] };
     await expect(readBody(scope, announced.receive, { limit: 6 })).rejects.toMatchObject({ status: 413 });
     expect(announced.calls.count).toBe(0);
+  });
+});
+
+describe('statFileBody', () => {
+  it('stats a file path, a FileHandle and an fd without reading; undefined when it cannot', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stat-'));
+    const path = join(dir, 'f');
+    await writeFile(path, 'abc');
+    expect((await statFileBody({ type: 'http.response.body', file: path }))?.size).toBe(3);
+    const { open } = await import('node:fs/promises');
+    const handle = await open(path, 'r');
+    try {
+      expect((await statFileBody({ type: 'http.response.body', fh: handle }))?.size).toBe(3);
+      expect((await statFileBody({ type: 'http.response.body', fh: handle.fd }))?.size).toBe(3);
+    } finally {
+      await handle.close();
+    }
+    expect(await statFileBody({ type: 'http.response.body', file: join(dir, 'nope') })).toBeUndefined();
+    expect(await statFileBody({ type: 'http.response.body', file: dir })).toBeUndefined();
   });
 });

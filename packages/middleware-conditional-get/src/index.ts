@@ -1,0 +1,1 @@
+export { conditionalGet, type ConditionalGetOptions } from './conditional-get.js';

@@ -1,0 +1,1 @@
+export { contentLength, type ContentLengthOptions } from './content-length.js';

@@ -1,0 +1,1 @@
+export { etag, type EtagOptions } from './etag.js';

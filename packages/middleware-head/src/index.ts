@@ -1,0 +1,1 @@
+export { head, type HeadOptions } from './head.js';

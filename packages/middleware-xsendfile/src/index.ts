@@ -1,0 +1,1 @@
+export { xsendfile, type XSendfileOptions, type XSendfileType } from './xsendfile.js';
