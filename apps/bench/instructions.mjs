@@ -47,7 +47,9 @@ async function driveHttp(port, count, browser, users) {
   const target = users ? '/users/42' : '/';
   // The last bytes of each answer's body: one marker seen = one response complete.
   const marker = users ? '"name":"Ada"}' : 'Hello, World!';
-  const request = Buffer.from(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${browser ? BROWSER : ''}\r\n`);
+  const request = Buffer.from(
+    `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${browser ? BROWSER : ''}\r\n`,
+  );
   let left = count;
   await Promise.all(
     Array.from({ length: 10 }, async () => {
@@ -233,7 +235,9 @@ async function main() {
     rows.push(`| ${a} | ${b} | ${fmt(counts[a])} | ${fmt(counts[b])} | ${r} |`);
   }
   // The same figures as a Markdown table for apps/bench/README.md.
-  console.log('\n| server | baseline | instructions | baseline instructions | ratio |\n|---|---|---:|---:|---:|');
+  console.log(
+    '\n| server | baseline | instructions | baseline instructions | ratio |\n|---|---|---:|---:|---:|',
+  );
   for (const row of rows) console.log(row);
 }
 

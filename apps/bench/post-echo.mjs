@@ -10,7 +10,7 @@
  * request grows within one process is accumulating something.
  *
  *   node apps/bench/post-echo.mjs [--seconds 30] [--interval 2] [--connections 10] [--size 65536]
- *     [--servers node-http,pagi] [--pin] [--v8=--trace-gc] (extra node flags for the server)
+ *     [--servers node-http,pagi,pagi-helpers] [--pin] [--churn] [--v8=--trace-gc] (extra node flags for the server)
  * Build first: (cd packages/spec && npx tsup) && (cd packages/server && npx tsup)
  */
 import { spawn } from 'node:child_process';
@@ -35,13 +35,37 @@ async function serve(kind) {
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        res.writeHead(200, ['content-type', 'application/octet-stream', 'content-length', String(body.length)]);
+        res.writeHead(200, [
+          'content-type',
+          'application/octet-stream',
+          'content-length',
+          String(body.length),
+        ]);
         res.end(body);
         count++;
       });
     });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = server.address().port;
+  } else if (kind === 'pagi-helpers') {
+    // The same echo written with @pagi/helpers: Request#bytes() and a Response.
+    const { createServer } = await import('@pagi/server');
+    const { request, Response } = await import('@pagi/helpers');
+    const init = { headers: { 'content-type': 'application/octet-stream' } };
+    const app = async (scope, receive, send) => {
+      if (scope.type !== 'http') return;
+      const body = await request(scope, receive).bytes();
+      await new Response(body, init).send(scope, receive, send);
+      count++;
+    };
+    const server = createServer(app, {
+      host: '127.0.0.1',
+      port: 0,
+      lifespan: 'off',
+      keepAliveTimeout: 60_000,
+    });
+    await server.listen();
+    port = server.port;
   } else {
     const { createServer } = await import('@pagi/server');
     const headers = [['content-type', 'application/octet-stream']];
@@ -58,7 +82,12 @@ async function serve(kind) {
       await send({ type: 'http.response.body', body: Buffer.concat(chunks) });
       count++;
     };
-    const server = createServer(app, { host: '127.0.0.1', port: 0, lifespan: 'off', keepAliveTimeout: 60_000 });
+    const server = createServer(app, {
+      host: '127.0.0.1',
+      port: 0,
+      lifespan: 'off',
+      keepAliveTimeout: 60_000,
+    });
     await server.listen();
     port = server.port;
   }
@@ -110,7 +139,9 @@ function summarise(file) {
 async function drive(port, connections, size) {
   const body = Buffer.alloc(size, 0x61);
   const request = Buffer.concat([
-    Buffer.from(`POST /echo HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/octet-stream\r\n`),
+    Buffer.from(
+      `POST /echo HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/octet-stream\r\n`,
+    ),
     Buffer.from(`Content-Length: ${size}\r\n\r\n`),
     body,
   ]);
@@ -161,7 +192,9 @@ let pin = false;
 function startPinned(core, args) {
   const argv = [...args];
   return pin && canPin
-    ? spawn('taskset', ['-c', String(core), process.execPath, ...argv], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    ? spawn('taskset', ['-c', String(core), process.execPath, ...argv], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      })
     : spawn(process.execPath, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
@@ -182,7 +215,9 @@ async function measure(kind, opts) {
   const v8 = opts.v8 ? opts.v8.split(' ').filter(Boolean) : [];
   const server = startPinned(0, [...v8, SELF, '--serve', kind]);
   const [{ port }] = await once(server, 'message');
-  const load = startPinned(1, [SELF, '--drive', String(port), String(opts.connections), String(opts.size)]);
+  const startLoad = () =>
+    startPinned(1, [SELF, '--drive', String(port), String(opts.connections), String(opts.size)]);
+  let load = startLoad();
   const rows = [];
   try {
     let prev = await sample(server);
@@ -198,6 +233,11 @@ async function measure(kind, opts) {
       }
       i++;
       await new Promise((r) => setTimeout(r, opts.interval * 1000));
+      if (opts.churn) {
+        // New connections every interval, as a benchmark with rounds opens them (the server lives on).
+        await stopChild(load);
+        load = startLoad();
+      }
       const now = await sample(server);
       const at = performance.now();
       const n = now.count - prev.count;
@@ -246,6 +286,8 @@ async function main() {
       pin: { type: 'boolean', default: false },
       // Writes <dir>/<server>-early.cpuprofile and -late.cpuprofile (second and last interval).
       profile: { type: 'string' },
+      // A fresh set of load connections every interval (connection churn, as rounds of wrk give).
+      churn: { type: 'boolean', default: false },
     },
   });
   const opts = {
@@ -255,6 +297,7 @@ async function main() {
     size: Number(values.size),
     v8: values.v8,
     profile: values.profile,
+    churn: values.churn,
   };
   pin = values.pin;
   const summary = {};

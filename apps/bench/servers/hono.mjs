@@ -7,6 +7,7 @@ import { serving } from './_cpu.mjs';
 const app = new Hono();
 app.get('/', (c) => c.text('Hello, World!'));
 app.get('/users/:id', (c) => c.json({ id: c.req.param('id'), name: 'Ada' }));
-serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', serverOptions: { keepAliveTimeout: 60_000 } }, (info) =>
-  serving(info.port),
+serve(
+  { fetch: app.fetch, port: 0, hostname: '127.0.0.1', serverOptions: { keepAliveTimeout: 60_000 } },
+  (info) => serving(info.port),
 );

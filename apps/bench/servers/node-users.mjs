@@ -9,7 +9,12 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
   const path = q === -1 ? url : url.slice(0, q);
   if (req.method === 'GET' && path.startsWith('/users/') && path.indexOf('/', 7) === -1 && path.length > 7) {
     const body = JSON.stringify({ id: path.slice(7), name: 'Ada' });
-    res.writeHead(200, ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body))]);
+    res.writeHead(200, [
+      'content-type',
+      'application/json',
+      'content-length',
+      String(Buffer.byteLength(body)),
+    ]);
     res.end(body);
     return;
   }

@@ -14,6 +14,11 @@ router.get('/', async (_scope, _receive, send) => {
 router.get('/users/:id', async (scope, receive, send) => {
   await Response.json({ id: getParams(scope).id, name: 'Ada' }).send(scope, receive, send);
 });
-const server = createServer(router.app, { host: '127.0.0.1', port: 0, lifespan: 'off', keepAliveTimeout: 60_000 });
+const server = createServer(router.app, {
+  host: '127.0.0.1',
+  port: 0,
+  lifespan: 'off',
+  keepAliveTimeout: 60_000,
+});
 await server.listen();
 serving(server.port);
