@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * User-space instructions per request / per message, counted by valgrind (callgrind), for the
- * HTTP hello world (bare node:http, the async floor, @pagi/server; without and with 12 browser
- * headers) and the WebSocket echo (bare ws, ws answering one microtask late, @pagi/server).
+ * HTTP hello world (bare node:http, the async floor, @pagi/server, @pagi/router, Fastify, srvx,
+ * Hono; without and with 12 browser headers), "what users write" (GET /users/:id answering JSON
+ * {id, name}: node:http by hand, Fastify, Hono, srvx, a raw PAGI app, @pagi/router + helpers) and
+ * the WebSocket echo (bare ws, ws answering one microtask late, @pagi/server).
  *
  * Why: on a shared 2-vCPU machine req/s and even CPU-seconds per request move by ±15 % between
  * rounds; instruction counts do not (two runs agree within ~1 %). They leave out the kernel
@@ -14,7 +16,7 @@
  * is run and discarded, the counters zeroed again, and a second batch counted. Needs `valgrind`
  * (apt install valgrind) and built packages. Takes about a minute per server, two at a time.
  *
- *   node apps/bench/instructions.mjs [--warmup 10000] [--requests 5000] [--only http|ws]
+ *   node apps/bench/instructions.mjs [--warmup 10000] [--requests 5000] [--only http|users|ws]
  *     [--servers 'pagi,node-http'] (a subset, by the names printed)
  */
 import { execFile, spawn } from 'node:child_process';
@@ -41,8 +43,13 @@ const BROWSER =
 
 // --- load side: a child process that sends exactly `count` requests or messages ----------------
 
-async function driveHttp(port, count, browser) {
-  const request = Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${browser ? BROWSER : ''}\r\n`);
+async function driveHttp(port, count, browser, users) {
+  const target = users ? '/users/42' : '/';
+  // The last bytes of each answer's body: one marker seen = one response complete.
+  const marker = users ? '"name":"Ada"}' : 'Hello, World!';
+  const request = Buffer.from(
+    `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${browser ? BROWSER : ''}\r\n`,
+  );
   let left = count;
   await Promise.all(
     Array.from({ length: 10 }, async () => {
@@ -61,8 +68,8 @@ async function driveHttp(port, count, browser) {
         };
         socket.on('data', (chunk) => {
           text += chunk.toString('latin1');
-          for (let i = text.indexOf('Hello, World!'); i !== -1; i = text.indexOf('Hello, World!')) {
-            text = text.slice(i + 13);
+          for (let i = text.indexOf(marker); i !== -1; i = text.indexOf(marker)) {
+            text = text.slice(i + marker.length);
             next();
           }
         });
@@ -149,13 +156,37 @@ async function countPerUnit(server, { warmup, requests }) {
   }
 }
 
+const server = (name, file, load) => ({ name, args: [join(here, `servers/${file}.mjs`)], load });
+// Peers (Fastify, srvx, Hono) serve `/` and `/users/:id` from one file; `pagi-router` is the
+// @pagi/router + @pagi/helpers app (its `/` is a raw hello app behind the router).
+const PEERS = ['fastify', 'srvx', 'hono'];
 const HTTP = [
-  { name: 'node-http', args: [join(here, 'servers/node-http.mjs')], load: 'http' },
-  { name: 'async-floor', args: [join(here, 'servers/async-floor.mjs')], load: 'http' },
-  { name: 'pagi', args: [join(here, 'servers/pagi.mjs')], load: 'http' },
-  { name: 'node-http (12 headers)', args: [join(here, 'servers/node-http.mjs')], load: 'http12' },
-  { name: 'async-floor (12 headers)', args: [join(here, 'servers/async-floor.mjs')], load: 'http12' },
-  { name: 'pagi (12 headers)', args: [join(here, 'servers/pagi.mjs')], load: 'http12' },
+  server('node-http', 'node-http', 'http'),
+  server('async-floor', 'async-floor', 'http'),
+  server('pagi', 'pagi', 'http'),
+  ...PEERS.map((p) => server(p, p, 'http')),
+  server('pagi-router', 'pagi-router', 'http'),
+  server('node-http (12 headers)', 'node-http', 'http12'),
+  server('async-floor (12 headers)', 'async-floor', 'http12'),
+  server('pagi (12 headers)', 'pagi', 'http12'),
+  ...PEERS.map((p) => server(`${p} (12 headers)`, p, 'http12')),
+];
+// "What users write": GET /users/:id answering JSON {id, name}.
+const USERS = [
+  server('node-http (users)', 'node-users', 'users'),
+  ...PEERS.map((p) => server(`${p} (users)`, p, 'users')),
+  server('pagi (users)', 'pagi-users', 'users'),
+  server('pagi-router (users)', 'pagi-router', 'users'),
+];
+/** [server, baseline] pairs printed as `instructions-ratio` lines (baseline count / server count). */
+const RATIOS = [
+  ...['async-floor', 'pagi', ...PEERS, 'pagi-router'].map((s) => [s, 'node-http']),
+  ['pagi-router', 'pagi'],
+  ...['async-floor', 'pagi', ...PEERS].map((s) => [`${s} (12 headers)`, 'node-http (12 headers)']),
+  ...[...PEERS, 'pagi', 'pagi-router'].map((s) => [`${s} (users)`, 'node-http (users)']),
+  ['pagi-router (users)', 'pagi (users)'],
+  ['pagi-ws', 'ws'],
+  ['ws-deferred', 'ws'],
 ];
 const WS = [
   { name: 'ws', args: [join(here, 'ws-echo.mjs'), '--serve', 'ws'], load: 'ws' },
@@ -168,7 +199,7 @@ async function main() {
     options: {
       warmup: { type: 'string', default: '10000' },
       requests: { type: 'string', default: '5000' },
-      only: { type: 'string' },
+      only: { type: 'string' }, // http | users | ws
       servers: { type: 'string' },
     },
   });
@@ -177,7 +208,8 @@ async function main() {
     process.exit(0);
   }
   const opts = { warmup: Number(values.warmup), requests: Number(values.requests) };
-  let servers = values.only === 'http' ? HTTP : values.only === 'ws' ? WS : [...HTTP, ...WS];
+  const sets = { http: HTTP, users: USERS, ws: WS };
+  let servers = values.only !== undefined ? (sets[values.only] ?? []) : [...HTTP, ...USERS, ...WS];
   if (values.servers !== undefined) {
     const wanted = values.servers.split(',');
     servers = servers.filter((s) => wanted.includes(s.name));
@@ -191,27 +223,31 @@ async function main() {
       counts[s.name] = results[k];
       const unit = s.load === 'ws' ? 'message' : 'request';
       console.log(
-        `${s.name.padEnd(26)} ${Math.round(results[k]).toLocaleString('en-US').padStart(8)} instructions/${unit}`,
+        `${s.name.padEnd(28)} ${Math.round(results[k]).toLocaleString('en-US').padStart(8)} instructions/${unit}`,
       );
     });
   }
-  const ratio = (a, b) => {
-    if (counts[a] !== undefined && counts[b] !== undefined)
-      console.log(`instructions-ratio ${a}/${b} ${(counts[b] / counts[a]).toFixed(3)}`);
-  };
-  ratio('pagi', 'node-http');
-  ratio('async-floor', 'node-http');
-  ratio('pagi (12 headers)', 'node-http (12 headers)');
-  ratio('async-floor (12 headers)', 'node-http (12 headers)');
-  ratio('pagi-ws', 'ws');
-  ratio('ws-deferred', 'ws');
+  const rows = [];
+  for (const [a, b] of RATIOS) {
+    if (counts[a] === undefined || counts[b] === undefined) continue;
+    const r = (counts[b] / counts[a]).toFixed(3);
+    console.log(`instructions-ratio ${a}/${b} ${r}`);
+    rows.push(`| ${a} | ${b} | ${fmt(counts[a])} | ${fmt(counts[b])} | ${r} |`);
+  }
+  // The same figures as a Markdown table for apps/bench/README.md.
+  console.log(
+    '\n| server | baseline | instructions | baseline instructions | ratio |\n|---|---|---:|---:|---:|',
+  );
+  for (const row of rows) console.log(row);
 }
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 const driveIndex = process.argv.indexOf('--drive');
 if (driveIndex !== -1) {
   const [load, port, count] = process.argv.slice(driveIndex + 1);
   if (load === 'ws') await driveWs(Number(port), Number(count));
-  else await driveHttp(Number(port), Number(count), load === 'http12');
+  else await driveHttp(Number(port), Number(count), load === 'http12', load === 'users');
 } else {
   await main();
 }
