@@ -1,0 +1,3 @@
+export { fromNodeHandler, type NodeHandler, type FromNodeHandlerOptions } from './from-node-handler.js';
+export { WrapLegacyError, type WrapLegacyErrorCode } from './errors.js';
+export { consoleLogger, type LegacyLogger } from './logger.js';
