@@ -56,7 +56,7 @@ export class LegacyResponse extends ServerResponse {
     this.end = proto.end as never;
     this.flushHeaders = proto.flushHeaders as never;
     this.addTrailers = proto.addTrailers;
-    this.setTimeout = proto.setTimeout;
+    this.setTimeout = proto.setTimeout as never;
     this.writeContinue = proto.writeContinue;
     this.writeProcessing = proto.writeProcessing;
     this.writeEarlyHints = proto.writeEarlyHints;
