@@ -3,3 +3,4 @@ export { WrapLegacyError, type WrapLegacyErrorCode } from './errors.js';
 export { consoleLogger, type LegacyLogger } from './logger.js';
 export { fromFetchHandler, type FetchHandler, type FromFetchHandlerOptions } from './from-fetch-handler.js';
 export { toFetchHandler, type ToFetchHandlerOptions } from './to-fetch-handler.js';
+export { fromCGI, type FromCgiOptions } from './from-cgi.js';
