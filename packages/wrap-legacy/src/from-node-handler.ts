@@ -57,7 +57,7 @@ class NodeBridge implements ResponseOwner {
     this.#socket = new BridgeSocket(scope);
     this.#socket.onDestroy = this.#onSocketDestroy;
     this.#req = new LegacyRequest(this.#socket, scope, receive, this.clientGone);
-    this.#res = new LegacyResponse(this.#req, this.#socket, send, this);
+    this.#res = new LegacyResponse(this.#req, this.#socket, send, this, scope.extensions.fullflush !== undefined);
     scope['pagi.connection']?.on_disconnect(this.clientGone);
   }
 
@@ -91,9 +91,10 @@ class NodeBridge implements ResponseOwner {
     if (this.#settled) return;
     this.#settled = true;
     LegacyResponse.kill(this.#res);
+    // The socket first: a request destroyed over a live socket would try to destroy it too.
+    this.#socket.markClosed();
     const req = this.#req;
     if (!req.readableEnded) req.destroy(abortedError());
-    this.#socket.markClosed();
     process.nextTick(emitClose, this.#res);
     this.#resolve();
   };

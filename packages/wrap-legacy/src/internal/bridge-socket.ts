@@ -20,6 +20,8 @@ export class BridgeSocket extends EventEmitter {
   destroyed = false;
   readonly writableLength = 0;
   readonly readableHighWaterMark = 16384;
+  /** `res.write()` returns false once this many bytes wait for `send()` (Node's default). */
+  readonly writableHighWaterMark = 16384;
   /** Called by `destroy()`: the bridge aborts the response. */
   onDestroy: ((error?: Error) => void) | undefined;
 

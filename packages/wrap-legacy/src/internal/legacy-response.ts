@@ -16,6 +16,7 @@ export interface ResponseOwner {
 }
 
 const NO_BODY_STATUS = new Set([204, 205, 304]);
+const EMPTY = Buffer.alloc(0);
 
 /**
  * A real `http.ServerResponse` (Express and Koa extend its prototype and read its header
@@ -41,8 +42,18 @@ export class LegacyResponse extends ServerResponse {
   /** Set when the bridge stopped listening (client gone, failure): every write becomes a no-op. */
   #dead = false;
 
-  constructor(req: LegacyRequest, socket: BridgeSocket, send: Send<'http'>, owner: ResponseOwner) {
+  /** The scope advertises `fullflush` (protocol.md §4.1.6). */
+  #fullflush: boolean;
+
+  constructor(
+    req: LegacyRequest,
+    socket: BridgeSocket,
+    send: Send<'http'>,
+    owner: ResponseOwner,
+    fullflush: boolean,
+  ) {
     super(req);
+    this.#fullflush = fullflush;
     this.#send = send;
     this.#owner = owner;
     (this as { socket: unknown }).socket = socket;
@@ -115,7 +126,11 @@ export class LegacyResponse extends ServerResponse {
   }
 
   override flushHeaders(): void {
-    if (!this.#started) this.#start(undefined);
+    if (this.#started) return;
+    this.#start(undefined);
+    // The server writes the head with the first body event: an empty one pushes it out.
+    this.#enqueue({ type: 'http.response.body', body: EMPTY, more: true }, undefined);
+    if (this.#fullflush) this.#enqueue({ type: 'http.fullflush' }, undefined);
   }
 
   override addTrailers(headers: OutgoingHttpHeaders | readonly [string, string][]): void {
