@@ -57,10 +57,13 @@ async function runFetch(
 ): Promise<void> {
   const abort = new AbortController();
   let gone = false;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   const connection = scope['pagi.connection'];
   connection?.on_disconnect(() => {
     gone = true;
     abort.abort(new DOMException('The client went away', 'AbortError'));
+    // A read pending on a body that never ends would keep the app alive forever.
+    void reader?.cancel().catch(ignore);
   });
   const method = scope.method;
   const headers = new Headers();
@@ -104,15 +107,16 @@ async function runFetch(
     await send({ type: 'http.response.body', more: false });
     return;
   }
-  const reader = body.getReader();
+  reader = body.getReader();
+  if (gone) {
+    void reader.cancel().catch(ignore);
+    return;
+  }
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      if (gone) return;
       if (done) break;
-      if (gone) {
-        void reader.cancel().catch(ignore);
-        return;
-      }
       // One chunk per send(): the next read waits until the server took this one.
       if (value.byteLength > 0) await send({ type: 'http.response.body', body: value, more: true });
     }
