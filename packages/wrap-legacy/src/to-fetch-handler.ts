@@ -104,8 +104,7 @@ class FetchExchange {
       ? ({ type: 'sse', ...base } as SseScope)
       : ({ type: 'http', ...base, 'pagi.connection': this.#connectionState() } as HttpScope);
     this.#validator = createSendValidator(this.#scope);
-    if (request.body === null) this.#bodyDone = true;
-    else this.#reader = request.body.getReader();
+    if (request.body !== null) this.#reader = request.body.getReader();
     const signal = request.signal;
     if (signal.aborted) this.#gone('client_closed');
     else signal.addEventListener('abort', () => this.#gone('client_closed'), { once: true });
@@ -135,6 +134,7 @@ class FetchExchange {
   async #nextEvent(): Promise<unknown> {
     const requestType = this.#sse ? 'sse.request' : 'http.request';
     if (this.#reason === undefined && !this.#bodyDone && this.#reader !== undefined) {
+      // Still reading the request body.
       try {
         const { done, value } = await this.#reader.read();
         if (done) {
