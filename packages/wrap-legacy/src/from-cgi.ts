@@ -68,7 +68,9 @@ export function fromCGI(script: string, options?: FromCgiOptions): App {
       const redirect = await runOnce(settings, current, input, send as Send<'http'>);
       if (redirect === undefined) return;
       if (hop === MAX_LOCAL_REDIRECTS) {
-        settings.logger(`CGI ${script}: more than ${MAX_LOCAL_REDIRECTS} local redirects, last to ${redirect}`);
+        settings.logger(
+          `CGI ${script}: more than ${MAX_LOCAL_REDIRECTS} local redirects, last to ${redirect}`,
+        );
         return sendError(send as Send<'http'>, 502);
       }
       current = redirected(current, redirect);
@@ -106,7 +108,10 @@ async function runOnce(
   try {
     child = spawn(script, settings.args, { env, cwd: settings.cwd, stdio: 'pipe', windowsHide: true });
   } catch (cause) {
-    logger(`CGI ${script}: cannot start`, new WrapLegacyError('PAGI_ERR_CGI_EXIT', `cannot start ${script}`, { cause }));
+    logger(
+      `CGI ${script}: cannot start`,
+      new WrapLegacyError('PAGI_ERR_CGI_EXIT', `cannot start ${script}`, { cause }),
+    );
     await sendError(send, 502);
     return undefined;
   }
@@ -153,11 +158,16 @@ async function runOnce(
       if (done) break;
       head = head.byteLength === 0 ? value : Buffer.concat([head, value]);
       bodyStart = headerBlockEnd(head);
-      if (bodyStart === -1 ? head.byteLength > settings.maxHeaderSize : bodyStart > settings.maxHeaderSize + 2) {
+      if (
+        bodyStart === -1 ? head.byteLength > settings.maxHeaderSize : bodyStart > settings.maxHeaderSize + 2
+      ) {
         terminate();
         logger(
           `CGI ${script}: header block over ${settings.maxHeaderSize} bytes`,
-          new WrapLegacyError('PAGI_ERR_CGI_HEADERS', `${script} sent a header block over ${settings.maxHeaderSize} bytes`),
+          new WrapLegacyError(
+            'PAGI_ERR_CGI_HEADERS',
+            `${script} sent a header block over ${settings.maxHeaderSize} bytes`,
+          ),
         );
         await sendError(send, 502);
         return undefined;
@@ -221,7 +231,11 @@ async function runOnce(
 }
 
 /** Pipes the request body to stdin, waiting for 'drain' when the pipe is full. */
-async function pipeBody(receive: Receive<'http'>, child: ChildProcessWithoutNullStreams, terminate: () => void): Promise<void> {
+async function pipeBody(
+  receive: Receive<'http'>,
+  child: ChildProcessWithoutNullStreams,
+  terminate: () => void,
+): Promise<void> {
   const stdin = child.stdin;
   try {
     for (;;) {

@@ -68,7 +68,10 @@ async function runFetch(
   const method = scope.method;
   const headers = new Headers();
   for (const [name, value] of scope.headers) headers.append(name, value);
-  const target = scope.query_string === '' ? (scope.raw_path ?? encodeURI(scope.path)) : `${scope.raw_path ?? encodeURI(scope.path)}?${scope.query_string}`;
+  const target =
+    scope.query_string === ''
+      ? (scope.raw_path ?? encodeURI(scope.path))
+      : `${scope.raw_path ?? encodeURI(scope.path)}?${scope.query_string}`;
   const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: abort.signal };
   if (method !== 'GET' && method !== 'HEAD') {
     init.body = requestBody(receive);
@@ -82,9 +85,13 @@ async function runFetch(
       throw new TypeError(`expected the handler to return a Response, got ${typeof response}`);
   } catch (cause) {
     if (gone) return;
-    const error = new WrapLegacyError('PAGI_ERR_LEGACY_HANDLER', `the fetch handler failed: ${messageOf(cause)}`, {
-      cause,
-    });
+    const error = new WrapLegacyError(
+      'PAGI_ERR_LEGACY_HANDLER',
+      `the fetch handler failed: ${messageOf(cause)}`,
+      {
+        cause,
+      },
+    );
     logger(error.message, error);
     await send({
       type: 'http.response.start',

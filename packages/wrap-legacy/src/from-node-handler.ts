@@ -57,7 +57,13 @@ class NodeBridge implements ResponseOwner {
     this.#socket = new BridgeSocket(scope);
     this.#socket.onDestroy = this.#onSocketDestroy;
     this.#req = new LegacyRequest(this.#socket, scope, receive, this.clientGone);
-    this.#res = new LegacyResponse(this.#req, this.#socket, send, this, scope.extensions.fullflush !== undefined);
+    this.#res = new LegacyResponse(
+      this.#req,
+      this.#socket,
+      send,
+      this,
+      scope.extensions.fullflush !== undefined,
+    );
     scope['pagi.connection']?.on_disconnect(this.clientGone);
   }
 
@@ -104,7 +110,10 @@ class NodeBridge implements ResponseOwner {
   };
 
   readonly #onSocketDestroy = (error?: Error): void => {
-    this.#fail(error ?? new Error('the handler destroyed the response'), 'the Node handler destroyed its socket');
+    this.#fail(
+      error ?? new Error('the handler destroyed the response'),
+      'the Node handler destroyed its socket',
+    );
   };
 
   #fail(cause: unknown, what: string): void {

@@ -47,8 +47,12 @@ const encoder = new TextEncoder();
  * serve({ port: 3000, fetch: toFetchHandler(app) });
  * // Deno: Deno.serve(toFetchHandler(app));  Bun: Bun.serve({ fetch: toFetchHandler(app) });
  */
-export function toFetchHandler(app: App, options?: ToFetchHandlerOptions): (request: Request) => Promise<Response> {
-  if (typeof app !== 'function') throw new TypeError(`toFetchHandler: expected an app function, got ${typeof app}`);
+export function toFetchHandler(
+  app: App,
+  options?: ToFetchHandlerOptions,
+): (request: Request) => Promise<Response> {
+  if (typeof app !== 'function')
+    throw new TypeError(`toFetchHandler: expected an app function, got ${typeof app}`);
   const logger = options?.logger ?? consoleLogger;
   const clientAddress = options?.clientAddress;
   return function pagiFetchHandler(request: Request): Promise<Response> {
@@ -170,7 +174,11 @@ class FetchExchange {
       case 'sse.http.response.start':
         return this.#start(e.status as number, (e.headers as HeaderList | undefined) ?? [], false);
       case 'sse.start':
-        return this.#start((e.status as number | undefined) ?? 200, (e.headers as HeaderList | undefined) ?? [], true);
+        return this.#start(
+          (e.status as number | undefined) ?? 200,
+          (e.headers as HeaderList | undefined) ?? [],
+          true,
+        );
       case 'http.response.body':
       case 'sse.http.response.body':
         return this.#body(e);
@@ -311,9 +319,13 @@ class FetchExchange {
 
   #appReturned(error: unknown): void {
     if (error !== undefined) {
-      const wrapped = new WrapLegacyError('PAGI_ERR_LEGACY_HANDLER', `the PAGI app threw: ${messageOf(error)}`, {
-        cause: error,
-      });
+      const wrapped = new WrapLegacyError(
+        'PAGI_ERR_LEGACY_HANDLER',
+        `the PAGI app threw: ${messageOf(error)}`,
+        {
+          cause: error,
+        },
+      );
       this.#logger(wrapped.message, wrapped);
     }
     if (!this.#started) {
@@ -366,7 +378,9 @@ function decodePath(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    return raw.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+    return raw.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) =>
+      String.fromCharCode(Number.parseInt(hex, 16)),
+    );
   }
 }
 

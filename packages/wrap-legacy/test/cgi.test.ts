@@ -25,7 +25,12 @@ async function start(name: string, options: FromCgiOptions = {}) {
 }
 
 function parseEnv(text: string): Record<string, string> {
-  return Object.fromEntries(text.trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2)));
+  return Object.fromEntries(
+    text
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/=(.*)/s).slice(0, 2)),
+  );
 }
 
 test('RFC 3875 §4.1 meta-variables, with SCRIPT_NAME/PATH_INFO from the mount', async () => {
@@ -110,7 +115,7 @@ test('a program over its timeout is killed: 504 before its headers', async () =>
   const res = await request(`${url}/cgi/before`);
   expect(res.statusCode).toBe(504);
   await res.body.dump();
-  expect((lines[0]?.error as { code: string }).code).toBe('PAGI_ERR_CGI_TIMEOUT');
+  expect((lines[0]?.error as { code?: string } | undefined)?.code).toBe('PAGI_ERR_CGI_TIMEOUT');
 });
 
 test('a program over its timeout after its headers: the response is cut short', async () => {

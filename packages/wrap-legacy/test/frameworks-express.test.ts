@@ -142,7 +142,11 @@ test('an error in a route is Express’s own 500; unknown paths are Express’s 
 
 test('Express sub-routers see their own url, baseUrl and originalUrl', async () => {
   const res = await request(`${base}/sub/where?x=1`);
-  expect(await res.body.json()).toEqual({ url: '/where?x=1', originalUrl: '/sub/where?x=1', baseUrl: '/sub' });
+  expect(await res.body.json()).toEqual({
+    url: '/where?x=1',
+    originalUrl: '/sub/where?x=1',
+    baseUrl: '/sub',
+  });
 });
 
 test('HEAD gets the headers without a body', async () => {

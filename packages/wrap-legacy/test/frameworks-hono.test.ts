@@ -100,7 +100,9 @@ test('multipart upload and a large streamed request body', async () => {
   const up = await fetch(`${base}/upload`, { method: 'POST', body: form });
   expect(await up.json()).toEqual({ name: 'r.txt', size: 100_000, title: 'report' });
   const big = Buffer.alloc(4 * 1024 * 1024, 1);
-  expect(await (await request(`${base}/count`, { method: 'POST', body: big })).body.text()).toBe(String(big.length));
+  expect(await (await request(`${base}/count`, { method: 'POST', body: big })).body.text()).toBe(
+    String(big.length),
+  );
 });
 
 test('streaming response, cookies, redirects', async () => {

@@ -36,7 +36,11 @@ afterEach(async () => {
 test('under Node fetch objects: scope from the Request, streamed body both ways, repeated headers', async () => {
   const handler = toFetchHandler(echo);
   const res = await handler(
-    new Request('http://example.test/a%20b?x=1', { method: 'POST', body: 'payload', headers: { 'x-a': '1' } }),
+    new Request('http://example.test/a%20b?x=1', {
+      method: 'POST',
+      body: 'payload',
+      headers: { 'x-a': '1' },
+    }),
   );
   expect(res.status).toBe(200);
   expect(res.headers.get('x-path')).toBe('/a b?x=1');
@@ -90,7 +94,9 @@ test('an sse scope for a GET that accepts text/event-stream, framed on the wire'
     await send({ type: 'sse.comment', comment: 'note' } as never);
     await send({ type: 'sse.close' } as never);
   });
-  const res = await handler(new Request('http://x.test/events', { headers: { accept: 'text/event-stream' } }));
+  const res = await handler(
+    new Request('http://x.test/events', { headers: { accept: 'text/event-stream' } }),
+  );
   expect(type).toBe('sse');
   expect(res.headers.get('content-type')).toBe('text/event-stream');
   expect(await res.text()).toBe('event: tick\ndata: line1\ndata: line2\nid: 1\n\n:note\n\n');

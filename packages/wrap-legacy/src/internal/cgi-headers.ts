@@ -42,12 +42,18 @@ export function parseCgiHead(block: string): CgiHead {
     const colon = line.indexOf(':');
     const name = colon === -1 ? '' : line.slice(0, colon).trim().toLowerCase();
     if (!TOKEN.test(name))
-      throw new WrapLegacyError('PAGI_ERR_CGI_HEADERS', `expected a 'Name: value' header line from the CGI program, got ${JSON.stringify(line.slice(0, 80))}`);
+      throw new WrapLegacyError(
+        'PAGI_ERR_CGI_HEADERS',
+        `expected a 'Name: value' header line from the CGI program, got ${JSON.stringify(line.slice(0, 80))}`,
+      );
     const value = line.slice(colon + 1).trim();
     if (name === 'status') {
       const match = /^([1-5][0-9]{2})(?:\s|$)/.exec(value);
       if (match === null)
-        throw new WrapLegacyError('PAGI_ERR_CGI_HEADERS', `expected 'Status: <3-digit code> [reason]' from the CGI program, got ${JSON.stringify(value.slice(0, 80))}`);
+        throw new WrapLegacyError(
+          'PAGI_ERR_CGI_HEADERS',
+          `expected 'Status: <3-digit code> [reason]' from the CGI program, got ${JSON.stringify(value.slice(0, 80))}`,
+        );
       status = Number(match[1]);
       continue;
     }

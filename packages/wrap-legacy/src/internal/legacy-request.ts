@@ -48,7 +48,9 @@ export class LegacyRequest extends IncomingMessage {
       const body = event.body;
       let wantsMore = true;
       if (body !== undefined && body.byteLength > 0)
-        wantsMore = this.push(Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+        wantsMore = this.push(
+          Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+        );
       if (event.more !== true) {
         this.complete = true;
         this.push(null);

@@ -121,7 +121,7 @@ export class LegacyResponse extends ServerResponse {
       this.#seenInWriteHead.add(lower);
       this.setHeader(name, value);
     } else {
-      this.appendHeader(name, typeof value === "number" ? String(value) : value);
+      this.appendHeader(name, typeof value === 'number' ? String(value) : value);
     }
   }
 
@@ -179,7 +179,8 @@ export class LegacyResponse extends ServerResponse {
       if (typeof callback === 'function') process.nextTick(callback as Callback);
       return this;
     }
-    const bytes = chunk === undefined || chunk === null ? undefined : toBuffer(chunk, encoding as BufferEncoding);
+    const bytes =
+      chunk === undefined || chunk === null ? undefined : toBuffer(chunk, encoding as BufferEncoding);
     if (!this.#started) this.#start(bytes);
     this.#ended = true;
     this.finished = true;
@@ -343,7 +344,9 @@ function toBuffer(chunk: unknown, encoding: BufferEncoding | undefined): Buffer 
   if (Buffer.isBuffer(chunk)) return chunk;
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   throw Object.assign(
-    new TypeError(`The "chunk" argument must be of type string or an instance of Buffer or Uint8Array, got ${typeof chunk}`),
+    new TypeError(
+      `The "chunk" argument must be of type string or an instance of Buffer or Uint8Array, got ${typeof chunk}`,
+    ),
     { code: 'ERR_INVALID_ARG_TYPE' },
   );
 }

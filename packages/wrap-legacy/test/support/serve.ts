@@ -2,7 +2,9 @@ import type { App } from '@pagi/spec';
 import { type PagiServer, createServer } from '@pagi/server';
 
 /** Starts `app` under @pagi/server on port 0; returns its base URL and a close function. */
-export async function serve(app: App): Promise<{ url: string; server: PagiServer; close: () => Promise<void> }> {
+export async function serve(
+  app: App,
+): Promise<{ url: string; server: PagiServer; close: () => Promise<void> }> {
   const server = createServer(app, { port: 0, logLevel: 'silent', lifespan: 'off' } as never);
   await server.listen();
   const url = String(server.url).replace(/\/$/, '');
@@ -10,7 +12,10 @@ export async function serve(app: App): Promise<{ url: string; server: PagiServer
 }
 
 /** A logger that records what it was given. */
-export function recordingLogger(): { lines: { message: string; error: unknown }[]; logger: (m: string, e?: unknown) => void } {
+export function recordingLogger(): {
+  lines: { message: string; error: unknown }[];
+  logger: (m: string, e?: unknown) => void;
+} {
   const lines: { message: string; error: unknown }[] = [];
   return { lines, logger: (message, error) => lines.push({ message, error }) };
 }
