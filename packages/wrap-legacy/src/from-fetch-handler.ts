@@ -8,6 +8,7 @@ import {
 } from '@pagi/spec';
 import { WrapLegacyError } from './errors.js';
 import { isHopByHop } from './internal/hop-by-hop.js';
+import { lazyRequest } from './internal/lazy-request.js';
 import { originOf } from './internal/request-target.js';
 import { type LegacyLogger, consoleLogger } from './logger.js';
 
@@ -48,6 +49,54 @@ export function fromFetchHandler(handler: FetchHandler, options?: FromFetchHandl
   };
 }
 
+/**
+ * What the lazy `Request` needs: method and signal at once, headers and body on first use. The
+ * `AbortController` is only created when someone reads `request.signal`.
+ */
+class FetchCall {
+  readonly method: string;
+  gone = false;
+  reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  #abort: AbortController | undefined;
+  readonly #scope: HttpScope;
+  readonly #receive: Receive<'http'>;
+
+  constructor(scope: HttpScope, receive: Receive<'http'>) {
+    this.method = scope.method;
+    this.#scope = scope;
+    this.#receive = receive;
+  }
+
+  get signal(): AbortSignal {
+    this.#abort ??= new AbortController();
+    if (this.gone && !this.#abort.signal.aborted) this.#abort.abort(goneError());
+    return this.#abort.signal;
+  }
+
+  build(): RequestInit & { duplex?: 'half' } {
+    const headers = new Headers();
+    for (const [name, value] of this.#scope.headers) headers.append(name, value);
+    const init: RequestInit & { duplex?: 'half' } = { method: this.method, headers, signal: this.signal };
+    if (this.method !== 'GET' && this.method !== 'HEAD') {
+      init.body = requestBody(this.#receive);
+      init.duplex = 'half';
+    }
+    return init;
+  }
+
+  /** The client went away: abort the signal, and cancel a pending body read. */
+  readonly disconnected = (): void => {
+    this.gone = true;
+    this.#abort?.abort(goneError());
+    // A read pending on a body that never ends would keep the app alive forever.
+    void this.reader?.cancel().catch(ignore);
+  };
+}
+
+function goneError(): DOMException {
+  return new DOMException('The client went away', 'AbortError');
+}
+
 async function runFetch(
   handler: FetchHandler,
   scope: HttpScope,
@@ -55,36 +104,20 @@ async function runFetch(
   send: Send<'http'>,
   logger: LegacyLogger,
 ): Promise<void> {
-  const abort = new AbortController();
-  let gone = false;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  const connection = scope['pagi.connection'];
-  connection?.on_disconnect(() => {
-    gone = true;
-    abort.abort(new DOMException('The client went away', 'AbortError'));
-    // A read pending on a body that never ends would keep the app alive forever.
-    void reader?.cancel().catch(ignore);
-  });
-  const method = scope.method;
-  const headers = new Headers();
-  for (const [name, value] of scope.headers) headers.append(name, value);
-  const target =
-    scope.query_string === ''
-      ? (scope.raw_path ?? encodeURI(scope.path))
-      : `${scope.raw_path ?? encodeURI(scope.path)}?${scope.query_string}`;
-  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: abort.signal };
-  if (method !== 'GET' && method !== 'HEAD') {
-    init.body = requestBody(receive);
-    init.duplex = 'half';
-  }
+  const call = new FetchCall(scope, receive);
+  scope['pagi.connection']?.on_disconnect(call.disconnected);
+  const method = call.method;
+  const path = scope.raw_path ?? encodeURI(scope.path);
+  const url =
+    originOf(scope, scope.headers) + (scope.query_string === '' ? path : `${path}?${scope.query_string}`);
 
   let response: Response;
   try {
-    response = await handler(new Request(originOf(scope, scope.headers) + target, init));
+    response = await handler(lazyRequest(url, call));
     if (!(response instanceof Response) && typeof (response as Response | undefined)?.status !== 'number')
       throw new TypeError(`expected the handler to return a Response, got ${typeof response}`);
   } catch (cause) {
-    if (gone) return;
+    if (call.gone) return;
     const error = new WrapLegacyError(
       'PAGI_ERR_LEGACY_HANDLER',
       `the fetch handler failed: ${messageOf(cause)}`,
@@ -114,21 +147,22 @@ async function runFetch(
     await send({ type: 'http.response.body', more: false });
     return;
   }
-  reader = body.getReader();
-  if (gone) {
+  const reader = body.getReader();
+  call.reader = reader;
+  if (call.gone) {
     void reader.cancel().catch(ignore);
     return;
   }
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (gone) return;
+      if (call.gone) return;
       if (done) break;
       // One chunk per send(): the next read waits until the server took this one.
       if (value.byteLength > 0) await send({ type: 'http.response.body', body: value, more: true });
     }
   } catch (cause) {
-    if (gone) return;
+    if (call.gone) return;
     const error = new WrapLegacyError(
       'PAGI_ERR_LEGACY_HANDLER',
       `the fetch handler's response body failed: ${messageOf(cause)}`,
