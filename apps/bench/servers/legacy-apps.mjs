@@ -21,4 +21,5 @@ export function honoHello() {
 export function announce(port) {
   process.send?.({ port });
   process.on('SIGTERM', () => process.exit(0));
+  process.on('SIGINT', () => process.exit(0));
 }
