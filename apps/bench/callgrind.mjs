@@ -1,0 +1,148 @@
+/**
+ * Counting user-space instructions per request under callgrind: the method of
+ * `instructions.mjs` (see its header and the README), shared with `legacy.mjs`.
+ * `countPerUnit(server, { warmup, requests })` starts `server.args` under callgrind and drives
+ * it with the `server.load` client ('http', 'http12', 'users' or 'ws') run as `node callgrind.mjs --drive`.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { rawWsClient, wsClientFrame } from './lib.mjs';
+
+const run = promisify(execFile);
+const SELF = fileURLToPath(import.meta.url);
+
+const BROWSER =
+  'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36\r\n' +
+  'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n' +
+  'Accept-Language: en-US,en;q=0.9\r\nAccept-Encoding: gzip, deflate, br\r\nCache-Control: max-age=0\r\n' +
+  'Cookie: session=3f2a9c0e7b; theme=dark; _ga=GA1.1.123456789.1700000000\r\n' +
+  'Referer: http://127.0.0.1/index.html\r\nSec-Fetch-Dest: document\r\nSec-Fetch-Mode: navigate\r\n' +
+  'Sec-Fetch-Site: same-origin\r\nUpgrade-Insecure-Requests: 1\r\nDNT: 1\r\n';
+
+// --- load side: a child process that sends exactly `count` requests or messages ----------------
+
+async function driveHttp(port, count, browser, users) {
+  const target = users ? '/users/42' : '/';
+  // The last bytes of each answer's body: one marker seen = one response complete.
+  const marker = users ? '"name":"Ada"}' : 'Hello, World!';
+  const request = Buffer.from(
+    `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${browser ? BROWSER : ''}\r\n`,
+  );
+  let left = count;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      await new Promise((resolve, reject) => {
+        let text = '';
+        const next = () => {
+          if (left <= 0) {
+            socket.end();
+            resolve();
+          } else {
+            left--;
+            socket.write(request);
+          }
+        };
+        socket.on('data', (chunk) => {
+          text += chunk.toString('latin1');
+          for (let i = text.indexOf(marker); i !== -1; i = text.indexOf(marker)) {
+            text = text.slice(i + marker.length);
+            next();
+          }
+        });
+        socket.on('error', reject);
+        next();
+      });
+    }),
+  );
+}
+
+async function driveWs(port, count) {
+  const size = 32;
+  const frame = wsClientFrame(size);
+  let left = count;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      const socket = await rawWsClient(port);
+      await new Promise((resolve) => {
+        let pending = 0;
+        socket.on('data', (chunk) => {
+          pending += chunk.length;
+          while (pending >= 2 + size) {
+            pending -= 2 + size;
+            if (left-- > 0) socket.write(frame);
+            else {
+              socket.destroy();
+              return resolve();
+            }
+          }
+        });
+        left--;
+        socket.write(frame);
+      });
+    }),
+  );
+}
+
+// --- measuring side ----------------------------------------------------------------------------
+
+/** Starts `args` under callgrind; resolves with the child and its port (IPC message or stdout line). */
+async function startUnderCallgrind(args, outDir) {
+  const child = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      `--callgrind-out-file=${join(outDir, 'cg.out')}`,
+      '--smc-check=all-non-file',
+      process.execPath,
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore', 'ipc'] },
+  );
+  const port = await new Promise((resolve, reject) => {
+    child.on('message', (m) => typeof m?.port === 'number' && resolve(m.port));
+    child.stdout.on('data', (d) => {
+      const n = Number(String(d).trim());
+      if (Number.isInteger(n) && n > 0) resolve(n);
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+  });
+  return { child, port };
+}
+
+export async function countPerUnit(server, { warmup, requests }) {
+  const outDir = mkdtempSync(join(tmpdir(), 'pagi-cg-'));
+  const { child, port } = await startUnderCallgrind(server.args, outDir);
+  const drive = (n) => run(process.execPath, [SELF, '--drive', server.load, String(port), String(n)]);
+  const control = (flag) => run('callgrind_control', [flag, String(child.pid)]);
+  try {
+    await drive(warmup);
+    await control('-z');
+    await drive(requests); // settles what the warm-up left behind; not counted
+    await control('-z');
+    await drive(requests);
+    await control('-d');
+    const dump = readdirSync(outDir).find((f) => f !== 'cg.out');
+    const text = readFileSync(join(outDir, dump), 'utf8');
+    const total = Number(/^(?:summary|totals): (\d+)/m.exec(text)?.[1]);
+    return total / requests;
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === SELF) {
+  const driveIndex = process.argv.indexOf('--drive');
+  const [load, port, count] = process.argv.slice(driveIndex + 1);
+  if (load === 'ws') await driveWs(Number(port), Number(count));
+  else await driveHttp(Number(port), Number(count), load === 'http12', load === 'users');
+}

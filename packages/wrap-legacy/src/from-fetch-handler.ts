@@ -1,0 +1,211 @@
+import {
+  type App,
+  type HeaderList,
+  type HttpScope,
+  type Receive,
+  type Send,
+  UnsupportedScopeError,
+} from '@pagi/spec';
+import { WrapLegacyError } from './errors.js';
+import { isHopByHop } from './internal/hop-by-hop.js';
+import { lazyRequest } from './internal/lazy-request.js';
+import { originOf } from './internal/request-target.js';
+import { type LegacyLogger, consoleLogger } from './logger.js';
+
+/** A fetch-style handler: Hono's `app.fetch`, itty-router, or any `(Request) => Response`. */
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+/** Options of {@link fromFetchHandler}. */
+export interface FromFetchHandlerOptions {
+  /** Where handler errors are reported. Default `console.error`. */
+  logger?: LegacyLogger;
+}
+
+/** Statuses whose `Response` may not carry a body (Fetch standard "null body status"). */
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Runs a fetch-style handler as a PAGI `http` app. The `Request` body is a stream pulled from
+ * `receive()` only as the handler reads it; the `Response` body is read one chunk per `send()`,
+ * so a slow client slows the reads (backpressure both ways). `request.signal` aborts when the
+ * client goes away, and the response body stream is cancelled then.
+ *
+ * The request URL is `scheme://host` + `raw_path` + `?query_string` (the full path: fetch
+ * handlers route on the whole URL; mount them with their own base path).
+ *
+ * @throws UnsupportedScopeError for scopes other than `http`.
+ * @example
+ * import { Hono } from 'hono';
+ * const hono = new Hono().get('/', (c) => c.text('hello'));
+ * export default fromFetchHandler(hono.fetch);
+ */
+export function fromFetchHandler(handler: FetchHandler, options?: FromFetchHandlerOptions): App {
+  if (typeof handler !== 'function')
+    throw new TypeError(`fromFetchHandler: expected a (Request) => Response function, got ${typeof handler}`);
+  const logger = options?.logger ?? consoleLogger;
+  return async function fetchHandlerApp(scope, receive, send) {
+    if (scope.type !== 'http') throw new UnsupportedScopeError(scope.type);
+    await runFetch(handler, scope, receive as Receive<'http'>, send as Send<'http'>, logger);
+  };
+}
+
+/**
+ * What the lazy `Request` needs: method and signal at once, headers and body on first use. The
+ * `AbortController` is only created when someone reads `request.signal`.
+ */
+class FetchCall {
+  readonly method: string;
+  gone = false;
+  reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  #abort: AbortController | undefined;
+  readonly #scope: HttpScope;
+  readonly #receive: Receive<'http'>;
+
+  constructor(scope: HttpScope, receive: Receive<'http'>) {
+    this.method = scope.method;
+    this.#scope = scope;
+    this.#receive = receive;
+  }
+
+  get signal(): AbortSignal {
+    this.#abort ??= new AbortController();
+    if (this.gone && !this.#abort.signal.aborted) this.#abort.abort(goneError());
+    return this.#abort.signal;
+  }
+
+  build(): RequestInit & { duplex?: 'half' } {
+    const headers = new Headers();
+    for (const [name, value] of this.#scope.headers) headers.append(name, value);
+    const init: RequestInit & { duplex?: 'half' } = { method: this.method, headers, signal: this.signal };
+    if (this.method !== 'GET' && this.method !== 'HEAD') {
+      init.body = requestBody(this.#receive);
+      init.duplex = 'half';
+    }
+    return init;
+  }
+
+  /** The client went away: abort the signal, and cancel a pending body read. */
+  readonly disconnected = (): void => {
+    this.gone = true;
+    this.#abort?.abort(goneError());
+    // A read pending on a body that never ends would keep the app alive forever.
+    void this.reader?.cancel().catch(ignore);
+  };
+}
+
+function goneError(): DOMException {
+  return new DOMException('The client went away', 'AbortError');
+}
+
+async function runFetch(
+  handler: FetchHandler,
+  scope: HttpScope,
+  receive: Receive<'http'>,
+  send: Send<'http'>,
+  logger: LegacyLogger,
+): Promise<void> {
+  const call = new FetchCall(scope, receive);
+  scope['pagi.connection']?.on_disconnect(call.disconnected);
+  const method = call.method;
+  const path = scope.raw_path ?? encodeURI(scope.path);
+  const url =
+    originOf(scope, scope.headers) + (scope.query_string === '' ? path : `${path}?${scope.query_string}`);
+
+  let response: Response;
+  try {
+    response = await handler(lazyRequest(url, call));
+    if (!(response instanceof Response) && typeof (response as Response | undefined)?.status !== 'number')
+      throw new TypeError(`expected the handler to return a Response, got ${typeof response}`);
+  } catch (cause) {
+    if (call.gone) return;
+    const error = new WrapLegacyError(
+      'PAGI_ERR_LEGACY_HANDLER',
+      `the fetch handler failed: ${messageOf(cause)}`,
+      {
+        cause,
+      },
+    );
+    logger(error.message, error);
+    await send({
+      type: 'http.response.start',
+      status: 500,
+      headers: [
+        ['content-type', 'text/plain; charset=utf-8'],
+        ['content-length', '21'],
+      ],
+    });
+    await send({ type: 'http.response.body', body: 'Internal Server Error', more: false });
+    return;
+  }
+
+  const out: HeaderList = [];
+  for (const [name, value] of response.headers) if (!isHopByHop(name)) out.push([name, value]);
+  await send({ type: 'http.response.start', status: response.status, headers: out });
+  const body = response.body;
+  if (body === null || NULL_BODY_STATUS.has(response.status) || method === 'HEAD') {
+    if (body !== null) void body.cancel().catch(ignore);
+    await send({ type: 'http.response.body', more: false });
+    return;
+  }
+  const reader = body.getReader();
+  call.reader = reader;
+  if (call.gone) {
+    void reader.cancel().catch(ignore);
+    return;
+  }
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (call.gone) return;
+      if (done) break;
+      // One chunk per send(): the next read waits until the server took this one.
+      if (value.byteLength > 0) await send({ type: 'http.response.body', body: value, more: true });
+    }
+  } catch (cause) {
+    if (call.gone) return;
+    const error = new WrapLegacyError(
+      'PAGI_ERR_LEGACY_HANDLER',
+      `the fetch handler's response body failed: ${messageOf(cause)}`,
+      { cause },
+    );
+    logger(error.message, error);
+    // Started but not finished: rejecting makes the server abort the response (D-12).
+    throw error;
+  }
+  await send({ type: 'http.response.body', more: false });
+}
+
+/**
+ * The request body as a pull stream over `receive()`: one `http.request` per pull, so nothing
+ * is read ahead of the handler (highWaterMark 0). A disconnect errors the stream.
+ */
+function requestBody(receive: Receive<'http'>): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        for (;;) {
+          const event = await receive();
+          if (event.type !== 'http.request') {
+            controller.error(new DOMException('The client went away', 'AbortError'));
+            return;
+          }
+          const chunk = event.body;
+          const more = event.more === true;
+          if (chunk !== undefined && chunk.byteLength > 0) controller.enqueue(chunk);
+          if (!more) {
+            controller.close();
+            return;
+          }
+          if (chunk !== undefined && chunk.byteLength > 0) return;
+        }
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+function ignore(): void {}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
