@@ -16,3 +16,4 @@ export * from './subprotocols.js';
 export * from './http-error.js';
 export * from './async-queue.js';
 export * from './sse-wire.js';
+export * from './access-log-format.js';
