@@ -17,3 +17,4 @@ export * from './http-error.js';
 export * from './async-queue.js';
 export * from './sse-wire.js';
 export * from './access-log-format.js';
+export * from './html-escape.js';
