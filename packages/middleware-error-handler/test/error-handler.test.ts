@@ -16,7 +16,11 @@ const throwing =
 function quiet(): { reports: ErrorReport[]; logged: string[]; logger: (m: string, r: ErrorReport) => void } {
   const reports: ErrorReport[] = [];
   const logged: string[] = [];
-  return { reports, logged, logger: (m, r) => (logged.push(m), reports.push(r)) };
+  const logger = (message: string, report: ErrorReport): void => {
+    logged.push(message);
+    reports.push(report);
+  };
+  return { reports, logged, logger };
 }
 
 const secret = new SecretError('db password is hunter2 <b>');
