@@ -108,7 +108,7 @@ export function maintenance(options: MaintenanceOptions = {}): Middleware {
 
   function bypassed(scope: ConnectionScope): boolean {
     if (allowed !== undefined && isAllowed(allowed, scope.client?.[0])) return true;
-    return secretMatches !== undefined && secretMatches(getHeader(scope.headers, secretHeader!));
+    return secretMatches?.(getHeader(scope.headers, secretHeader!)) === true;
   }
 
   async function gate(
