@@ -129,7 +129,15 @@ export class ConnectionRecord {
     const query = scope.query_string;
     // Nothing sent: the server answers 500 for an app that failed or never answered (D-12). Started
     // but not finished: the server aborts the response, so no status reached the client: 0.
-    const status = this.status === 0 ? 500 : this.completed ? this.status : 0;
+    let status = this.status === 0 ? 500 : this.completed ? this.status : 0;
+    // A client gone before anything was sent gets no 500 either: nothing reached it.
+    if (
+      this.status === 0 &&
+      scope.type === 'http' &&
+      scope['pagi.connection']?.disconnect_reason?.() !== undefined
+    ) {
+      status = 0;
+    }
     const headers = scope.headers;
     return {
       client: scope.client?.[0] ?? '-',

@@ -133,6 +133,18 @@ describe('accessLog: HTTP lines', () => {
     expect(lines[0]).toMatch(/" - 4$/);
   });
 
+  it('logs status 0 when the client left before anything was sent', async () => {
+    const { lines, logger } = collect();
+    const waits: App = async (scope, receive) => {
+      if (scope.type !== 'http') return;
+      while ((await receive()).type !== 'http.disconnect') {}
+    };
+    const client = new TestClient(accessLog({ format: 'json', logger })(waits), { raiseAppErrors: false });
+    await client.get('/', { disconnect: 'before-body', body: 'abc' }).catch(() => undefined);
+    await expect.poll(() => lines.length).toBe(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ status: 0, bytes: 0 });
+  });
+
   it('escapes quotes and control characters in logged header values (log injection)', async () => {
     const { lines, logger } = collect();
     const app = accessLog({ logger })(hello);
