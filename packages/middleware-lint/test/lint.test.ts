@@ -112,6 +112,16 @@ describe('lint', () => {
     });
   });
 
+  // Upstream Lint re-threw app exceptions with a lint note appended to the message (a changed error).
+  it('lets the inner app’s errors through as the very same object, message unchanged', async () => {
+    const boom = new Error('inner app failed');
+    const failing: App = async () => {
+      throw boom;
+    };
+    await expect(new TestClient(lint({ mode: 'throw' })(failing)).get('/')).rejects.toBe(boom);
+    expect(boom.message).toBe('inner app failed');
+  });
+
   it('refuses unknown options and modes when applied', () => {
     expect(() => lint({ strict: true } as never)).toThrow(/unknown option 'strict'/);
     expect(() => lint({ mode: 'die' } as never)).toThrow(/expected mode/);
