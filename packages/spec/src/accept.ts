@@ -92,3 +92,47 @@ export function acceptsEncoding(header: string | undefined, coding: string): boo
   });
   return named ?? star ?? wanted === 'identity';
 }
+
+/**
+ * The media type from `offered` that an `Accept` header prefers (RFC 9110 §12.5.1): each offer
+ * takes the q of the most specific range that matches it (`type/sub` over `type/*` over `*\/*`),
+ * the highest q > 0 wins, ties go to the earlier offer. No or an empty header accepts anything:
+ * the first offer. `undefined` when every offer is refused (a 406, or a fallback, is the
+ * caller's choice). Offers are lowercase `type/subtype` without parameters.
+ *
+ * @example
+ * preferredMediaType('application/json', ['text/html', 'application/json'])  // 'application/json'
+ * preferredMediaType('text/*;q=0.5, *\/*;q=0.1', ['application/json', 'text/plain']) // 'text/plain'
+ * preferredMediaType('image/png', ['text/html'])                              // undefined
+ */
+export function preferredMediaType(
+  accept: string | undefined,
+  offered: readonly string[],
+): string | undefined {
+  if (accept === undefined || accept.trim() === '') return offered[0];
+  const q: number[] = offered.map(() => -1);
+  const specificity: number[] = offered.map(() => -1);
+  eachMediaRange(accept, (range, params) => {
+    const slash = range.indexOf('/');
+    const kind = slash === -1 ? range : range.slice(0, slash);
+    const sub = slash === -1 ? '' : range.slice(slash + 1);
+    const w = weight(params);
+    for (let i = 0; i < offered.length; i++) {
+      const offer = offered[i]!;
+      let level = -1;
+      if (range === offer) level = 2;
+      else if (sub === '*' && kind !== '*' && offer.startsWith(`${kind}/`)) level = 1;
+      else if (kind === '*' && sub === '*') level = 0;
+      if (level > specificity[i]!) {
+        specificity[i] = level;
+        q[i] = Number.isNaN(w) ? 0 : w;
+      }
+    }
+    return false;
+  });
+  let best = -1;
+  for (let i = 0; i < offered.length; i++) {
+    if (q[i]! > 0 && (best === -1 || q[i]! > q[best]!)) best = i;
+  }
+  return best === -1 ? undefined : offered[best];
+}

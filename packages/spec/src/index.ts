@@ -18,3 +18,5 @@ export * from './async-queue.js';
 export * from './sse-wire.js';
 export * from './conditional.js';
 export * from './range.js';
+export * from './access-log-format.js';
+export * from './html-escape.js';

@@ -1,0 +1,109 @@
+/**
+ * The access-log line formats, defined once: `@pagi/server`'s access log and
+ * `@pagi/middleware-access-log` both write their lines with {@link formatAccessLog}.
+ * Pure: no I/O, no clock (the caller passes `now`).
+ */
+
+/** The line formats: the Apache Common and Combined Log Formats, or one JSON object per line. */
+export type AccessLogLineFormat = 'combined' | 'common' | 'json';
+
+/** What one access-log line reports about one request or connection. */
+export interface AccessLogEntry {
+  /** The client address (`scope.client[0]`, already rewritten behind a trusted proxy), or `-`. */
+  client: string;
+  method: string;
+  /** The raw path and `?query` as received. */
+  target: string;
+  /** `1.0`, `1.1` or `2`. */
+  httpVersion: string;
+  /** The status sent; `0` when no status reached the client (an aborted response). */
+  status: number;
+  /** Body bytes sent (for a file body: its length, not 0). */
+  bytes: number;
+  durationMs: number;
+  referer?: string;
+  userAgent?: string;
+  /** `http`, `websocket` or `sse`. */
+  protocol: string;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/**
+ * Common Log Format time, in UTC: `10/Oct/2000:13:55:36 +0000`.
+ *
+ * @example
+ * clfTime(new Date(Date.UTC(2026, 10, 24, 9, 5, 3))) // '24/Nov/2026:09:05:03 +0000'
+ */
+export function clfTime(date: Date): string {
+  return (
+    `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
+  );
+}
+
+// `"` and `\` end or escape a quoted CLF field; control bytes (CR, LF above all) would start a
+// forged line. All become `\xNN`, as Apache's mod_log_config does.
+const UNSAFE = /[\\"\x00-\x1f\x7f]/g;
+
+/**
+ * `value` made safe inside a quoted log field: `"`, `\` and control characters become `\xNN`,
+ * so a header value cannot end the field or forge a line (log injection).
+ *
+ * @example
+ * escapeLogValue('a"b\nc') // 'a\\x22b\\x0ac'
+ */
+export function escapeLogValue(value: string): string {
+  return value.replace(UNSAFE, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * One access-log line (without the newline), or `undefined` for `off`. `common` and `combined`
+ * are the Apache formats (a zero byte count and status 0, an aborted response, are written `-`);
+ * `json` is one JSON object (JSON escaping already makes every value safe).
+ *
+ * @example
+ * formatAccessLog('common', entry, new Date()) // '127.0.0.1 - - [24/Nov/2026:14:20:32 +0000] "GET / HTTP/1.1" 200 13'
+ */
+export function formatAccessLog(format: AccessLogLineFormat, e: AccessLogEntry, now: Date): string;
+export function formatAccessLog(
+  format: AccessLogLineFormat | 'off',
+  e: AccessLogEntry,
+  now: Date,
+): string | undefined;
+export function formatAccessLog(
+  format: AccessLogLineFormat | 'off',
+  e: AccessLogEntry,
+  now: Date,
+): string | undefined {
+  switch (format) {
+    case 'off':
+      return undefined;
+    case 'json':
+      return JSON.stringify({
+        time: now.toISOString(),
+        client: e.client,
+        method: e.method,
+        target: e.target,
+        http_version: e.httpVersion,
+        status: e.status,
+        bytes: e.bytes,
+        duration_ms: Math.round(e.durationMs * 1000) / 1000,
+        referer: e.referer,
+        user_agent: e.userAgent,
+        protocol: e.protocol,
+      });
+    default: {
+      const line =
+        `${escapeLogValue(e.client || '-')} - - [${clfTime(now)}] ` +
+        `"${escapeLogValue(`${e.method} ${e.target} HTTP/${e.httpVersion}`)}" ` +
+        `${e.status > 0 ? e.status : '-'} ${e.bytes > 0 ? e.bytes : '-'}`;
+      if (format === 'common') return line;
+      return `${line} "${escapeLogValue(e.referer ?? '-')}" "${escapeLogValue(e.userAgent ?? '-')}"`;
+    }
+  }
+}
