@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { acceptsEncoding, acceptsEventStream } from './accept.js';
+import { acceptsEncoding, acceptsEventStream, preferredEncoding } from './accept.js';
 
 const otherRange = fc.constantFrom(
   'text/html',
@@ -112,5 +112,38 @@ describe('acceptsEncoding', () => {
     expect(acceptsEncoding('br', 'gzip')).toBe(false);
     expect(acceptsEncoding(undefined, 'gzip')).toBe(false);
     expect(acceptsEncoding(undefined, 'identity')).toBe(true);
+  });
+});
+
+describe('preferredEncoding', () => {
+  const offer = ['br', 'gzip', 'deflate', 'identity'];
+  it('picks the highest q, ties going to the server order', () => {
+    expect(preferredEncoding('gzip, deflate, br', offer)).toBe('br');
+    expect(preferredEncoding('gzip, br;q=0.5', offer)).toBe('gzip');
+    expect(preferredEncoding('deflate;q=0.9, GZIP;q=0.9', offer)).toBe('gzip');
+    expect(preferredEncoding('*', offer)).toBe('br');
+    expect(preferredEncoding('*;q=0.5, gzip', offer)).toBe('gzip');
+  });
+  it('treats q=0 and malformed q as refusals, and identity as acceptable unless refused', () => {
+    expect(preferredEncoding('gzip;q=0', offer)).toBe('identity');
+    expect(preferredEncoding('gzip;q=x', offer)).toBe('identity');
+    expect(preferredEncoding('', offer)).toBe('identity');
+    expect(preferredEncoding('gzip;q=0.5, identity', offer)).toBe('identity');
+    expect(preferredEncoding('identity;q=0', offer)).toBeUndefined();
+    expect(preferredEncoding('*;q=0', offer)).toBeUndefined();
+    expect(preferredEncoding('*;q=0, identity', offer)).toBe('identity');
+    expect(preferredEncoding('gzip;q=0, identity;q=0', ['gzip', 'identity'])).toBeUndefined();
+  });
+  it('takes the first offer when there is no header (RFC 9110 §12.5.3: anything goes)', () => {
+    expect(preferredEncoding(undefined, offer)).toBe('br');
+    expect(preferredEncoding(undefined, [])).toBeUndefined();
+  });
+  it('never throws and only returns an offered coding (property)', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.subarray(offer), (header, available) => {
+        const got = preferredEncoding(header, available);
+        expect(got === undefined || available.includes(got)).toBe(true);
+      }),
+    );
   });
 });

@@ -136,3 +136,49 @@ export function preferredMediaType(
   }
   return best === -1 ? undefined : offered[best];
 }
+
+/**
+ * The content coding to use for a response (RFC 9110 §12.5.3): of `available`, the one
+ * `Accept-Encoding` weighs highest (listed by name, else `*`; `q=0` refuses), ties going to the
+ * earlier entry of `available` (the server's preference). `identity` is acceptable unless refused
+ * by name or by `*;q=0`; unlisted, it weighs as much as the least wanted listed coding, so put it
+ * in `available` (last, so compression wins that tie) when sending the content as it is is an option. `undefined` when nothing
+ * in `available` is acceptable. With no header at all every coding is acceptable (§12.5.3), so
+ * the first entry wins: pass `''` to get "identity only". A malformed q counts as 0.
+ *
+ * @example
+ * preferredEncoding('gzip, br', ['br', 'gzip', 'identity'])       // 'br' (a tie: server order)
+ * preferredEncoding('gzip, br;q=0.5', ['br', 'gzip', 'identity']) // 'gzip'
+ * preferredEncoding('gzip;q=0', ['gzip', 'identity'])             // 'identity'
+ * preferredEncoding('identity;q=0', ['gzip', 'identity'])         // undefined
+ */
+export function preferredEncoding(
+  header: string | undefined,
+  available: readonly string[],
+): string | undefined {
+  if (header === undefined) return available[0];
+  const named = new Map<string, number>();
+  let star: number | undefined;
+  // An unlisted identity weighs as little as the least wanted listed coding (as `negotiator`
+  // does): `gzip;q=0.5` still means "gzip, please", not "rather identity".
+  let lowest = 1;
+  eachMediaRange(header, (type, params) => {
+    const q = weight(params);
+    if (q > 0 && q < lowest) lowest = q;
+    if (type === '*') star = q;
+    else if (!named.has(type)) named.set(type, q);
+    return false;
+  });
+  let best: string | undefined;
+  let bestQ = 0;
+  for (const coding of available) {
+    const name = coding.toLowerCase();
+    const q = named.get(name) ?? star ?? (name === 'identity' ? lowest : 0);
+    // NaN (malformed) fails `> bestQ` like 0: a refusal.
+    if (q > bestQ) {
+      best = coding;
+      bestQ = q;
+    }
+  }
+  return best;
+}

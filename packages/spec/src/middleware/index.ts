@@ -13,7 +13,7 @@ export {
   hasHeader,
   setHeader,
 } from '../header-list.js';
-export { acceptsEncoding, preferredMediaType } from '../accept.js';
+export { acceptsEncoding, preferredEncoding, preferredMediaType } from '../accept.js';
 export { HttpError, type HttpErrorOptions, statusPhrase } from '../http-error.js';
 export { named } from './named.js';
 export { defineMiddleware, type ScopeHandler, type ScopeHandlers } from './define.js';

@@ -63,10 +63,11 @@ function isFile(event: HttpResponseBodyEvent): event is FileBodyEvent {
 
 /**
  * Runs `app` with a `send` that pipes the response body through a transform. For each response
- * that can carry a rewritable body, `begin(headers, start)` is called once, when the first body
- * event arrives, and returns the new headers and the transform, or `undefined` to leave the
- * response as it is. `content-length` is removed from the new headers (the length changes).
- * Errors pass through unchanged; the transform is destroyed if the body did not complete.
+ * that can carry a rewritable body, `begin(headers, start, first)` is called once, when the first
+ * body event arrives (`first`; `undefined` when a flush or trailers come first: a size threshold
+ * knows the whole body when `first.more` is not true), and returns the new headers and the
+ * transform, or `undefined` to leave the response as it is. `content-length` is removed from the
+ * new headers (the length changes). Errors pass through unchanged; the transform is destroyed if the body did not complete.
  *
  * @example
  * http: (scope, receive, send, app) =>
@@ -77,7 +78,11 @@ export async function transformBody(
   scope: HttpScope,
   receive: Receive<'http'>,
   send: Send<'http'>,
-  begin: (headers: HeaderList, start: HttpResponseStartEvent) => TransformPlan | undefined,
+  begin: (
+    headers: HeaderList,
+    start: HttpResponseStartEvent,
+    first: HttpResponseBodyEvent | undefined,
+  ) => TransformPlan | undefined,
   options: TransformBodyOptions = {},
 ): Promise<unknown> {
   const readFile = options.readFile;
@@ -104,7 +109,7 @@ export async function transformBody(
     const plan =
       first !== undefined && isFile(first) && readFile === undefined
         ? undefined
-        : begin(start.headers ?? [], start);
+        : begin(start.headers ?? [], start, first);
     if (plan === undefined) {
       passthrough = true;
       await send(start);

@@ -97,6 +97,20 @@ describe('transformBody', () => {
     expect(bodyText(rec.events)).toBe('A');
   });
 
+  it('gives begin the first body event (a size threshold needs it)', async () => {
+    const app = appSending([
+      start(),
+      { type: 'http.response.body', body: 'abc', more: true },
+      { type: 'http.response.body', body: 'def' },
+    ]);
+    let first: unknown;
+    await transformBody(app, httpScope(), noReceive, recorder().send, (_headers, _start, event) => {
+      first = event;
+      return undefined;
+    });
+    expect(first).toEqual({ type: 'http.response.body', body: 'abc', more: true });
+  });
+
   it('skips HEAD, 204, 304 and ranged responses without calling begin', async () => {
     for (const [method, status, headers] of [
       ['HEAD', 200, []],
