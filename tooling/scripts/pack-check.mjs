@@ -238,7 +238,13 @@ try {
 
   step('npm install (newest of each package)');
   const all = [...packed.keys()];
-  const app = install('app', [...packed.values(), '@types/node@^20']);
+  // Optional peers (vitest for `@pagi/test/vitest`) are what a user of that subpath has installed.
+  const optionalPeers = packages.flatMap(({ manifest }) =>
+    Object.entries(manifest.peerDependencies ?? {})
+      .filter(([name]) => manifest.peerDependenciesMeta?.[name]?.optional === true)
+      .map(([name, range]) => `${name}@${range}`),
+  );
+  const app = install('app', [...packed.values(), ...optionalPeers, '@types/node@^20']);
   step('import and serve');
   smoke(app, all);
   step('typecheck');
@@ -253,7 +259,7 @@ try {
   } else {
     step(`npm install (newest packages beside @pagi/spec ${floor}, ${how})`);
     const others = all.filter((n) => n !== '@pagi/spec').map((n) => packed.get(n));
-    const old = install('oldest-spec', [...others, spec, '@types/node@^20']);
+    const old = install('oldest-spec', [...others, spec, ...optionalPeers, '@types/node@^20']);
     const installed = JSON.parse(readFileSync(join(old, 'node_modules/@pagi/spec/package.json'), 'utf8'));
     if (installed.version !== floor)
       fail(`oldest-spec: npm installed @pagi/spec ${installed.version}, not ${floor}`);
