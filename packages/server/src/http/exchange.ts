@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import {
   type DisconnectReason,
   type HeaderList,
@@ -11,28 +10,11 @@ import {
 import type { ServerContext } from '../internal/context.js';
 import { createTransportState, type ServerTransportState } from '../internal/transport-state.js';
 import type { ConnectionSource } from './connection-state.js';
+import type { ConnectionSlot } from './connection-slot.js';
 import { fileRange, openFileSource } from './file-source.js';
 import { kFinishHook, PagiServerResponse } from './pagi-response.js';
 import { flattenHeaders, flattenInto } from './response-headers.js';
-import { buildHttpScope } from './scope.js';
-
-/** The per-socket bookkeeping the exchange reports back to (see request-handler.ts). */
-export interface ConnectionSlot {
-  readonly socket: Socket;
-  current: HttpExchange | undefined;
-  /** Set once the connection must not serve another request (backstop, limit, shutdown). */
-  closeAfter: boolean;
-  client: [string, number] | undefined;
-  server: [string, number] | [string, null] | undefined;
-  done(exchange: HttpExchange): void;
-  /**
-   * Settlement handlers for the running app's promise, made once per connection: while an app
-   * runs, its exchange is `current` (the slot moves on only after the app settled), so they
-   * reach the right exchange without two closures per request.
-   */
-  readonly appFulfilled: () => void;
-  readonly appRejected: (error: unknown) => void;
-}
+import { buildHttpScope, type HttpScopeSource } from './scope.js';
 
 // Outbound states (protocol.md §5.1).
 const INIT = 0;
@@ -72,7 +54,7 @@ type Resolver = (
  * §3.8 connection state and the D-12 backstop. Everything is built lazily: a scope key the app
  * never reads, a body it never receives, costs nothing.
  */
-export class HttpExchange implements ConnectionSource {
+export class HttpExchange implements ConnectionSource, HttpScopeSource {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly ctx: ServerContext;
