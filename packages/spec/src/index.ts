@@ -13,3 +13,4 @@ export * from './compose.js';
 export * from './wrap.js';
 export * from './accept.js';
 export * from './subprotocols.js';
+export * from './http-send-order.js';
