@@ -1,5 +1,6 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import express from 'express';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -30,7 +31,13 @@ async function mountInExpress(maxBodySize = 1_000_000): Promise<string> {
   server = await new Promise<Server>((resolve) => {
     const listening: Server = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
-  server.on('upgrade', adapter.upgradeListener);
+  // Express does not route upgrades: strip the mount path as Express does for requests.
+  const upgrade = adapter.upgradeListener;
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!req.url?.startsWith('/pagi/')) return void socket.destroy();
+    req.url = req.url.slice('/pagi'.length);
+    upgrade(req, socket, head);
+  });
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
@@ -66,7 +73,7 @@ describe('createNodeAdapter mounted in an Express app', () => {
 
   it('runs WebSocket through the upgrade listener on the Express server', async () => {
     const url = await mountInExpress();
-    await checkWebSocket(`${url.replace('http', 'ws')}/pagi/ws`);
+    await checkWebSocket(`${url.replace('http', 'ws')}/pagi/ws`, '/pagi/ws');
   });
 
   it('serves SSE through the Express mount', async () => {

@@ -18,7 +18,8 @@ export const fixtureApp: App = async (scope, receive, send) => {
     for (;;) {
       const event = await receive();
       if (event.type !== 'websocket.receive') return;
-      if (event.text !== undefined) await send({ type: 'websocket.send', text: `echo:${event.text}` });
+      if (event.text === 'path') await send({ type: 'websocket.send', text: scope.path });
+      else if (event.text !== undefined) await send({ type: 'websocket.send', text: `echo:${event.text}` });
       else await send({ type: 'websocket.send', bytes: event.bytes });
     }
   }

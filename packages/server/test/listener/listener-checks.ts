@@ -63,8 +63,8 @@ export async function checkAbortedBody(url: string, path: string): Promise<void>
   expect(raw.endsWith('0\r\n\r\n')).toBe(false);
 }
 
-/** A WebSocket echo through the upgrade listener. */
-export async function checkWebSocket(url: string): Promise<void> {
+/** A WebSocket echo through the upgrade listener; the app saw `path` as its scope path. */
+export async function checkWebSocket(url: string, path: string): Promise<void> {
   const ws = new WebSocket(url);
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
@@ -73,6 +73,9 @@ export async function checkWebSocket(url: string): Promise<void> {
   const reply = new Promise<string>((resolve) => ws.once('message', (data) => resolve(String(data))));
   ws.send('ping');
   expect(await reply).toBe('echo:ping');
+  const seen = new Promise<string>((resolve) => ws.once('message', (data) => resolve(String(data))));
+  ws.send('path');
+  expect(await seen).toBe(path);
   const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
   ws.close(1000, 'done');
   expect(await closed).toBe(1000);

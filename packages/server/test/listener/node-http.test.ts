@@ -51,7 +51,7 @@ describe('createNodeAdapter in a plain node:http server', () => {
 
   it('runs WebSocket sessions through the upgrade listener', async () => {
     const url = await mount(fixtureApp);
-    await checkWebSocket(`${url.replace('http', 'ws')}/ws`);
+    await checkWebSocket(`${url.replace('http', 'ws')}/ws`, '/ws');
   });
 
   it('serves SSE streams through the request listener', async () => {
