@@ -4,29 +4,15 @@ import type { App } from '@pagi/spec';
 import { PagiIncomingMessage } from './http/pagi-request.js';
 import { PagiServerResponse } from './http/pagi-response.js';
 import { HttpHandlers } from './http/request-handler.js';
-import type { AccessLogEntry, LongLivedConnection, ServerContext } from './internal/context.js';
+import { ServerContextImpl } from './internal/server-context.js';
 import { startLifespan, type LifespanHandle } from './lifespan/run-lifespan.js';
-import { formatAccessLog } from './log/access-log.js';
-import { createLogger } from './log/logger.js';
 import { type ResolvedServerOptions, resolveOptions, type ServerOptions } from './options.js';
 import { handleSse } from './sse/index.js';
 import { createWebSocketHandler, type WebSocketHandler } from './websocket/index.js';
 import { writeTextResponse } from './websocket/raw-response.js';
 import { addressUrl } from './listen/listener-set.js';
-import {
-  isTlsSocket,
-  listenersOf,
-  startListeners,
-  stopAccepting,
-  wantsListenerSet,
-} from './listen/attach.js';
-import { tlsInfoOf } from './tls/tls-info.js';
+import { listenersOf, startListeners, stopAccepting, wantsListenerSet } from './listen/attach.js';
 import { ConnectionGuard } from './net/connection-guard.js';
-import { parseTrustedProxies, type TrustedProxies } from './net/trusted-proxies.js';
-
-const HTTP_EXTENSIONS = Object.freeze({ fullflush: Object.freeze({}) });
-const NO_EXTENSIONS = Object.freeze({});
-const WS_EXTENSIONS = Object.freeze({ 'websocket.http.response': Object.freeze({}) });
 
 /**
  * A PAGI server over node:http. Create it with {@link createServer}, start it with `listen()`,
@@ -294,53 +280,6 @@ export class PagiServer {
 function checkInterval(headersTimeout: number): number {
   if (headersTimeout <= 0) return 30_000;
   return Math.max(25, Math.min(1000, Math.floor(headersTimeout / 4)));
-}
-
-class ServerContextImpl implements ServerContext {
-  readonly app: App;
-  readonly options: ResolvedServerOptions;
-  readonly logger: ReturnType<typeof createLogger>;
-  state: Record<string, unknown> | undefined;
-  stopping = false;
-  readonly tracked = new Set<LongLivedConnection>();
-  readonly proxies: TrustedProxies | undefined;
-
-  constructor(app: App, options: ResolvedServerOptions) {
-    this.app = app;
-    this.options = options;
-    this.proxies = options.proxyHeaders ? parseTrustedProxies(options.forwardedAllowIps) : undefined;
-    this.logger = createLogger(options.logLevel, options.logStream);
-  }
-
-  track(connection: LongLivedConnection): void {
-    this.tracked.add(connection);
-  }
-
-  untrack(connection: LongLivedConnection): void {
-    this.tracked.delete(connection);
-  }
-
-  accessLog(entry: AccessLogEntry): void {
-    const line = formatAccessLog(this.options.accessLog, entry, new Date());
-    if (line === undefined) return;
-    try {
-      this.options.accessLogStream.write(`${line}\n`);
-    } catch {
-      // The access log is best effort; a broken stream must not break requests.
-    }
-  }
-
-  extensionsFor(type: 'http' | 'websocket' | 'sse', _socket: Socket): Record<string, object> {
-    // protocol.md §6.3: `tls` only on TLS connections, absent on cleartext ones.
-    if (isTlsSocket(_socket)) return { ...this.cleartextExtensions(type, _socket), tls: tlsInfoOf(_socket) };
-    return this.cleartextExtensions(type, _socket);
-  }
-
-  private cleartextExtensions(type: 'http' | 'websocket' | 'sse', _socket: Socket): Record<string, object> {
-    if (type === 'http') return this.options.fullflush ? HTTP_EXTENSIONS : NO_EXTENSIONS;
-    if (type === 'websocket') return WS_EXTENSIONS;
-    return NO_EXTENSIONS;
-  }
 }
 
 /**

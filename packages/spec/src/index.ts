@@ -20,3 +20,4 @@ export * from './conditional.js';
 export * from './range.js';
 export * from './access-log-format.js';
 export * from './html-escape.js';
+export * from './http-send-order.js';

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import {
   type DisconnectReason,
   type HeaderList,
   type HttpScope,
+  HttpSendOrder,
+  httpSendNext,
+  httpSendOrderError,
   PagiStateError,
   PagiUnknownEventError,
   PagiValidationError,
@@ -11,28 +13,11 @@ import {
 import type { ServerContext } from '../internal/context.js';
 import { createTransportState, type ServerTransportState } from '../internal/transport-state.js';
 import type { ConnectionSource } from './connection-state.js';
+import type { ConnectionSlot } from './connection-slot.js';
 import { fileRange, openFileSource } from './file-source.js';
 import { kFinishHook, PagiServerResponse } from './pagi-response.js';
 import { flattenHeaders, flattenInto } from './response-headers.js';
-import { buildHttpScope } from './scope.js';
-
-/** The per-socket bookkeeping the exchange reports back to (see request-handler.ts). */
-export interface ConnectionSlot {
-  readonly socket: Socket;
-  current: HttpExchange | undefined;
-  /** Set once the connection must not serve another request (backstop, limit, shutdown). */
-  closeAfter: boolean;
-  client: [string, number] | undefined;
-  server: [string, number] | [string, null] | undefined;
-  done(exchange: HttpExchange): void;
-  /**
-   * Settlement handlers for the running app's promise, made once per connection: while an app
-   * runs, its exchange is `current` (the slot moves on only after the app settled), so they
-   * reach the right exchange without two closures per request.
-   */
-  readonly appFulfilled: () => void;
-  readonly appRejected: (error: unknown) => void;
-}
+import { buildHttpScope, type HttpScopeSource } from './scope.js';
 
 // Outbound states (protocol.md §5.1).
 const INIT = 0;
@@ -41,6 +26,16 @@ const STREAMING = 2; // head written, body open
 const BODY_DONE = 3; // final body written, trailers promised
 const SENDING_FILE = 4; // a file body is being streamed; it finishes the body
 const ENDED = 5; // res.end() called
+
+/** The send-order state (@pagi/spec's HttpSendOrder, shared with the validator) of each wire state. */
+const ORDER_STEP = Int8Array.from([
+  HttpSendOrder.INIT,
+  HttpSendOrder.STARTED,
+  HttpSendOrder.STARTED,
+  HttpSendOrder.BODY_DONE,
+  HttpSendOrder.COMPLETE,
+  HttpSendOrder.COMPLETE,
+]);
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const EMPTY = Buffer.alloc(0);
@@ -72,7 +67,7 @@ type Resolver = (
  * §3.8 connection state and the D-12 backstop. Everything is built lazily: a scope key the app
  * never reads, a body it never receives, costs nothing.
  */
-export class HttpExchange implements ConnectionSource {
+export class HttpExchange implements ConnectionSource, HttpScopeSource {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly ctx: ServerContext;
@@ -423,12 +418,14 @@ export class HttpExchange implements ConnectionSource {
     }
   }
 
+  /** Throws the order's PagiStateError when §5.1 refuses an event of `kind` now. */
+  private checkOrder(kind: number): void {
+    const step = ORDER_STEP[this.out]!;
+    if (httpSendNext(step, kind, this.trailers) < 0) throw httpSendOrderError(step, kind, this.trailers);
+  }
+
   private start(event: Record<string, unknown>): Promise<void> {
-    if (this.out !== INIT) {
-      throw new PagiStateError(
-        `http.response.start: expected ${this.out === STARTED || this.out === STREAMING ? 'http.response.body' : 'nothing more (the response is complete)'}, got a second http.response.start`,
-      );
-    }
+    this.checkOrder(HttpSendOrder.START);
     const status = event.status;
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
       throw new PagiValidationError(
@@ -469,22 +466,15 @@ export class HttpExchange implements ConnectionSource {
 
   private body(event: Record<string, unknown>): Promise<void> {
     const out = this.out;
-    if (out === INIT) {
-      throw new PagiStateError(
-        'http.response.body: expected http.response.start first, got http.response.body',
-      );
-    }
-    if (out >= BODY_DONE) {
-      throw new PagiStateError(
-        `http.response.body: expected ${out === BODY_DONE ? 'http.response.trailers' : 'nothing more (the body is complete)'}, got http.response.body`,
-      );
-    }
     const more = event.more;
+    const file = event.file !== undefined || event.fh !== undefined;
+    // A file body always finishes the body (§4.1.4).
+    this.checkOrder(file || more !== true ? HttpSendOrder.FINAL_BODY : HttpSendOrder.BODY);
     if (more !== undefined && typeof more !== 'boolean') {
       throw new PagiValidationError(`http.response.body: expected more to be a boolean, got ${typeof more}`);
     }
     const body = event.body;
-    if (event.file !== undefined || event.fh !== undefined) {
+    if (file) {
       if (body !== undefined || (event.file !== undefined && event.fh !== undefined)) {
         throw new PagiValidationError('http.response.body: expected one of body, file or fh, got several');
       }
@@ -593,16 +583,13 @@ export class HttpExchange implements ConnectionSource {
   }
 
   private sendTrailers(event: Record<string, unknown>): Promise<void> {
-    if (!this.trailers) {
+    if (this.out === SENDING_FILE && this.trailers) {
+      // The order allows it (the file finished the body); the wire does not yet.
       throw new PagiStateError(
-        'http.response.trailers: expected http.response.start with trailers: true first, got trailers that were not announced',
+        "'http.response.trailers': expected the file body to be written first (await its send()), got trailers while it is streaming",
       );
     }
-    if (this.out !== BODY_DONE) {
-      throw new PagiStateError(
-        `http.response.trailers: expected ${this.out === ENDED ? 'nothing more (the response is complete)' : 'the final http.response.body (more: false) first'}, got http.response.trailers`,
-      );
-    }
+    this.checkOrder(HttpSendOrder.TRAILERS);
     const { flat } = flattenHeaders(event.headers, 'http.response.trailers', false);
     // Trailers need chunked framing (RFC 9112 §7.1.2). With a content-length or an HTTP/1.0
     // client there is nowhere to put them, so they are dropped (documented in server-behavior.md).

@@ -1,8 +1,19 @@
 import { decodePath, type HeaderList, type HttpScope, PAGI_SPEC_VERSION, PAGI_VERSION } from '@pagi/spec';
-import { LazyTransportView } from '../internal/lazy-transport-view.js';
+import type { IncomingMessage } from 'node:http';
+import type { ServerContext } from '../internal/context.js';
+import { LazyTransportView, type TransportSource } from '../internal/lazy-transport-view.js';
 import { trustedForwardedInfo } from '../net/proxy-headers.js';
-import { HttpConnectionState } from './connection-state.js';
-import type { ConnectionSlot, HttpExchange } from './exchange.js';
+import type { ConnectionSlot } from './connection-slot.js';
+import { type ConnectionSource, HttpConnectionState } from './connection-state.js';
+
+/**
+ * What the scope reads from the request it describes (implemented by the HTTP exchange). An
+ * interface, not the exchange class, so the scope does not import the exchange that builds it.
+ */
+export interface HttpScopeSource extends ConnectionSource, TransportSource {
+  readonly req: IncomingMessage;
+  readonly ctx: ServerContext;
+}
 
 const PAGI_INFO = Object.freeze({ version: PAGI_VERSION, spec_version: PAGI_SPEC_VERSION });
 /**
@@ -10,7 +21,7 @@ const PAGI_INFO = Object.freeze({ version: PAGI_VERSION, spec_version: PAGI_SPEC
  * one literal, shared frozen parts, and views (`pagi.connection`, `pagi.transport`) whose state is
  * built on first use.
  */
-export function buildHttpScope(ex: HttpExchange, slot: ConnectionSlot, headers: HeaderList): HttpScope {
+export function buildHttpScope(ex: HttpScopeSource, slot: ConnectionSlot, headers: HeaderList): HttpScope {
   const req = ex.req;
   const ctx = ex.ctx;
   const socket = slot.socket;

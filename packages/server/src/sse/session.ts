@@ -12,11 +12,10 @@ import {
   type SendValidator,
   type SseScope,
 } from '@pagi/spec';
-import type { LongLivedConnection, ServerContext } from '../internal/context.js';
+import type { ServerContext } from '../internal/context.js';
 import { buildScopeBase } from '../internal/scope-base.js';
-import { Mailbox } from '../websocket/mailbox.js';
 import { WatermarkTransport } from '../websocket/watermark-transport.js';
-import { runApp } from '../internal/run-app.js';
+import { SessionLifecycle, type SessionLogInfo } from '../internal/session-lifecycle.js';
 import { type IdleOwner, IdleTimer } from '../internal/idle-timer.js';
 
 type Inbound = ReceiveEvent<'sse'>;
@@ -68,10 +67,9 @@ const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection']);
  * @example
  * new SseSession(ctx, req, res).run();
  */
-export class SseSession implements LongLivedConnection, IdleOwner {
+export class SseSession extends SessionLifecycle<Inbound> implements IdleOwner {
   readonly scope: SseScope;
   private state: State = 'init';
-  private readonly mailbox = new Mailbox<Inbound>();
   private readonly validator: SendValidator;
   private readonly transport: WatermarkTransport;
   private reading: Promise<Inbound> | undefined;
@@ -86,18 +84,16 @@ export class SseSession implements LongLivedConnection, IdleOwner {
   private failure: string | undefined;
   /** true once the app ended the exchange itself (`sse.close`, a complete decline). */
   private endedByApp = false;
-  private status = 200;
-  private bytesSent = 0;
-  private readonly startedAt = performance.now();
 
   readonly receive: Receive<'sse'>;
   readonly send: Send<'sse'>;
 
   constructor(
-    private readonly ctx: ServerContext,
+    ctx: ServerContext,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
   ) {
+    super(ctx, 200);
     const base = buildScopeBase(req, ctx, 'sse');
     // fullflush is an http-scope extension only (D-10).
     if (base.extensions.fullflush !== undefined) {
@@ -131,21 +127,16 @@ export class SseSession implements LongLivedConnection, IdleOwner {
 
   /** Calls the app; nothing it does can escape into the event loop. */
   run(): void {
-    runApp(this.ctx, this.scope, this.receive as Receive, this.send as Send, this);
+    this.runApp(this.scope, this.receive as Receive, this.send as Send);
   }
 
-  /**
-   * Runs a callback that the event loop calls (timer, app settlement) so that a bug in it is
-   * logged and costs this stream only: an exception there would otherwise end the process.
-   * @internal
-   */
-  guard<A extends unknown[]>(fn: (this: SseSession, ...args: A) => void, ...args: A): void {
-    try {
-      fn.apply(this, args);
-    } catch (error) {
-      this.ctx.logger.error('sse session failed; dropping the connection', error);
-      this.res.destroy();
-    }
+  protected get protocol(): 'sse' {
+    return 'sse';
+  }
+
+  /** @internal (SessionLifecycle) */
+  protected drop(): void {
+    this.res.destroy();
   }
 
   /** Graceful stop: the stream ends cleanly (chunk terminator); the app sees `server_shutdown`. */
@@ -406,13 +397,8 @@ export class SseSession implements LongLivedConnection, IdleOwner {
     this.finish('write_error');
   }
 
-  /** @internal (AppOwner) */
-  appSettled(error: unknown, threw: boolean): void {
-    this.guard(this.onAppDone, error, threw);
-  }
-
-  /** @internal */
-  onAppDone(error: unknown, threw: boolean): void {
+  /** @internal (SessionLifecycle) */
+  protected onAppDone(error: unknown, threw: boolean): void {
     if (threw) this.ctx.logger.error('sse application error', error);
     switch (this.state) {
       case 'init':
@@ -443,24 +429,22 @@ export class SseSession implements LongLivedConnection, IdleOwner {
       // The peer is gone or unwritable: release the socket instead of waiting for a timeout.
       this.res.destroy();
     }
-    this.mailbox.finish({ type: 'sse.disconnect', reason });
     this.transport.dispose();
-    this.ctx.untrack(this);
-    if (this.ctx.options.accessLog === 'off') return;
+    this.endSession({ type: 'sse.disconnect', reason }, this.logInfo());
+  }
+
+  private logInfo(): SessionLogInfo | undefined {
+    if (this.ctx.options.accessLog === 'off') return undefined;
     const req = this.req;
     const ua = req.headers['user-agent'];
     const ref = req.headers.referer;
-    this.ctx.accessLog({
+    return {
       client: this.scope.client?.[0] ?? '-',
       method: req.method ?? 'GET',
       target: req.url ?? '/',
       httpVersion: req.httpVersion,
-      status: this.status,
-      bytes: this.bytesSent,
-      durationMs: performance.now() - this.startedAt,
-      protocol: 'sse',
       ...(ua === undefined ? {} : { userAgent: ua }),
       ...(ref === undefined ? {} : { referer: ref }),
-    });
+    };
   }
 }

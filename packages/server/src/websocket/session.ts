@@ -12,17 +12,16 @@ import {
   type WebSocketScope,
 } from '@pagi/spec';
 import type { WebSocket, WebSocketServer } from 'ws';
-import type { LongLivedConnection, ServerContext } from '../internal/context.js';
+import type { ServerContext } from '../internal/context.js';
 import { buildScopeBase } from '../internal/scope-base.js';
 import { closeFromWsError } from './close-info.js';
 import { internHandshakeHeaders } from './intern.js';
-import { Mailbox } from './mailbox.js';
 import { writeRawResponse, writeTextResponse } from './raw-response.js';
 import { decodeText, encodeText } from './text-bytes.js';
 import { WatermarkTransport } from './watermark-transport.js';
 import { LazyTransportView } from '../internal/lazy-transport-view.js';
 import { type IdleOwner, IdleTimer } from '../internal/idle-timer.js';
-import { runApp } from '../internal/run-app.js';
+import { SessionLifecycle, type SessionLogInfo } from '../internal/session-lifecycle.js';
 
 type Inbound = ReceiveEvent<'websocket'>;
 type Outbound = SendEvent<'websocket'>;
@@ -111,10 +110,9 @@ function onPongTimeout(session: WebSocketSession): void {
  * @example
  * new WebSocketSession(ctx, wss, sessions, req, socket, head, subprotocolsOf(req) ?? []).run();
  */
-export class WebSocketSession implements LongLivedConnection, IdleOwner {
+export class WebSocketSession extends SessionLifecycle<Inbound> implements IdleOwner {
   readonly scope: WebSocketScope;
   private state: State = 'connecting';
-  private readonly mailbox = new Mailbox<Inbound>();
   private readonly validator: SendValidator;
   /** Created on first use (the app reads `pagi.transport`, or the socket backs up). */
   private transportView: WatermarkTransport | undefined;
@@ -144,18 +142,13 @@ export class WebSocketSession implements LongLivedConnection, IdleOwner {
   /** Bytes of the messages waiting in the queue (reset when it empties). */
   private queuedBytes = 0;
   private readPaused = false;
-  private readonly startedAt = performance.now();
-  private status = 101;
-  private bytesSent = 0;
-  private readonly logInfo:
-    | { client: string; target: string; httpVersion: string; ua?: string; ref?: string }
-    | undefined;
+  private readonly logInfo: SessionLogInfo | undefined;
 
   readonly receive: Receive<'websocket'>;
   readonly send: Send<'websocket'>;
 
   constructor(
-    private readonly ctx: ServerContext,
+    ctx: ServerContext,
     private readonly wss: WebSocketServer,
     /** The handler's live sessions; a session removes itself when it ends. */
     private readonly registry: Set<WebSocketSession>,
@@ -164,6 +157,7 @@ export class WebSocketSession implements LongLivedConnection, IdleOwner {
     head: Buffer,
     subprotocols: string[],
   ) {
+    super(ctx, 101);
     this.req = req;
     this.early = head.length > 0 ? [head] : [];
     this.earlyBytes = head.length;
@@ -205,10 +199,11 @@ export class WebSocketSession implements LongLivedConnection, IdleOwner {
       const ref = req.headers.referer;
       this.logInfo = {
         client: this.scope.client?.[0] ?? '-',
+        method: 'GET',
         target: req.url ?? '/',
         httpVersion: req.httpVersion,
-        ...(ua === undefined ? {} : { ua }),
-        ...(ref === undefined ? {} : { ref }),
+        ...(ua === undefined ? {} : { userAgent: ua }),
+        ...(ref === undefined ? {} : { referer: ref }),
       };
     }
     this.mailbox.push(CONNECT);
@@ -257,21 +252,16 @@ export class WebSocketSession implements LongLivedConnection, IdleOwner {
 
   /** Calls the app; nothing it does (throw, return early) can escape into the event loop. */
   run(): void {
-    runApp(this.ctx, this.scope, this.receive as Receive, this.send as Send, this);
+    this.runApp(this.scope, this.receive as Receive, this.send as Send);
   }
 
-  /**
-   * Runs a callback that the event loop calls (timer, app settlement) so that a bug in it is
-   * logged and costs this connection only: an exception there would otherwise end the process.
-   * @internal
-   */
-  guard<A extends unknown[]>(fn: (this: WebSocketSession, ...args: A) => void, ...args: A): void {
-    try {
-      fn.apply(this, args);
-    } catch (error) {
-      this.ctx.logger.error('websocket session failed; dropping the connection', error);
-      this.socket.destroy();
-    }
+  protected get protocol(): 'websocket' {
+    return 'websocket';
+  }
+
+  /** @internal (SessionLifecycle) */
+  protected drop(): void {
+    this.socket.destroy();
   }
 
   /** Graceful stop: close 1001 after accept, 503 before (the app sees `server_shutdown`). */
@@ -611,13 +601,8 @@ export class WebSocketSession implements LongLivedConnection, IdleOwner {
 
   // --- the end ----------------------------------------------------------------------------------
 
-  /** @internal (AppOwner) */
-  appSettled(error: unknown, threw: boolean): void {
-    this.guard(this.onAppDone, error, threw);
-  }
-
-  /** @internal */
-  onAppDone(error: unknown, threw: boolean): void {
+  /** @internal (SessionLifecycle) */
+  protected onAppDone(error: unknown, threw: boolean): void {
     if (threw) this.ctx.logger.error('websocket application error', error);
     switch (this.state) {
       case 'connecting':
@@ -645,24 +630,8 @@ export class WebSocketSession implements LongLivedConnection, IdleOwner {
     this.stopKeepalive();
     this.idle?.stop();
     this.clearHandshakeTimer();
-    this.mailbox.finish(event);
     this.transportView?.dispose();
-    this.ctx.untrack(this);
     this.registry.delete(this);
-    const info = this.logInfo;
-    if (info !== undefined) {
-      this.ctx.accessLog({
-        client: info.client,
-        method: 'GET',
-        target: info.target,
-        httpVersion: info.httpVersion,
-        status: this.status,
-        bytes: this.bytesSent,
-        durationMs: performance.now() - this.startedAt,
-        protocol: 'websocket',
-        ...(info.ua === undefined ? {} : { userAgent: info.ua }),
-        ...(info.ref === undefined ? {} : { referer: info.ref }),
-      });
-    }
+    this.endSession(event, this.logInfo);
   }
 }

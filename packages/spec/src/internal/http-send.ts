@@ -1,15 +1,13 @@
 /**
- * The outbound state machine of an `http` scope (protocol.md §5.1, D-6):
- *
- *   init --start--> started --body(more: true)*--> started
- *   started --body(more false/absent) | body(file) | body(fh)--> body-done | complete
- *   body-done --trailers--> complete          (only when start said trailers: true)
+ * The send validator of an `http` scope: the field rules of §4.1, with the event order of §5.1
+ * taken from http-send-order.ts (shared with @pagi/server's response writer).
  *   any --http.fullflush--> same state        (only with the `fullflush` extension, D-10)
  */
 import { isAbsolute } from 'node:path';
 import { PagiValidationError } from '../errors.js';
 import { HttpEvents } from '../event-types.js';
 import type { SendValidator, SendVerdict } from '../send-validator.js';
+import { HttpSendOrder, httpSendNext, httpSendOrderError } from '../http-send-order.js';
 import type { HttpScope } from '../types.js';
 import { describe } from './describe.js';
 import {
@@ -20,9 +18,12 @@ import {
   checkStatus,
   type EventRecord,
 } from './fields.js';
-import { asEvent, expectedBefore, missingExtension, notAllowed, unknownType } from './send-common.js';
+import { asEvent, missingExtension, unknownType } from './send-common.js';
 
 export type HttpSendState = 'init' | 'started' | 'body-done' | 'complete';
+
+/** HttpSendOrder's state numbers, by name (the order itself is http-send-order.ts). */
+const STATES: readonly HttpSendState[] = ['init', 'started', 'body-done', 'complete'];
 
 const KNOWN: readonly string[] = [
   HttpEvents.responseStart,
@@ -40,7 +41,7 @@ function isFileHandleLike(value: unknown): boolean {
 }
 
 export class HttpSendValidator implements SendValidator {
-  #state: HttpSendState = 'init';
+  #step: number = HttpSendOrder.INIT;
   #trailers = false;
   readonly #fullflush: boolean;
   readonly #fields: boolean;
@@ -53,11 +54,18 @@ export class HttpSendValidator implements SendValidator {
   }
 
   get state(): HttpSendState {
-    return this.#state;
+    return STATES[this.#step]!;
   }
 
   get finished(): boolean {
-    return this.#state === 'complete';
+    return this.#step === HttpSendOrder.COMPLETE;
+  }
+
+  /** The state after an event of `kind`; throws the order's PagiStateError when §5.1 refuses it. */
+  #next(kind: number): number {
+    const next = httpSendNext(this.#step, kind, this.#trailers);
+    if (next < 0) throw httpSendOrderError(this.#step, kind, this.#trailers);
+    return next;
   }
 
   check(event: unknown): SendVerdict {
@@ -79,24 +87,25 @@ export class HttpSendValidator implements SendValidator {
 
   #start(e: EventRecord): SendVerdict {
     const type = HttpEvents.responseStart;
-    if (this.#state !== 'init')
-      throw notAllowed(type, 'twice: the response has already started', this.#state);
+    const next = this.#next(HttpSendOrder.START);
     if (this.#fields) {
       checkStatus(e.status, type, true);
       checkBoolean(e.trailers, type, 'trailers');
     }
     checkHeaders(e.headers, type, this.#strictCase);
     this.#trailers = e.trailers === true;
-    this.#state = 'started';
+    this.#step = next;
     return 'send';
   }
 
   #body(e: EventRecord): SendVerdict {
     const type = HttpEvents.responseBody;
-    if (this.#state === 'init') throw expectedBefore(`'${HttpEvents.responseStart}'`, type, this.#state);
-    if (this.#state !== 'started') throw notAllowed(type, 'after the final body', this.#state);
     const hasFile = e.file != null;
     const hasFh = e.fh != null;
+    // `more` is ignored for file/fh: those always finish the body (§4.1.4).
+    const next = this.#next(
+      hasFile || hasFh || e.more !== true ? HttpSendOrder.FINAL_BODY : HttpSendOrder.BODY,
+    );
     if (this.#fields) {
       const given = (e.body != null ? 1 : 0) + (hasFile ? 1 : 0) + (hasFh ? 1 : 0);
       if (given > 1) {
@@ -117,23 +126,15 @@ export class HttpSendValidator implements SendValidator {
       checkNonNegativeInt(e.length, type, 'length');
       checkBoolean(e.more, type, 'more');
     }
-    // `more` is ignored for file/fh: those always finish the body (§4.1.4).
-    if (hasFile || hasFh || e.more !== true) this.#state = this.#trailers ? 'body-done' : 'complete';
+    this.#step = next;
     return 'send';
   }
 
   #trailersEvent(e: EventRecord): SendVerdict {
     const type = HttpEvents.responseTrailers;
-    if (this.#state === 'init') throw expectedBefore(`'${HttpEvents.responseStart}'`, type, this.#state);
-    if (!this.#trailers) {
-      throw notAllowed(type, "unless 'http.response.start' declared trailers: true", this.#state);
-    }
-    if (this.#state === 'started') {
-      throw expectedBefore(`the final '${HttpEvents.responseBody}' (more: false)`, type, this.#state);
-    }
-    if (this.#state === 'complete') throw notAllowed(type, 'after the response is complete', this.#state);
+    const next = this.#next(HttpSendOrder.TRAILERS);
     checkHeaders(e.headers, type, this.#strictCase);
-    this.#state = 'complete';
+    this.#step = next;
     return 'send';
   }
 }
