@@ -4,6 +4,7 @@ export * from './event-types.js';
 export * from './disconnect.js';
 export * from './close-codes.js';
 export * from './path.js';
+export * from './host.js';
 export * from './send-validator.js';
 export * from './headers-validate.js';
 export * from './scope-validate.js';

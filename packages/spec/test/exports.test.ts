@@ -72,6 +72,8 @@ it('exports exactly the documented runtime names', () => {
       'parseHttpDate',
       'parseRange',
       'unsatisfiedRange',
+      // Security primitives shared by the security middleware (host parsing, constant-time compare).
+      'parseHost',
     ].sort(),
   );
 });
