@@ -74,6 +74,7 @@ it('exports exactly the documented runtime names', () => {
       'unsatisfiedRange',
       // Security primitives shared by the security middleware (host parsing, constant-time compare).
       'parseHost',
+      'timingSafeEqualString',
     ].sort(),
   );
 });
