@@ -6,6 +6,7 @@ export * from './close-codes.js';
 export * from './path.js';
 export * from './host.js';
 export * from './timing-safe.js';
+export * from './forwarded.js';
 export * from './send-validator.js';
 export * from './headers-validate.js';
 export * from './scope-validate.js';
