@@ -75,6 +75,16 @@ it('exports exactly the documented runtime names', () => {
       'parseHttpDate',
       'parseRange',
       'unsatisfiedRange',
+      // Security primitives shared by the security middleware (host parsing, constant-time compare).
+      'parseHost',
+      'timingSafeEqualString',
+      'MAX_HOPS',
+      'forwardedInfo',
+      'parseForwarded',
+      'parseNode',
+      'parseTrustedProxies',
+      'parseXForwardedFor',
+      'trustedForwardedInfo',
     ].sort(),
   );
 });
