@@ -1,6 +1,9 @@
 // AsyncQueue: FIFO order, end/fail draining, timeouts that leave the waiter list.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AsyncQueue, isPagiError } from '../../src/index.js';
+
+// A mutant that leaves a promise pending should fail fast, not tie up a mutation runner.
+vi.setConfig({ testTimeout: 2000 });
 
 describe('AsyncQueue', () => {
   it('hands buffered items out in order, then waits', async () => {

@@ -2,7 +2,7 @@
 import { mkdtemp, open, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { HttpResponseStartEvent, HttpScope, ProtocolApp, SendEvent } from '../../src/index.js';
 import {
   type BodyTransform,
@@ -12,6 +12,9 @@ import {
 } from '../../src/middleware/index.js';
 import { FILE_CHUNK_SIZE, readFileBody } from '../../src/middleware/node.js';
 import { httpScope } from '../fixtures/scopes.js';
+
+// A mutant that leaves a promise pending should fail fast, not tie up a mutation runner.
+vi.setConfig({ testTimeout: 2000 });
 
 const noReceive = async () => ({ type: 'http.disconnect' as const });
 const enc = (s: string) => new TextEncoder().encode(s);

@@ -1,6 +1,6 @@
 // The small middleware building blocks: define, when, mount, editHeaders, scopeKey, respond,
 // readBody. Exact names, events and errors, found missing by mutation testing.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { App, HttpScope, Scope, SendEvent } from '../../src/index.js';
 import {
   defineMiddleware,
@@ -17,6 +17,9 @@ import {
 import { expectPagiError, VALIDATION } from '../fixtures/expect-error.js';
 import { denialScope, httpScope, lifespanScope, sseScope, webSocketScope } from '../fixtures/scopes.js';
 import { scripted } from '../middleware/support.js';
+
+// A mutant that leaves a promise pending should fail fast, not tie up a mutation runner.
+vi.setConfig({ testTimeout: 2000 });
 
 const noop = async () => ({ type: 'http.disconnect' as const });
 const nosend = async () => {};
