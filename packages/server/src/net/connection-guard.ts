@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DisconnectReason } from '@pagi/spec';
-import { type DeadlineSocket, kReadSince } from '../http/deadlines.js';
+import { type DeadlineSocket, kReadPausedAt, kReadSince } from '../http/deadlines.js';
 import type { HeaderList } from '@pagi/spec';
 import { refuse, refuseRaw } from '../http/simple-response.js';
 import { headerListFrom } from '../internal/scope-base.js';
@@ -300,9 +300,19 @@ export class ConnectionGuard {
     if (slot.foreign !== undefined) return false; // an SSE stream: its request is complete
     const ex = slot.current;
     const req = ex?.req;
-    // Complete, or bytes are waiting for the app: the server is not waiting on the client.
-    if (req !== undefined && (req.complete || req.readableLength > 0)) return false;
     const socket = slot.socket as GuardSocket;
+    if (req?.complete) return false;
+    // Bytes are waiting for the app: the server is not waiting on the client, so the clock stops
+    // (to the sweep's granularity) and resumes, shifted by the pause, once the app reads again.
+    if (req !== undefined && req.readableLength > 0) {
+      socket[kReadPausedAt] ??= now;
+      return false;
+    }
+    const pausedAt = socket[kReadPausedAt];
+    if (pausedAt !== undefined) {
+      socket[kReadPausedAt] = undefined;
+      if (socket[kReadSince] !== undefined) socket[kReadSince] += now - pausedAt;
+    }
     const since = socket[kReadSince];
     if (since === undefined) {
       socket[kReadSince] = now;
