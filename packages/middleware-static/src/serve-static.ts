@@ -51,8 +51,6 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
 /** Everything resolved once per factory call. */
 interface Config {
   root: string;
-  /** realpath(root), looked up on first use (the directory may be created after startup). */
-  realRoot: Promise<string> | undefined;
   index: readonly string[];
   dotfiles: 'ignore' | 'deny' | 'allow';
   fallthrough: boolean;
@@ -89,7 +87,6 @@ function resolveConfig(name: string, root: string, options: StaticOptions, fallt
     fail(name, "precompressed must be a boolean or a list of 'br' / 'gzip'");
   return {
     root: resolve(root),
-    realRoot: undefined,
     index,
     dotfiles,
     fallthrough: options.fallthrough ?? fallthrough,
@@ -123,7 +120,8 @@ async function tryServe(config: Config, scope: HttpScope, send: Send<'http'>): P
     await sendText(send, 405, 'Method Not Allowed', ALLOW);
     return true;
   }
-  const verdict = splitRequestPath(relativePath(scope));
+  const rel = relativePath(scope);
+  const verdict = splitRequestPath(rel);
   if (verdict.kind === 'bad') {
     await sendText(send, 400, 'Bad Request');
     return true;
@@ -133,18 +131,17 @@ async function tryServe(config: Config, scope: HttpScope, send: Send<'http'>): P
     await sendText(send, 403, 'Forbidden');
     return true;
   }
-  if (config.realRoot === undefined) {
-    config.realRoot = realpath(config.root);
-    // A missing root is a miss now and looked up again next time.
-    config.realRoot.catch(() => {
-      config.realRoot = undefined;
-    });
+  // realpath(root), looked up on first use (the directory may be created after startup) and
+  // kept: a missing root is a miss now and looked up again next time.
+  const options = config.file;
+  if (options.realRoot === undefined) {
+    const real = await realpath(config.root).catch(() => undefined);
+    if (real === undefined) return false;
+    options.realRoot = real;
   }
-  const realRoot = await config.realRoot.catch(() => undefined);
-  if (realRoot === undefined) return false;
-  const options = { ...config.file, realRoot };
-  const target = join(realRoot, ...verdict.segments);
-  if (await serveFile(scope, send, target, options)) return true;
+  const target = join(options.realRoot, ...verdict.segments);
+  // `/hello.txt/` names a directory: a file is served only without the trailing slash.
+  if (!rel.endsWith('/') && (await serveFile(scope, send, target, options))) return true;
   // A directory (or anything that is not a file): its index files, in order.
   for (const name of config.index) {
     if (await serveFile(scope, send, join(target, name), options)) return true;

@@ -411,3 +411,9 @@ describeMiddlewareChecks(
   'serveStatic: the shared middleware checks of @pagi/test',
   serveStatic('/nonexistent-pagi-static-root'),
 );
+
+describe('serveStatic: trailing slash', () => {
+  it('a file named with a trailing slash is a miss (it names a directory)', async () => {
+    expect((await client({ fallthrough: false }).get('/hello.txt/')).status).toBe(404);
+  });
+});
