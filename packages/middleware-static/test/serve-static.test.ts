@@ -205,6 +205,14 @@ describe('serveStatic: conditional requests', () => {
     ).toBe(200);
   });
 
+  it('upstream §1.9: If-None-Match is a weak comparison over a list, not an exact string match', async () => {
+    const c = client();
+    const etag = (await c.get('/hello.txt')).header('etag')!;
+    const strong = etag.slice(2);
+    const res = await c.get('/hello.txt', { headers: { 'if-none-match': `"zzz", ${strong}` } });
+    expect(res.status).toBe(304);
+  });
+
   it('If-Match that does not match → 412', async () => {
     expect((await client().get('/hello.txt', { headers: { 'if-match': '"other"' } })).status).toBe(412);
   });
@@ -263,6 +271,20 @@ describe('serveStatic: ranges', () => {
     expect(res.header('content-length')).toBe(String(res.body.byteLength));
     // Streamed as chunks: part headers and bytes as separate events.
     expect(bodyEvents(res.events).length).toBeGreaterThan(3);
+  });
+
+  it('multi-range bodies stream in bounded chunks and feel backpressure (never held whole)', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(`${tree.root}/large.bin`, Buffer.alloc(400_000, 7));
+    const res = await client().get('/large.bin', {
+      headers: { range: 'bytes=0-199999,300000-399999' },
+      highWaterMark: 100_000,
+      readDelay: 1,
+    });
+    expect(res.status).toBe(206);
+    expect(res.body.byteLength).toBe(Number(res.header('content-length')));
+    expect(res.flow!.maxBuffered).toBeLessThanOrEqual(100_000 + 64 * 1024);
+    expect(res.flow!.pausedSends).toBeGreaterThan(0);
   });
 
   it('multi-range HEAD sends the exact Content-Length and no body', async () => {
@@ -389,6 +411,10 @@ describe('staticApp', () => {
     const res = await app().post('/hello.txt');
     expect(res.status).toBe(405);
     expect(res.header('allow')).toBe('GET, HEAD');
+  });
+
+  it("otherMethods: 'pass' makes other methods a 404 (no app behind)", async () => {
+    expect((await app({ otherMethods: 'pass' }).post('/hello.txt')).status).toBe(404);
   });
 
   it('refuses traversal and hides dotfiles like the middleware', async () => {
