@@ -77,6 +77,8 @@ async function regularFile(
 }
 
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
+/** Every answer of a precompressed-aware lookup depends on Accept-Encoding (RFC 9110 §12.5.5). */
+const VARY: HeaderList = [['vary', 'Accept-Encoding']];
 
 /**
  * Serves the regular file at `path` for a GET or HEAD request: validators and conditional
@@ -149,7 +151,7 @@ export async function serveFile(
     return true;
   }
   if (outcome === 'precondition-failed') {
-    await sendText(send, 412, 'Precondition Failed');
+    await sendText(send, 412, 'Precondition Failed', codings.length > 0 ? VARY : undefined);
     return true;
   }
 
@@ -162,10 +164,13 @@ export async function serveFile(
       await send({
         type: 'http.response.start',
         status: 416,
-        headers: [
-          ['content-range', unsatisfiedRange(size)],
-          ['content-length', '0'],
-        ],
+        headers:
+          codings.length > 0
+            ? [['content-range', unsatisfiedRange(size)], ['content-length', '0'], VARY[0]!]
+            : [
+                ['content-range', unsatisfiedRange(size)],
+                ['content-length', '0'],
+              ],
       });
       await send({ type: 'http.response.body' });
       return true;

@@ -356,6 +356,17 @@ describe('serveStatic: precompressed siblings', () => {
     );
   });
 
+  it('412 and 416 carry Vary too (they also depend on the chosen file)', async () => {
+    const c = client({ precompressed: true });
+    const h = { 'accept-encoding': 'br' };
+    expect((await c.get('/app.js', { headers: { ...h, range: 'bytes=999-' } })).header('vary')).toBe(
+      'Accept-Encoding',
+    );
+    expect((await c.get('/app.js', { headers: { ...h, 'if-match': '"x"' } })).header('vary')).toBe(
+      'Accept-Encoding',
+    );
+  });
+
   it('off by default: no sibling, no Vary', async () => {
     const res = await client().get('/app.js', { headers: { 'accept-encoding': 'br' } });
     expect(res.text).toBe('console.log(1)');
