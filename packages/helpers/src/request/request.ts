@@ -249,7 +249,8 @@ export class Request {
       return JSON.parse(text) as T;
     } catch (error) {
       throw new HttpError(400, {
-        detail: `expected a valid JSON body: ${(error as Error).message}`,
+        // Not the parser's message: V8's quote the body, which may hold a secret. It stays on `cause`.
+        detail: 'expected a valid JSON body, got malformed JSON',
         cause: error,
       });
     }
