@@ -170,6 +170,29 @@ describe('formBody: multipart', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('stops reading at the first limit passed: the rest of a streamed body is never pulled', async () => {
+    const { app } = recorder();
+    const mw = formBody({ maxFileSize: 8 })(app);
+    let pulled = 0;
+    const counting: App = (scope, receive, send) =>
+      mw(
+        scope,
+        () => {
+          pulled++;
+          return receive();
+        },
+        send,
+      );
+    const head = '--b\r\nContent-Disposition: form-data; name="f"; filename="a"\r\n\r\n';
+    const chunks = [head, ...Array.from({ length: 50 }, () => 'x'.repeat(16)), '\r\n--b--\r\n'];
+    const res = await new TestClient(counting).post('/', {
+      body: chunks,
+      headers: { 'content-type': multipartType },
+    });
+    expect(res.status).toBe(413);
+    expect(pulled).toBeLessThan(10);
+  });
+
   const limitCases: Array<[string, FormBodyOptions, Record<string, unknown>, Record<string, string>?]> = [
     ['maxFileSize', { maxFileSize: 3 }, { f: { filename: 'f', content: 'four' } }],
     [
