@@ -133,6 +133,18 @@ describe('Request: body', () => {
     expect(empty.status).toBe(400);
   });
 
+  // Upstream bug (toolkit-parity §1 row 18): the 400 carried the parser's message, and V8's
+  // messages quote the body (`Unexpected token 'h', "hunter2 …" is not valid JSON`).
+  it('answers malformed JSON without quoting the body', async () => {
+    const client = new TestClient(probe((req) => req.json()));
+    const res = await client.post('/', {
+      headers: { 'content-type': 'application/json' },
+      body: 'hunter2 and more',
+    });
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain('hunter2');
+  });
+
   it('answers a non-JSON content type with 415 and accepts +json types', async () => {
     const client = new TestClient(probe((req) => req.json()));
     expect((await client.post('/', { headers: { 'content-type': 'text/plain' }, body: '1' })).status).toBe(

@@ -24,3 +24,4 @@ export * from './range.js';
 export * from './access-log-format.js';
 export * from './html-escape.js';
 export * from './http-send-order.js';
+export * from './json-depth.js';

@@ -54,6 +54,8 @@ it('exports exactly the documented runtime names', () => {
       'isPagiError',
       'isReportableCloseCode',
       'isSendableCloseCode',
+      'jsonDepth',
+      'jsonDepthExceeds',
       'parseSubprotocols',
       'preferredEncoding',
       'preferredMediaType',

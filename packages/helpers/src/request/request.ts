@@ -1,4 +1,4 @@
-import type { HeaderList, HttpScope, Receive, SseScope } from '@pagi/spec';
+import { type HeaderList, type HttpScope, jsonDepthExceeds, type Receive, type SseScope } from '@pagi/spec';
 import { scopeKey } from '@pagi/spec/middleware';
 import { parseCookie } from 'cookie';
 import { HttpError } from '../errors.js';
@@ -8,7 +8,6 @@ import { TempStore } from '../internal/temp-store.js';
 import { BodySource, tooLarge } from './body-source.js';
 import type { FormData } from './form-data.js';
 import { type FormLimits, parseMultipart, parseUrlencoded } from './form-parser.js';
-import { jsonDepth } from './json-depth.js';
 import { negotiateEncoding, negotiateLanguage, negotiateType } from './negotiate.js';
 
 /** The router's key (`@pagi/router` sets it; keys are shared by name, so no dependency on it). */
@@ -235,7 +234,7 @@ export class Request {
     }
     const body = await this.bytes(options);
     const maxDepth = options.maxJsonDepth ?? this.#options.maxJsonDepth;
-    if (jsonDepth(body, maxDepth) > maxDepth) {
+    if (jsonDepthExceeds(body, maxDepth)) {
       throw new HttpError(400, {
         detail: `expected a JSON body nested at most ${maxDepth} deep, got deeper`,
       });
@@ -250,7 +249,8 @@ export class Request {
       return JSON.parse(text) as T;
     } catch (error) {
       throw new HttpError(400, {
-        detail: `expected a valid JSON body: ${(error as Error).message}`,
+        // Not the parser's message: V8's quote the body, which may hold a secret. It stays on `cause`.
+        detail: 'expected a valid JSON body, got malformed JSON',
         cause: error,
       });
     }

@@ -54,3 +54,15 @@ export function jsonDepth(bytes: Uint8Array, stopAbove = Number.POSITIVE_INFINIT
   }
   return max;
 }
+
+/**
+ * true when the JSON text `bytes` nests arrays and objects deeper than `maxDepth`; stops scanning
+ * at the first bracket over the limit. The check `@pagi/helpers`' `json()` and
+ * `@pagi/middleware-json-body` run before `JSON.parse`.
+ *
+ * @example
+ * jsonDepthExceeds(Buffer.from('[[1]]'), 1) // true
+ */
+export function jsonDepthExceeds(bytes: Uint8Array, maxDepth: number): boolean {
+  return jsonDepth(bytes, maxDepth) > maxDepth;
+}
