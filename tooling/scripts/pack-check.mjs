@@ -4,10 +4,11 @@
 // publint on it, installs the tarballs with plain npm into an empty folder, then imports every
 // export, typechecks a consumer under `moduleResolution` node16 and bundler, runs the
 // `pagi-server` bin, serves a request, and finally installs the newest packages beside the oldest
-// `@pagi/spec` their peer ranges claim (docs/versioning.md).
+// `@pagi/spec` their peer ranges claim (docs/versioning.md). Then each package alone: an empty folder
+// with only its tarball, `@pagi/spec`'s (and any other `@pagi/*` it needs), imported by name.
 // Needs the packages built (`turbo run build`) and the npm registry for third-party deps.
 // Usage: node tooling/scripts/pack-check.mjs [--keep]   (--keep leaves the temp folder)
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -20,6 +21,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import semver from 'semver';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -105,6 +107,54 @@ function install(name, specs) {
   const copies = new Set(nested.filter(Boolean));
   if (copies.size !== 1) fail(`${name}: expected one @pagi/spec, found:\n  ${[...copies].join('\n  ')}`);
   return dir;
+}
+
+/**
+ * Each package alone (issue 14): an empty folder with its tarball, the spec tarball and the
+ * tarballs of any other `@pagi/*` it depends on, installed from npm's cache where it can
+ * (`--prefer-offline`), then its main entry imported by name. A missing dependency or a peer only
+ * the big install above satisfied shows up here. Four installs at a time: npm spends most of
+ * its time waiting on the cache and the registry, not on the 2 CPUs.
+ */
+async function alone(packed) {
+  const execAsync = promisify(execFile);
+  const pagiDeps = (manifest) =>
+    Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }).filter((n) => packed.has(n));
+  const byName = new Map(packages.map((p) => [p.manifest.name, p.manifest]));
+  const closure = (name, seen = new Set()) => {
+    if (seen.has(name)) return seen;
+    seen.add(name);
+    for (const dep of pagiDeps(byName.get(name))) closure(dep, seen);
+    return seen;
+  };
+  const queue = packages.filter(({ manifest }) => manifest.name !== '@pagi/spec');
+  const worker = async () => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      const { manifest } = next;
+      const name = manifest.name;
+      const dir = join(work, `alone-${name.replace('@pagi/', '')}`);
+      mkdirSync(dir);
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({ name: 'alone', private: true, type: 'module' }),
+      );
+      const tarballs = [...closure(name).add('@pagi/spec')].map((n) => packed.get(n));
+      // The main entry only: a subpath may need an optional peer (`@pagi/test/vitest`), which
+      // the install of everything above brings and checks.
+      const check = `const m = await import('${name}'); if (Object.keys(m).length === 0) throw new Error('${name} exports nothing');`;
+      try {
+        const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
+        await execAsync('npm', [...args, ...tarballs], { cwd: dir });
+        await execAsync(process.execPath, ['--input-type=module', '-e', check], { cwd: dir });
+      } catch (error) {
+        fail(`${name} alone (in ${dir}) failed:\n${error.stdout ?? ''}${error.stderr ?? error.message}`);
+      }
+      console.log(`  ${name}: installs and imports alone`);
+    }
+  };
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: 4 }, worker));
+  console.log(`pack-check: each package alone took ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 }
 
 /** Imports every export, serves one request in-process and one over a socket. */
@@ -266,6 +316,8 @@ try {
     smoke(old, all);
     typecheck(old, all);
   }
+  step('each package alone (its tarball + the spec tarball)');
+  await alone(packed);
   step('done');
 } catch (error) {
   console.error(`pack-check failed: ${error.message}`);
