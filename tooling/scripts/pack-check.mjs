@@ -294,7 +294,10 @@ try {
       .filter(([name]) => manifest.peerDependenciesMeta?.[name]?.optional === true)
       .map(([name, range]) => `${name}@${range}`),
   );
-  const app = install('app', [...packed.values(), ...optionalPeers, '@types/node@^20']);
+  // What a strict TypeScript consumer (skipLibCheck off) installs beside the packages: node's types,
+  // and `redis-errors`' (ioredis's declarations import that untyped package; @pagi/channels' README).
+  const consumerTypes = ['@types/node@^20', '@types/redis-errors@^1'];
+  const app = install('app', [...packed.values(), ...optionalPeers, ...consumerTypes]);
   step('import and serve');
   smoke(app, all);
   step('typecheck');
@@ -309,7 +312,7 @@ try {
   } else {
     step(`npm install (newest packages beside @pagi/spec ${floor}, ${how})`);
     const others = all.filter((n) => n !== '@pagi/spec').map((n) => packed.get(n));
-    const old = install('oldest-spec', [...others, spec, ...optionalPeers, '@types/node@^20']);
+    const old = install('oldest-spec', [...others, spec, ...optionalPeers, ...consumerTypes]);
     const installed = JSON.parse(readFileSync(join(old, 'node_modules/@pagi/spec/package.json'), 'utf8'));
     if (installed.version !== floor)
       fail(`oldest-spec: npm installed @pagi/spec ${installed.version}, not ${floor}`);
