@@ -109,6 +109,7 @@ describe('through fromFetchHandler with installFastResponse()', () => {
     expect(res.headers['x-mixed']).toBe('v');
     expect(res.headers['content-type']).toBeUndefined();
     expect(await res.body.text()).toBe('hi');
+    expect(seen.at(-1)).toBe('fast');
   });
 
   test('HEAD and null bodies send no body', async () => {
