@@ -44,9 +44,10 @@ export function fromFetchHandler(handler: FetchHandler, options?: FromFetchHandl
   if (typeof handler !== 'function')
     throw new TypeError(`fromFetchHandler: expected a (Request) => Response function, got ${typeof handler}`);
   const logger = options?.logger ?? consoleLogger;
-  return async function fetchHandlerApp(scope, receive, send) {
-    if (scope.type !== 'http') throw new UnsupportedScopeError(scope.type);
-    await runFetch(handler, scope, receive as Receive<'http'>, send as Send<'http'>, logger);
+  // Not async itself: runFetch's promise is returned as is (one promise per request, not two).
+  return function fetchHandlerApp(scope, receive, send) {
+    if (scope.type !== 'http') return Promise.reject(new UnsupportedScopeError(scope.type));
+    return runFetch(handler, scope, receive as Receive<'http'>, send as Send<'http'>, logger);
   };
 }
 
@@ -114,7 +115,9 @@ async function runFetch(
 
   let response: Response;
   try {
-    response = await handler(lazyRequest(url, call));
+    const result = handler(lazyRequest(url, call));
+    // A synchronous handler (Hono's hello world) costs no extra microtask turn.
+    response = typeof (result as Promise<Response>).then === 'function' ? await result : (result as Response);
     if (!(response instanceof Response) && typeof (response as Response | undefined)?.status !== 'number')
       throw new TypeError(`expected the handler to return a Response, got ${typeof response}`);
   } catch (cause) {
@@ -144,12 +147,11 @@ async function runFetch(
     // A lightweight Response (installFastResponse()): no web stream, one body event.
     await send({ type: 'http.response.start', status: fast.status, headers: fastHeaders(fast) });
     const noBody = fast.body === null || method === 'HEAD';
-    await send(
+    return send(
       noBody
         ? { type: 'http.response.body', more: false }
         : { type: 'http.response.body', body: fast.body as string | Uint8Array, more: false },
     );
-    return;
   }
   await send({ type: 'http.response.start', status: response.status, headers: headerList(response.headers) });
   const body = response.body;
