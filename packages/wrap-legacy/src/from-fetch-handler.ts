@@ -7,6 +7,7 @@ import {
   UnsupportedScopeError,
 } from '@pagi/spec';
 import { WrapLegacyError } from './errors.js';
+import { FastResponse, type FastResponseState } from './internal/fast-response.js';
 import { isHopByHop } from './internal/hop-by-hop.js';
 import { lazyRequest } from './internal/lazy-request.js';
 import { originOf } from './internal/request-target.js';
@@ -43,9 +44,10 @@ export function fromFetchHandler(handler: FetchHandler, options?: FromFetchHandl
   if (typeof handler !== 'function')
     throw new TypeError(`fromFetchHandler: expected a (Request) => Response function, got ${typeof handler}`);
   const logger = options?.logger ?? consoleLogger;
-  return async function fetchHandlerApp(scope, receive, send) {
-    if (scope.type !== 'http') throw new UnsupportedScopeError(scope.type);
-    await runFetch(handler, scope, receive as Receive<'http'>, send as Send<'http'>, logger);
+  // Not async itself: runFetch's promise is returned as is (one promise per request, not two).
+  return function fetchHandlerApp(scope, receive, send) {
+    if (scope.type !== 'http') return Promise.reject(new UnsupportedScopeError(scope.type));
+    return runFetch(handler, scope, receive as Receive<'http'>, send as Send<'http'>, logger);
   };
 }
 
@@ -113,7 +115,9 @@ async function runFetch(
 
   let response: Response;
   try {
-    response = await handler(lazyRequest(url, call));
+    const result = handler(lazyRequest(url, call));
+    // A synchronous handler (Hono's hello world) costs no extra microtask turn.
+    response = typeof (result as Promise<Response>).then === 'function' ? await result : (result as Response);
     if (!(response instanceof Response) && typeof (response as Response | undefined)?.status !== 'number')
       throw new TypeError(`expected the handler to return a Response, got ${typeof response}`);
   } catch (cause) {
@@ -138,9 +142,18 @@ async function runFetch(
     return;
   }
 
-  const out: HeaderList = [];
-  for (const [name, value] of response.headers) if (!isHopByHop(name)) out.push([name, value]);
-  await send({ type: 'http.response.start', status: response.status, headers: out });
+  const fast = FastResponse.stateOf(response);
+  if (fast !== undefined) {
+    // A lightweight Response (installFastResponse()): no web stream, one body event.
+    await send({ type: 'http.response.start', status: fast.status, headers: fastHeaders(fast) });
+    const noBody = fast.body === null || method === 'HEAD';
+    return send(
+      noBody
+        ? { type: 'http.response.body', more: false }
+        : { type: 'http.response.body', body: fast.body as string | Uint8Array, more: false },
+    );
+  }
+  await send({ type: 'http.response.start', status: response.status, headers: headerList(response.headers) });
   const body = response.body;
   if (body === null || NULL_BODY_STATUS.has(response.status) || method === 'HEAD') {
     if (body !== null) void body.cancel().catch(ignore);
@@ -173,6 +186,24 @@ async function runFetch(
     throw error;
   }
   await send({ type: 'http.response.body', more: false });
+}
+
+const TEXT_PLAIN: HeaderList = [['content-type', 'text/plain;charset=UTF-8']];
+
+function fastHeaders(fast: FastResponseState): HeaderList {
+  if (fast.headers !== undefined) return headerList(fast.headers);
+  // The headers the real Response would have: a content type for a string body, none otherwise.
+  return typeof fast.body === 'string' ? TEXT_PLAIN.slice() : [];
+}
+
+/**
+ * The response headers as a PAGI header list, in one pass: names come lowercase from `Headers`,
+ * and its iterator yields each `set-cookie` on its own (never comma-joined, RFC 6265 §3).
+ */
+function headerList(headers: Headers): HeaderList {
+  const out: HeaderList = [];
+  for (const [name, value] of headers) if (!isHopByHop(name)) out.push([name, value]);
+  return out;
 }
 
 /**

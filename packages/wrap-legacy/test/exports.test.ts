@@ -9,6 +9,7 @@ test('the package exports exactly these runtime values', () => {
     'fromCGI',
     'fromFetchHandler',
     'fromNodeHandler',
+    'installFastResponse',
     'toFetchHandler',
   ]);
 });
