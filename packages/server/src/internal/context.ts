@@ -1,4 +1,4 @@
-import type { App } from '@pagi/spec';
+import type { AccessLogEntry, App } from '@pagi/spec';
 import type { ResolvedServerOptions } from '../options.js';
 
 /** The server's log, leveled. Messages name what was expected and what came. */
@@ -9,21 +9,8 @@ export interface Logger {
   error(message: string, detail?: unknown): void;
 }
 
-/** One finished request or session, as the access log sees it. */
-export interface AccessLogEntry {
-  client: string;
-  method: string;
-  /** raw path + `?query` as received */
-  target: string;
-  httpVersion: string;
-  status: number;
-  bytes: number;
-  durationMs: number;
-  referer?: string;
-  userAgent?: string;
-  /** http, websocket or sse */
-  protocol: string;
-}
+/** One finished request or session, as the access log sees it: spec's one definition, shared with @pagi/middleware-access-log. */
+export type { AccessLogEntry } from '@pagi/spec';
 
 /**
  * A connection that outlives a request (WebSocket, SSE). On graceful stop the server calls

@@ -1,6 +1,6 @@
-import type { App, ReceiveEvent } from '@pagi/spec';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { echo } from './echo-app.js';
 import type { ServerOptions } from '../../src/options.js';
 import { deferred, type StartedServer, startServer } from '../helpers/start-server.js';
 
@@ -16,22 +16,6 @@ afterEach(async () => {
   await started?.close();
   started = undefined;
 });
-
-/** Echoes every message back; `await send()` paces it (the call that used to hang). */
-const echo: App = async (scope, receive, send) => {
-  if (scope.type !== 'websocket') return;
-  await receive();
-  await send({ type: 'websocket.accept' });
-  for (;;) {
-    const event = (await receive()) as ReceiveEvent<'websocket'>;
-    if (event.type !== 'websocket.receive') return;
-    await send(
-      event.text !== undefined
-        ? { type: 'websocket.send', text: event.text }
-        : { type: 'websocket.send', bytes: event.bytes },
-    );
-  }
-};
 
 /** Rejects instead of hanging: a stalled send shows up as a named failure, not a test timeout. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

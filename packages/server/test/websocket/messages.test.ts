@@ -1,6 +1,7 @@
-import type { App, ReceiveEvent } from '@pagi/spec';
+import type { ReceiveEvent } from '@pagi/spec';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { echo } from './echo-app.js';
 import { deferred, type Harness, startHarness } from './harness.js';
 
 let harness: Harness | undefined;
@@ -8,22 +9,6 @@ afterEach(async () => {
   await harness?.close();
   harness = undefined;
 });
-
-/** Echoes every message back as it came (text as text, bytes as bytes). */
-const echo: App = async (scope, receive, send) => {
-  if (scope.type !== 'websocket') return;
-  await receive();
-  await send({ type: 'websocket.accept' });
-  for (;;) {
-    const event = (await receive()) as ReceiveEvent<'websocket'>;
-    if (event.type !== 'websocket.receive') return;
-    await send(
-      event.text !== undefined
-        ? { type: 'websocket.send', text: event.text }
-        : { type: 'websocket.send', bytes: event.bytes },
-    );
-  }
-};
 
 function open(url: string, options?: WebSocket.ClientOptions): Promise<WebSocket> {
   const client = new WebSocket(url, options);
