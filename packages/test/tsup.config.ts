@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/vitest.ts'],
+  entry: ['src/index.ts', 'src/vitest.ts', 'src/redis.ts'],
   format: ['esm'],
   target: 'node20',
   dts: true,

@@ -15,7 +15,7 @@ import {
   memoryBackend,
   redisBackend,
 } from '../src/index.js';
-import { describeWithRedis, type RedisProcess, startRedis } from './support/redis-server.js';
+import { describeWithRedis, type RedisProcess, startRedis } from '@pagi/test/redis';
 import { waitFor } from './support/wait.js';
 
 async function take(sub: AsyncIterator<ChannelEvent>, n: number): Promise<ChannelEvent[]> {

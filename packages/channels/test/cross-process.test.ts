@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type ChannelLayer, createChannelLayer, redisBackend } from '../src/index.js';
 import { bundleFixture } from './support/bundle.js';
-import { describeWithRedis, type RedisProcess, startRedis } from './support/redis-server.js';
+import { describeWithRedis, type RedisProcess, startRedis } from '@pagi/test/redis';
 
 interface PeerMessage {
   op: string;

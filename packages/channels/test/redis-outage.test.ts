@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Redis } from 'ioredis';
 import { type ChannelLayer, createChannelLayer, redisBackend } from '../src/index.js';
 import { waitFor } from './support/wait.js';
-import { describeWithRedis, freePort, type RedisProcess, startRedis } from './support/redis-server.js';
+import { describeWithRedis, freePort, type RedisProcess, startRedis } from '@pagi/test/redis';
 
 describeWithRedis('redis outage', () => {
   let redis: RedisProcess;

@@ -1,5 +1,5 @@
 /**
- * Private redis-server instances for the tests: each test file starts its own on a free
+ * `@pagi/test/redis`: private redis-server instances for tests: each test file starts its own on a free
  * loopback port (no shared service, no state leaking between files or between helpers running
  * tests at the same time), without persistence.
  *
@@ -52,7 +52,7 @@ export function describeWithRedis(name: string, body: () => void): void {
       });
     });
   } else {
-    console.warn(`[@pagi/channels] skipping "${name}": ${MISSING}`);
+    console.warn(`[@pagi/test] skipping "${name}": ${MISSING}`);
     describe.skip(name, body);
   }
 }
