@@ -150,9 +150,8 @@ export class SessionHandle implements Session {
     const json = JSON.stringify(this.data);
     const t = now();
     const changed = this.regenerated || json !== this.snapshot;
+    // A new session that stayed empty is unchanged ('{}' both times): not stored, no cookie.
     if (changed) {
-      // A new session that stayed empty is not stored: no store write, no cookie.
-      if (this.isNew && json === EMPTY && !this.regenerated) return undefined;
       if (this.regenerated && this.loadedId !== undefined) {
         await guarded('delete a session', () => store.delete(this.loadedId as string));
       }
