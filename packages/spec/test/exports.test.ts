@@ -96,6 +96,7 @@ it('exports exactly the kit names from @pagi/spec/middleware and /middleware/nod
     [
       'HttpError',
       'SCOPE_KEYS_SLOT',
+      'SESSION',
       'acceptsEncoding',
       'preferredMediaType',
       'ScopeKey',

@@ -1,5 +1,5 @@
 import { type HeaderList, type HttpScope, jsonDepthExceeds, type Receive, type SseScope } from '@pagi/spec';
-import { scopeKey } from '@pagi/spec/middleware';
+import { type Session, scopeKey } from '@pagi/spec/middleware';
 import { parseCookie } from 'cookie';
 import { HttpError } from '../errors.js';
 import { allHeaders, firstHeader } from '../internal/headers.js';
@@ -9,6 +9,7 @@ import { BodySource, tooLarge } from './body-source.js';
 import type { FormData } from './form-data.js';
 import { type FormLimits, parseMultipart, parseUrlencoded } from './form-parser.js';
 import { negotiateEncoding, negotiateLanguage, negotiateType } from './negotiate.js';
+import { sessionOf } from './session.js';
 
 /** The router's key (`@pagi/router` sets it; keys are shared by name, so no dependency on it). */
 const ROUTER_KEY = scopeKey<{ params?: Record<string, string> }>('pagi.router');
@@ -173,6 +174,14 @@ export class Request {
       this.#cookies = out;
     }
     return this.#cookies;
+  }
+
+  /**
+   * The session an outer session middleware set (the `SESSION` key of `@pagi/spec/middleware`),
+   * typed; `undefined` without one. Read-only in SSE scopes.
+   */
+  get session(): Session | undefined {
+    return sessionOf(this.scope);
   }
 
   /** The media type without parameters, lowercase (`application/json`); `''` when absent. */

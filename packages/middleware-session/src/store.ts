@@ -1,0 +1,48 @@
+/**
+ * The store interface. A store keeps session records by ID; the middleware hands the *handle*
+ * a store returns from `set` to the transport (the ID itself for server-side stores, the sealed
+ * record for the cookie store) and gives the handle the transport read back to `get`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { SessionData } from '@pagi/spec/middleware';
+
+/** One stored session. */
+export interface SessionRecord {
+  /** The session ID (server-generated, see {@link newSessionId}). */
+  readonly id: string;
+  readonly data: SessionData;
+  /** When it expires, in epoch milliseconds. */
+  readonly expires: number;
+}
+
+export interface SessionStore {
+  /**
+   * The live (unexpired) record for `handle`, or `undefined` for an unknown, expired or
+   * malformed handle. Rejects only when the store itself fails.
+   */
+  get(handle: string): Promise<SessionRecord | undefined>;
+  /** Saves `record` until `record.expires`; resolves to the handle the transport carries. */
+  set(record: SessionRecord): Promise<string>;
+  /**
+   * Moves the expiry of an unchanged record to `expires` (sliding expiry without rewriting the
+   * data). Optional: without it the middleware calls `set` (the cookie store must re-seal anyway).
+   */
+  touch?(id: string, expires: number): Promise<void>;
+  /** Deletes the record (nothing happens for an unknown ID). */
+  delete(id: string): Promise<void>;
+}
+
+/** 32 random bytes, base64url: 43 characters, 256 bits: unguessable and safe in any key or header. */
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+const ID_FORMAT = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * `true` for a string shaped like {@link newSessionId}'s output. Server stores look nothing up
+ * for any other handle: no Redis key built from attacker-chosen bytes, no huge lookups.
+ */
+export function isSessionId(value: string): boolean {
+  return value.length === 43 && ID_FORMAT.test(value);
+}
