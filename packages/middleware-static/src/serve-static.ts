@@ -62,7 +62,12 @@ function fail(name: string, message: string): never {
   throw new PagiValidationError(`${name}(): ${message}`);
 }
 
-export function resolveConfig(name: string, root: string, options: StaticOptions, fallthrough: boolean): Config {
+export function resolveConfig(
+  name: string,
+  root: string,
+  options: StaticOptions,
+  fallthrough: boolean,
+): Config {
   if (typeof root !== 'string' || root === '') fail(name, 'root must be a non-empty directory path');
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) fail(name, `unknown option '${key}'`);
