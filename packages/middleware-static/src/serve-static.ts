@@ -49,7 +49,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /** Everything resolved once per factory call. */
-interface Config {
+export interface Config {
   root: string;
   index: readonly string[];
   dotfiles: 'ignore' | 'deny' | 'allow';
@@ -62,7 +62,12 @@ function fail(name: string, message: string): never {
   throw new PagiValidationError(`${name}(): ${message}`);
 }
 
-function resolveConfig(name: string, root: string, options: StaticOptions, fallthrough: boolean): Config {
+export function resolveConfig(
+  name: string,
+  root: string,
+  options: StaticOptions,
+  fallthrough: boolean,
+): Config {
   if (typeof root !== 'string' || root === '') fail(name, 'root must be a non-empty directory path');
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) fail(name, `unknown option '${key}'`);
@@ -103,7 +108,7 @@ function resolveConfig(name: string, root: string, options: StaticOptions, fallt
 }
 
 /** The request path below the mount point (`root_path`), still decoded. */
-function relativePath(scope: HttpScope): string {
+export function relativePath(scope: HttpScope): string {
   const mount = scope.root_path;
   return mount !== '' && scope.path.startsWith(mount) ? scope.path.slice(mount.length) : scope.path;
 }

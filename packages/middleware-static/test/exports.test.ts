@@ -5,6 +5,8 @@ import * as pkg from '../src/index.js';
 it('exports exactly the documented runtime names', () => {
   expect(Object.keys(pkg).sort()).toEqual([
     'containedRealPath',
+    'directoryApp',
+    'fileApp',
     'serveFile',
     'serveStatic',
     'splitRequestPath',

@@ -1,0 +1,1 @@
+export { cascade, type CascadeOptions } from './cascade.js';

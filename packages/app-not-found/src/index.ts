@@ -1,0 +1,1 @@
+export { notFound, type NotFoundBody, type NotFoundOptions } from './not-found.js';

@@ -1,0 +1,1 @@
+export { redirect, type RedirectOptions, type RedirectStatus, type RedirectTarget } from './redirect.js';

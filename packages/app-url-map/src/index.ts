@@ -1,0 +1,1 @@
+export { urlMap, type UrlMapOptions, type UrlMapTable } from './url-map.js';
