@@ -34,3 +34,4 @@ export {
 export { bufferBody, type BufferBodyOptions, type BufferedResponse } from './buffer-body.js';
 export { readBody, type ReadBody, type ReadBodyOptions } from './read-body.js';
 export { isUntransformable } from './response-skip.js';
+export { AUTH, type AuthInfo } from './keys/auth.js';
