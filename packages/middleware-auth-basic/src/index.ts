@@ -7,7 +7,15 @@ import {
   parseBasicCredentials,
   timingSafeEqualString,
 } from '@pagi/spec';
-import { AUTH, defineMiddleware, respond, type ScopeKey, scopeKey, withKey } from '@pagi/spec/middleware';
+import {
+  AUTH,
+  defineMiddleware,
+  pathPrefixMatcher,
+  respond,
+  type ScopeKey,
+  scopeKey,
+  withKey,
+} from '@pagi/spec/middleware';
 
 /** RFC 7617 parsing: the one definition lives in `@pagi/spec` (`parseBasicCredentials`). */
 export { parseBasicCredentials as basicAuth, type BasicCredentials } from '@pagi/spec';
@@ -95,19 +103,8 @@ export function authBasic(options: AuthBasicOptions): Middleware {
   if (typeof realm !== 'string') throw new PagiValidationError('authBasic(): expected realm to be a string');
   const challenge = `Basic realm=${quoted(realm)}, charset="UTF-8"`;
   checkHeader('www-authenticate', challenge); // refuses CR/LF/control characters in the realm
-  const prefixes = (options.paths ?? []).map((path) => {
-    if (typeof path !== 'string' || !path.startsWith('/')) {
-      throw new PagiValidationError(
-        `authBasic(): expected paths to start with '/', got ${JSON.stringify(path)}`,
-      );
-    }
-    return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-  });
-  const protects = (path: string): boolean =>
-    prefixes.length === 0 ||
-    prefixes.some(
-      (p) => p === '/' || path === p || (path.startsWith(p) && path.charCodeAt(p.length) === 0x2f),
-    );
+  // Whole path segments: `/admin` never covers `/administrator` (the kit's one rule).
+  const protects = pathPrefixMatcher('authBasic', options.paths);
 
   const check = async (scope: ConnectionScope, username: string, password: string): Promise<boolean> => {
     if (verify !== undefined) return (await verify(username, password, scope)) === true;

@@ -115,6 +115,7 @@ it('exports exactly the kit names from @pagi/spec/middleware and /middleware/nod
       'hasHeader',
       'isUntransformable',
       'mount',
+      'pathPrefixMatcher',
       'named',
       'preferredEncoding',
       'readBody',

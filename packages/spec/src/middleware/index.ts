@@ -35,3 +35,4 @@ export { bufferBody, type BufferBodyOptions, type BufferedResponse } from './buf
 export { readBody, type ReadBody, type ReadBodyOptions } from './read-body.js';
 export { isUntransformable } from './response-skip.js';
 export { AUTH, type AuthInfo } from './keys/auth.js';
+export { pathPrefixMatcher } from './path-prefix.js';
