@@ -139,7 +139,12 @@ describeWithRedis('redisStore', () => {
       })(ok),
     );
     expect((await rejecting.get('/')).status).toBe(200);
+    // Killed while a hit is in flight: the request still gets its answer (503), it does not hang.
+    redis.signal('SIGSTOP');
+    const inFlight = rejecting.get('/', { timeout: 5000 });
     await redis.kill();
+    expect((await inFlight).status).toBe(503);
+    // And while it stays down, each request fails at once (no offline queue).
     expect((await rejecting.get('/', { timeout: 5000 })).status).toBe(503);
     const open = await allowing.get('/', { timeout: 5000 });
     expect(open.status).toBe(200);
