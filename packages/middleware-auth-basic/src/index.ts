@@ -4,12 +4,21 @@ import {
   getHeaderValues,
   type Middleware,
   PagiValidationError,
+  parseBasicCredentials,
   timingSafeEqualString,
 } from '@pagi/spec';
-import { defineMiddleware, respond, type ScopeKey, scopeKey, withKey } from '@pagi/spec/middleware';
-import { basicAuth } from './credentials.js';
+import {
+  AUTH,
+  defineMiddleware,
+  pathPrefixMatcher,
+  respond,
+  type ScopeKey,
+  scopeKey,
+  withKey,
+} from '@pagi/spec/middleware';
 
-export { basicAuth, type BasicCredentials } from './credentials.js';
+/** RFC 7617 parsing: the one definition lives in `@pagi/spec` (`parseBasicCredentials`). */
+export { parseBasicCredentials as basicAuth, type BasicCredentials } from '@pagi/spec';
 
 /** Who authenticated, as inner apps read it with `AUTH_USER.get(scope)`. */
 export interface AuthUser {
@@ -94,19 +103,8 @@ export function authBasic(options: AuthBasicOptions): Middleware {
   if (typeof realm !== 'string') throw new PagiValidationError('authBasic(): expected realm to be a string');
   const challenge = `Basic realm=${quoted(realm)}, charset="UTF-8"`;
   checkHeader('www-authenticate', challenge); // refuses CR/LF/control characters in the realm
-  const prefixes = (options.paths ?? []).map((path) => {
-    if (typeof path !== 'string' || !path.startsWith('/')) {
-      throw new PagiValidationError(
-        `authBasic(): expected paths to start with '/', got ${JSON.stringify(path)}`,
-      );
-    }
-    return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-  });
-  const protects = (path: string): boolean =>
-    prefixes.length === 0 ||
-    prefixes.some(
-      (p) => p === '/' || path === p || (path.startsWith(p) && path.charCodeAt(p.length) === 0x2f),
-    );
+  // Whole path segments: `/admin` never covers `/administrator` (the kit's one rule).
+  const protects = pathPrefixMatcher('authBasic', options.paths);
 
   const check = async (scope: ConnectionScope, username: string, password: string): Promise<boolean> => {
     if (verify !== undefined) return (await verify(username, password, scope)) === true;
@@ -116,13 +114,21 @@ export function authBasic(options: AuthBasicOptions): Middleware {
     return same && expected !== undefined;
   };
   const unauthorized = { headers: { 'www-authenticate': challenge }, body: 'Unauthorized' };
+  /** Both keys: this package's `AUTH_USER` and the shared `AUTH` every helper reads. */
+  const signIn = <S extends object>(scope: S, user: AuthUser): S =>
+    withKey(withKey(scope, AUTH_USER, user), AUTH, {
+      scheme: 'basic',
+      user: user.username,
+      claims: {},
+      scopes: [],
+    });
 
   /** The user for this request, `null` when it is not protected, or `undefined` when refused. */
   const authenticate = async (scope: ConnectionScope): Promise<AuthUser | null | undefined> => {
     if (!protects(scope.path)) return null;
     const values = getHeaderValues(scope.headers, 'authorization');
     // Two Authorization headers are ambiguous (which one did a proxy check?): refused.
-    const credentials = values.length === 1 ? basicAuth(values[0]) : undefined;
+    const credentials = values.length === 1 ? parseBasicCredentials(values[0]) : undefined;
     if (credentials === undefined) return undefined;
     return (await check(scope, credentials.username, credentials.password))
       ? { scheme: 'basic', username: credentials.username }
@@ -134,19 +140,19 @@ export function authBasic(options: AuthBasicOptions): Middleware {
       const user = await authenticate(scope);
       if (user === null) return app(scope, receive, send);
       if (user === undefined) return respond(scope, send, 401, unauthorized);
-      return app(withKey(scope, AUTH_USER, user), receive, send);
+      return app(signIn(scope, user), receive, send);
     },
     sse: async (scope, receive, send, app) => {
       const user = await authenticate(scope);
       if (user === null) return app(scope, receive, send);
       if (user === undefined) return respond(scope, send, 401, unauthorized);
-      return app(withKey(scope, AUTH_USER, user), receive, send);
+      return app(signIn(scope, user), receive, send);
     },
     websocket: async (scope, receive, send, app) => {
       const user = await authenticate(scope);
       if (user === null) return app(scope, receive, send);
       if (user === undefined) return respond(scope, send, 401, unauthorized);
-      return app(withKey(scope, AUTH_USER, user), receive, send);
+      return app(signIn(scope, user), receive, send);
     },
   });
 }

@@ -25,3 +25,4 @@ export * from './access-log-format.js';
 export * from './html-escape.js';
 export * from './http-send-order.js';
 export * from './json-depth.js';
+export * from './authorization.js';

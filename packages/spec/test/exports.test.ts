@@ -87,6 +87,9 @@ it('exports exactly the documented runtime names', () => {
       'parseTrustedProxies',
       'parseXForwardedFor',
       'trustedForwardedInfo',
+      // Authorization header parsing (RFC 7617 Basic, RFC 6750 Bearer).
+      'parseBasicCredentials',
+      'parseBearerToken',
     ].sort(),
   );
 });
@@ -94,6 +97,7 @@ it('exports exactly the documented runtime names', () => {
 it('exports exactly the kit names from @pagi/spec/middleware and /middleware/node', () => {
   expect(Object.keys(kit).sort()).toEqual(
     [
+      'AUTH',
       'HttpError',
       'SCOPE_KEYS_SLOT',
       'SESSION',
@@ -112,6 +116,7 @@ it('exports exactly the kit names from @pagi/spec/middleware and /middleware/nod
       'hasHeader',
       'isUntransformable',
       'mount',
+      'pathPrefixMatcher',
       'named',
       'preferredEncoding',
       'readBody',

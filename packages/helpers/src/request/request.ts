@@ -6,6 +6,7 @@ import { allHeaders, firstHeader } from '../internal/headers.js';
 import { parseMediaType } from '../internal/media-type.js';
 import { TempStore } from '../internal/temp-store.js';
 import { BodySource, tooLarge } from './body-source.js';
+import { type AuthInfo, authOf, type BasicCredentials, basicAuthOf, bearerTokenOf } from './credentials.js';
 import type { FormData } from './form-data.js';
 import { type FormLimits, parseMultipart, parseUrlencoded } from './form-parser.js';
 import { negotiateEncoding, negotiateLanguage, negotiateType } from './negotiate.js';
@@ -182,6 +183,26 @@ export class Request {
    */
   get session(): Session | undefined {
     return sessionOf(this.scope);
+  }
+
+  /** `Authorization: Bearer <token>` (RFC 6750 §2.1; scheme in any case): the token, else `null`. */
+  bearerToken(): string | null {
+    return bearerTokenOf(this.scope);
+  }
+
+  /** `Authorization: Basic …` (RFC 7617, UTF-8): `{ username, password }`, else `null`. */
+  basicAuth(): BasicCredentials | null {
+    return basicAuthOf(this.scope);
+  }
+
+  /** What an auth middleware established (`AUTH` of `@pagi/spec/middleware`): scheme, user, claims, scopes. */
+  get auth(): AuthInfo | undefined {
+    return authOf(this.scope);
+  }
+
+  /** The authenticated user (`auth.user`: the Basic username, the token's `sub`), or `undefined`. */
+  get user(): string | undefined {
+    return authOf(this.scope)?.user;
   }
 
   /** The media type without parameters, lowercase (`application/json`); `''` when absent. */

@@ -35,3 +35,5 @@ export { bufferBody, type BufferBodyOptions, type BufferedResponse } from './buf
 export { readBody, type ReadBody, type ReadBodyOptions } from './read-body.js';
 export { isUntransformable } from './response-skip.js';
 export { SESSION, type Session, type SessionData } from './keys/session.js';
+export { AUTH, type AuthInfo } from './keys/auth.js';
+export { pathPrefixMatcher } from './path-prefix.js';
