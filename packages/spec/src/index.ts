@@ -25,3 +25,5 @@ export * from './access-log-format.js';
 export * from './html-escape.js';
 export * from './http-send-order.js';
 export * from './json-depth.js';
+export * from './hop-by-hop.js';
+export * from './forwarded-format.js';

@@ -87,6 +87,11 @@ it('exports exactly the documented runtime names', () => {
       'parseTrustedProxies',
       'parseXForwardedFor',
       'trustedForwardedInfo',
+      // Writing proxy headers (a reverse proxy's side of the above, RFC 9110 §7.6.1, RFC 7239).
+      'HOP_BY_HOP_HEADERS',
+      'appendXForwardedFor',
+      'formatForwardedElement',
+      'withoutHopByHop',
     ].sort(),
   );
 });
