@@ -23,10 +23,14 @@ export function parseBackend(label: string, value: unknown): Backend {
     if (typeof value !== 'string') throw new TypeError('not a string');
     url = new URL(value);
   } catch {
-    throw new PagiValidationError(`proxy(): expected ${label} to be an http(s) URL, got ${JSON.stringify(value)}`);
+    throw new PagiValidationError(
+      `proxy(): expected ${label} to be an http(s) URL, got ${JSON.stringify(value)}`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new PagiValidationError(`proxy(): expected ${label} to be an http: or https: URL, got ${url.protocol}`);
+    throw new PagiValidationError(
+      `proxy(): expected ${label} to be an http: or https: URL, got ${url.protocol}`,
+    );
   }
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
     throw new PagiValidationError(`proxy(): ${label} must not carry credentials, a query or a fragment`);
@@ -43,7 +47,9 @@ export function parseBackend(label: string, value: unknown): Backend {
 
 /** true when `path` is `prefix` or continues it with `/` (so `/api` is not a prefix of `/apiary`). */
 function under(path: string, prefix: string): boolean {
-  return path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 0x2f);
+  return (
+    path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 0x2f)
+  );
 }
 
 /**

@@ -51,7 +51,8 @@ export class EventStreamParser {
       const line = this.partial === '' ? text.slice(start, i) : this.partial + text.slice(start, i);
       this.partial = '';
       if (c === 0x0d) {
-        if (i + 1 === text.length) this.skipLf = true; // a CRLF split across two chunks
+        if (i + 1 === text.length)
+          this.skipLf = true; // a CRLF split across two chunks
         else if (text.charCodeAt(i + 1) === 0x0a) i++;
       }
       start = i + 1;
@@ -59,7 +60,8 @@ export class EventStreamParser {
     }
     if (start < text.length) {
       this.partial += text.slice(start);
-      if (this.size + this.partial.length > this.maxEventSize) throw new EventTooLargeError(this.maxEventSize);
+      if (this.size + this.partial.length > this.maxEventSize)
+        throw new EventTooLargeError(this.maxEventSize);
     }
   }
 

@@ -48,7 +48,11 @@ export async function proxyHttp(
   }
   const body = upstream.body;
   try {
-    await send({ type: 'http.response.start', status: upstream.statusCode, headers: responseHeaders(upstream.headers) });
+    await send({
+      type: 'http.response.start',
+      status: upstream.statusCode,
+      headers: responseHeaders(upstream.headers),
+    });
   } catch (error) {
     // A header the server refuses (bytes no HTTP/1.1 field may carry): the backend's fault.
     body.destroy();

@@ -89,7 +89,10 @@ function count(name: string, value: unknown, fallback: number, min: number): num
 }
 
 function defaultOnError(error: unknown, scope: ConnectionScope): void {
-  const why = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error);
+  const why =
+    error instanceof Error
+      ? `${(error as { code?: string }).code ?? error.name}: ${error.message}`
+      : String(error);
   process.stderr.write(`proxy: ${scope.type} ${scope.path}: upstream failed (${why})\n`);
 }
 
@@ -125,14 +128,17 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
       };
     } else if (typeof targets === 'object' && targets !== null) {
       const byName = new Map<string, Backend>();
-      for (const [name, url] of Object.entries(targets)) byName.set(name, parseBackend(`targets.${name}`, url));
+      for (const [name, url] of Object.entries(targets))
+        byName.set(name, parseBackend(`targets.${name}`, url));
       backends = [...byName.values()];
       pick = (scope) => {
         const chosen = route(scope);
         return typeof chosen === 'string' ? byName.get(chosen) : undefined;
       };
     } else {
-      throw new PagiValidationError('proxy(): expected targets to be an array of URLs or a record of name → URL');
+      throw new PagiValidationError(
+        'proxy(): expected targets to be an array of URLs or a record of name → URL',
+      );
     }
     if (backends.length === 0) throw new PagiValidationError('proxy(): targets is empty');
   } else {
@@ -140,11 +146,15 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
   }
   const host = options.host ?? 'rewrite';
   if (host !== 'rewrite' && host !== 'preserve') {
-    throw new PagiValidationError(`proxy(): expected host to be 'rewrite' or 'preserve', got ${JSON.stringify(host)}`);
+    throw new PagiValidationError(
+      `proxy(): expected host to be 'rewrite' or 'preserve', got ${JSON.stringify(host)}`,
+    );
   }
   const forwardedHeaders = options.forwardedHeaders ?? true;
   if (typeof forwardedHeaders !== 'boolean') {
-    throw new PagiValidationError(`proxy(): expected forwardedHeaders to be a boolean, got ${JSON.stringify(forwardedHeaders)}`);
+    throw new PagiValidationError(
+      `proxy(): expected forwardedHeaders to be a boolean, got ${JSON.stringify(forwardedHeaders)}`,
+    );
   }
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw new PagiValidationError('proxy(): expected onError to be a function');
@@ -163,7 +173,12 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
     sseIdleTimeout: count('sseIdleTimeout', options.sseIdleTimeout, 300_000, 0),
     maxSseEventSize: count('maxSseEventSize', options.maxSseEventSize, 1024 * 1024, 1),
     maxRefusalBodySize: count('maxRefusalBodySize', options.maxRefusalBodySize, 64 * 1024, 0),
-    maxWebSocketMessageSize: count('maxWebSocketMessageSize', options.maxWebSocketMessageSize, 16 * 1024 * 1024, 1),
+    maxWebSocketMessageSize: count(
+      'maxWebSocketMessageSize',
+      options.maxWebSocketMessageSize,
+      16 * 1024 * 1024,
+      1,
+    ),
     dispatcher: options.dispatcher,
     onError: options.onError ?? defaultOnError,
   };

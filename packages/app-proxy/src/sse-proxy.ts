@@ -73,7 +73,14 @@ export async function proxySse(
       for (let i = 0; i < items.length; i++) {
         const item = items[i]!;
         if (item.kind === 'comment') await send({ type: 'sse.comment', comment: item.comment });
-        else await send({ type: 'sse.send', data: item.data, event: item.event, id: item.id, retry: item.retry });
+        else
+          await send({
+            type: 'sse.send',
+            data: item.data,
+            event: item.event,
+            id: item.id,
+            retry: item.retry,
+          });
       }
       items.length = 0;
       if (abort.signal.aborted) break;
@@ -100,7 +107,9 @@ async function refuse(
       size += (chunk as Buffer).byteLength;
       if (size > ctx.options.maxRefusalBodySize) {
         body.destroy();
-        throw new Error(`the backend's non-stream answer to an SSE request is larger than ${ctx.options.maxRefusalBodySize} bytes`);
+        throw new Error(
+          `the backend's non-stream answer to an SSE request is larger than ${ctx.options.maxRefusalBodySize} bytes`,
+        );
       }
       chunks.push(chunk as Buffer);
     }

@@ -21,7 +21,11 @@ function hasBody(scope: ConnectionScope): boolean {
 }
 
 /** The client's body events (`http.request` / `sse.request`) as bytes; throws when the client leaves. */
-async function* bodyChunks(receive: () => Promise<unknown>, type: string, done: () => void): AsyncGenerator<Uint8Array> {
+async function* bodyChunks(
+  receive: () => Promise<unknown>,
+  type: string,
+  done: () => void,
+): AsyncGenerator<Uint8Array> {
   for (;;) {
     const event = (await receive()) as BodyEvent;
     if (event.type !== type) throw new ClientGoneError();
@@ -48,9 +52,12 @@ export function requestUpstream(ctx: ProxyContext, call: UpstreamCall): Promise<
   const withBody = hasBody(scope);
   const headers = upstreamHeaders(scope, call.backend, ctx.options, false);
   const body = withBody
-    ? Readable.from(bodyChunks(call.receive, `${scope.type === 'sse' ? 'sse' : 'http'}.request`, call.bodyDone), {
-        objectMode: false,
-      })
+    ? Readable.from(
+        bodyChunks(call.receive, `${scope.type === 'sse' ? 'sse' : 'http'}.request`, call.bodyDone),
+        {
+          objectMode: false,
+        },
+      )
     : undefined;
   if (!withBody) call.bodyDone();
   return ctx.dispatcher().request({

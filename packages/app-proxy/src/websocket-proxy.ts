@@ -63,16 +63,27 @@ function handshake(socket: WebSocket, maxBody: number): Promise<Handshake> {
       res.on('end', () => {
         socket.terminate();
         if (size > maxBody) {
-          resolve({ kind: 'failed', error: new Error(`the backend's refusal body is larger than ${maxBody} bytes`) });
+          resolve({
+            kind: 'failed',
+            error: new Error(`the backend's refusal body is larger than ${maxBody} bytes`),
+          });
         } else {
-          resolve({ kind: 'refused', status: res.statusCode ?? 502, headers: relayableHeaders(res), body: Buffer.concat(chunks) });
+          resolve({
+            kind: 'refused',
+            status: res.statusCode ?? 502,
+            headers: relayableHeaders(res),
+            body: Buffer.concat(chunks),
+          });
         }
       });
       res.on('error', (error) => resolve({ kind: 'failed', error }));
     });
     socket.on('error', (error) => {
       const timeout = /handshake has timed out/i.test(error.message);
-      resolve({ kind: 'failed', error: timeout ? Object.assign(error, { code: 'PROXY_WS_HANDSHAKE_TIMEOUT' }) : error });
+      resolve({
+        kind: 'failed',
+        error: timeout ? Object.assign(error, { code: 'PROXY_WS_HANDSHAKE_TIMEOUT' }) : error,
+      });
     });
   });
 }
@@ -94,7 +105,8 @@ export async function proxyWebSocket(
   const first = await receive();
   if (first.type !== 'websocket.connect') return;
   const path = upstreamPath(scope, backend);
-  if (path === undefined) return respond(scope, send, 400, { body: 'Bad Request: expected an origin-form request target (/path)' });
+  if (path === undefined)
+    return respond(scope, send, 400, { body: 'Bad Request: expected an origin-form request target (/path)' });
   const headers: Record<string, string> = {};
   for (const [name, value] of upstreamHeaders(scope, backend, ctx.options, true)) {
     headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
@@ -123,7 +135,10 @@ export async function proxyWebSocket(
     return respond(scope, send, status, { body: statusPhrase(status) });
   }
   if (result.kind === 'refused') {
-    return respond(scope, send, result.status, { headers: result.headers.filter((h) => h[0] !== 'content-length'), body: result.body });
+    return respond(scope, send, result.status, {
+      headers: result.headers.filter((h) => h[0] !== 'content-length'),
+      body: result.body,
+    });
   }
   await send({
     type: 'websocket.accept',
@@ -163,7 +178,9 @@ class Relay {
 
   private fromBackend(data: Buffer, isBinary: boolean): void {
     this.queue.push(
-      isBinary ? { type: 'websocket.send', bytes: data } : { type: 'websocket.send', text: data.toString('utf8') },
+      isBinary
+        ? { type: 'websocket.send', bytes: data }
+        : { type: 'websocket.send', text: data.toString('utf8') },
     );
     if (!this.pumping) void this.pump();
   }
@@ -195,7 +212,10 @@ class Relay {
       return;
     }
     const mapped = clientCloseCode(code);
-    this.closeEvent = { code: mapped, reason: mapped === undefined || mapped === CloseCode.badGateway ? '' : reason };
+    this.closeEvent = {
+      code: mapped,
+      reason: mapped === undefined || mapped === CloseCode.badGateway ? '' : reason,
+    };
     if (!this.pumping) void this.pump();
   }
 

@@ -32,7 +32,8 @@ export function patternChunk(index: number, size = BIG_CHUNK): Buffer {
 
 function headersOf(req: IncomingMessage): [string, string][] {
   const out: [string, string][] = [];
-  for (let i = 0; i < req.rawHeaders.length; i += 2) out.push([req.rawHeaders[i]!.toLowerCase(), req.rawHeaders[i + 1]!]);
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    out.push([req.rawHeaders[i]!.toLowerCase(), req.rawHeaders[i + 1]!]);
   return out;
 }
 
@@ -68,7 +69,13 @@ export async function startBackend(): Promise<Backend> {
           hash.update(chunk);
           length += chunk.length;
         }
-        const body = JSON.stringify({ method: req.method, url: req.url, headers: headersOf(req), length, sha256: hash.digest('hex') });
+        const body = JSON.stringify({
+          method: req.method,
+          url: req.url,
+          headers: headersOf(req),
+          length,
+          sha256: hash.digest('hex'),
+        });
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
         res.end(body);
         return;
@@ -91,7 +98,10 @@ export async function startBackend(): Promise<Backend> {
       case '/big': {
         const chunks = Number(url.searchParams.get('chunks'));
         state.bigWritten = 0;
-        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': chunks * BIG_CHUNK });
+        res.writeHead(200, {
+          'content-type': 'application/octet-stream',
+          'content-length': chunks * BIG_CHUNK,
+        });
         for (let i = 0; i < chunks; i++) {
           const chunk = patternChunk(i);
           state.bigWritten += chunk.length;
@@ -123,7 +133,11 @@ export async function startBackend(): Promise<Backend> {
         res.write('partial');
         return;
       case '/sse':
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-from': 'backend' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          'x-from': 'backend',
+        });
         res.flushHeaders();
         state.sse = res;
         openSse(res);
@@ -145,7 +159,9 @@ export async function startBackend(): Promise<Backend> {
     state.seen.push({ method: req.method!, url: req.url!, headers: headersOf(req) });
     const path = new URL(req.url!, 'http://x').pathname;
     if (path === '/ws-refuse') {
-      socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: 4\r\nx-reason: policy\r\n\r\nnope');
+      socket.end(
+        'HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: 4\r\nx-reason: policy\r\n\r\nnope',
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wsRoute(path, ws, req));
@@ -170,7 +186,8 @@ function wsRoute(path: string, ws: WebSocket, req: IncomingMessage): void {
       const text = isBinary ? undefined : data.toString();
       if (text === 'close-4001') ws.close(4001, 'bye from backend');
       else if (text === 'drop') (ws as unknown as { _socket: import('node:net').Socket })._socket.destroy();
-      else if (text === 'whoami') ws.send(JSON.stringify({ host: req.headers.host, xff: req.headers['x-forwarded-for'] }));
+      else if (text === 'whoami')
+        ws.send(JSON.stringify({ host: req.headers.host, xff: req.headers['x-forwarded-for'] }));
       else ws.send(data, { binary: isBinary });
     });
     ws.on('close', (code, reason) => {

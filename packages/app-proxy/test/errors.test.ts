@@ -14,7 +14,9 @@ beforeAll(async () => {
 });
 afterAll(() => backend.close());
 
-async function listenRaw(onSocket: (s: import('node:net').Socket) => void): Promise<{ server: Server; url: string }> {
+async function listenRaw(
+  onSocket: (s: import('node:net').Socket) => void,
+): Promise<{ server: Server; url: string }> {
   const server = createServer(onSocket).listen(0, '127.0.0.1');
   await once(server, 'listening');
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
@@ -112,7 +114,12 @@ describe('upstream failures', () => {
   });
 
   it('maps undici timeout codes to 504 and everything else to 502', () => {
-    for (const code of ['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']) {
+    for (const code of [
+      'UND_ERR_CONNECT_TIMEOUT',
+      'UND_ERR_HEADERS_TIMEOUT',
+      'UND_ERR_BODY_TIMEOUT',
+      'ETIMEDOUT',
+    ]) {
       expect(gatewayStatus(Object.assign(new Error('x'), { code }))).toBe(504);
     }
     for (const code of ['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET', 'HPE_INVALID_CONSTANT', undefined]) {

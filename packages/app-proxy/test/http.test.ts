@@ -1,5 +1,6 @@
 /** Over real sockets: undici client → @pagi/server running proxy() → node:http backend. */
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
@@ -25,7 +26,11 @@ afterAll(async () => {
 
 const echo = async (path: string, init: Parameters<typeof request>[1] = {}) => {
   const res = await request(`${front.url}${path}`, init);
-  return { status: res.statusCode, headers: res.headers, json: (await res.body.json()) as Record<string, unknown> };
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    json: (await res.body.json()) as Record<string, unknown>,
+  };
 };
 function nodeGet(url: string, options: RequestOptions): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
@@ -52,18 +57,31 @@ describe('proxy over real sockets', () => {
     }
     const hash = createHash('sha256');
     for (let i = 0; i < chunks; i++) hash.update(patternChunk(i));
-    const res = await echo('/echo/a%2Fb?x=1&y=%20', { method: 'PUT', body: upload() });
+    const res = await echo('/echo/a%2Fb?x=1&y=%20', { method: 'PUT', body: Readable.from(upload()) });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ method: 'PUT', url: '/echo/a%2Fb?x=1&y=%20', length: chunks * 65536, sha256: hash.digest('hex') });
+    expect(res.json).toMatchObject({
+      method: 'PUT',
+      url: '/echo/a%2Fb?x=1&y=%20',
+      length: chunks * 65536,
+      sha256: hash.digest('hex'),
+    });
   });
 
   it('removes hop-by-hop request headers, including those Connection names (RFC 9110 §7.6.1)', async () => {
     // node:http, not undici: undici refuses to send most of these fields at all.
     const json = await nodeGet(`${front.url}/echo`, {
-      headers: { connection: 'keep-alive, x-secret', 'x-secret': 'hop', 'keep-alive': 'timeout=5', te: 'trailers', 'proxy-connection': 'keep-alive', 'x-end': 'kept' },
+      headers: {
+        connection: 'keep-alive, x-secret',
+        'x-secret': 'hop',
+        'keep-alive': 'timeout=5',
+        te: 'trailers',
+        'proxy-connection': 'keep-alive',
+        'x-end': 'kept',
+      },
     });
     const names = (json.headers as [string, string][]).map((h) => h[0]);
-    for (const hop of ['x-secret', 'te', 'proxy-connection', 'upgrade', 'trailer']) expect(names).not.toContain(hop);
+    for (const hop of ['x-secret', 'te', 'proxy-connection', 'upgrade', 'trailer'])
+      expect(names).not.toContain(hop);
     expect(header(json, 'keep-alive')).toEqual([]);
     expect(header(json, 'x-end')).toEqual(['kept']);
   });
@@ -81,11 +99,18 @@ describe('proxy over real sockets', () => {
 
   it('adds Forwarded and X-Forwarded-*, appending to what the client sent; Host is rewritten', async () => {
     const { json } = await echo('/echo', {
-      headers: { host: 'public.example:8443', 'x-forwarded-for': '203.0.113.9', forwarded: 'for=203.0.113.9', 'x-forwarded-proto': 'https' },
+      headers: {
+        host: 'public.example:8443',
+        'x-forwarded-for': '203.0.113.9',
+        forwarded: 'for=203.0.113.9',
+        'x-forwarded-proto': 'https',
+      },
     });
     expect(header(json, 'host')).toEqual([`127.0.0.1:${backend.port}`]);
     expect(header(json, 'x-forwarded-for')).toEqual(['203.0.113.9, 127.0.0.1']);
-    expect(header(json, 'forwarded')).toEqual(['for=203.0.113.9, for=127.0.0.1;host="public.example:8443";proto=http']);
+    expect(header(json, 'forwarded')).toEqual([
+      'for=203.0.113.9, for=127.0.0.1;host="public.example:8443";proto=http',
+    ]);
     expect(header(json, 'x-forwarded-proto')).toEqual(['http']);
     expect(header(json, 'x-forwarded-host')).toEqual(['public.example:8443']);
   });
@@ -94,7 +119,9 @@ describe('proxy over real sockets', () => {
     const other = proxy({ target: backend.url, host: 'preserve', forwardedHeaders: false });
     const s = await serve(other);
     try {
-      const res = await request(`${s.url}/echo`, { headers: { host: 'public.example', 'x-forwarded-for': '1.2.3.4' } });
+      const res = await request(`${s.url}/echo`, {
+        headers: { host: 'public.example', 'x-forwarded-for': '1.2.3.4' },
+      });
       const json = (await res.body.json()) as Record<string, unknown>;
       expect(header(json, 'host')).toEqual(['public.example']);
       expect(header(json, 'x-forwarded-for')).toEqual(['1.2.3.4']);
