@@ -91,10 +91,16 @@ export async function startBackend(): Promise<Backend> {
         res.setHeader('X-Kept', 'yes');
         res.end('hop');
         return;
-      case '/status':
-        res.writeHead(Number(url.searchParams.get('code')), { 'content-type': 'text/plain' });
-        res.end(`status ${url.searchParams.get('code')}`);
+      case '/status': {
+        const text = `status ${url.searchParams.get('code')}`;
+        const code = Number(url.searchParams.get('code'));
+        res.writeHead(
+          code,
+          code === 204 ? {} : { 'content-type': 'text/plain', 'content-length': text.length },
+        );
+        res.end(text);
         return;
+      }
       case '/big': {
         const chunks = Number(url.searchParams.get('chunks'));
         state.bigWritten = 0;

@@ -132,6 +132,15 @@ describe('proxy over real sockets', () => {
     }
   });
 
+  it('HEAD: the backend headers (content-length included) with no body, and the next request still works', async () => {
+    const res = await request(`${front.url}/status?code=200`, { method: 'HEAD' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-length']).toBe('10');
+    expect(await res.body.text()).toBe('');
+    const next = await request(`${front.url}/status?code=200`);
+    expect(await next.body.text()).toBe('status 200');
+  });
+
   it('passes the backend status and body through (404, 500, 204)', async () => {
     for (const code of [404, 500, 204]) {
       const res = await request(`${front.url}/status?code=${code}`);
