@@ -77,6 +77,7 @@ export class Master {
   #reopens = 0;
   /** --reload: files changed since the last rolling restart began. */
   #reloadAgain = false;
+  #reloadLooping = false;
 
   constructor(config: MasterConfig) {
     this.#options = config.options;
@@ -395,6 +396,8 @@ export class Master {
     this.#restarting = false;
     if (!this.#stopping) this.#log('rolling restart finished');
     this.#reconcile();
+    // Files changed while a SIGHUP restart ran: their reload comes now.
+    if (this.#reloadAgain && !this.#reloadLooping) void this.#reloadLoop();
   }
 
   /** --reload: a rolling restart per burst of file changes; one arriving mid-restart runs after it. */
@@ -413,7 +416,8 @@ export class Master {
             : files.join(', ');
         this.#log(`reload: ${shown} changed`);
         this.#reloadAgain = true;
-        if (!this.#restarting) void this.#reloadLoop();
+        // Mid-restart (a SIGHUP's or the loop's own), the loop or that restart's end picks it up.
+        if (!this.#restarting && !this.#reloadLooping) void this.#reloadLoop();
       },
     });
     watcher.start();
@@ -422,9 +426,14 @@ export class Master {
   }
 
   async #reloadLoop(): Promise<void> {
-    while (this.#reloadAgain && !this.#stopping) {
-      this.#reloadAgain = false;
-      await this.rollingRestart('reload');
+    this.#reloadLooping = true;
+    try {
+      while (this.#reloadAgain && !this.#stopping) {
+        this.#reloadAgain = false;
+        await this.rollingRestart('reload');
+      }
+    } finally {
+      this.#reloadLooping = false;
     }
   }
 
