@@ -11,6 +11,8 @@ import type { ProxyContext } from './context.js';
 import { flatten, upstreamHeaders } from './request-headers.js';
 import { ClientGoneError } from './upstream-errors.js';
 
+function ignore(): void {}
+
 type BodyEvent = { type: string; body?: Uint8Array; more?: boolean };
 
 /** true when the request carries a body: a non-zero Content-Length or any Transfer-Encoding. */
@@ -59,6 +61,9 @@ export function requestUpstream(ctx: ProxyContext, call: UpstreamCall): Promise<
         },
       )
     : undefined;
+  // A body undici stopped reading (the backend answered early) may still fail later when the
+  // client leaves; that must not become an uncaught stream error.
+  body?.on('error', ignore);
   if (!withBody) call.bodyDone();
   return ctx.dispatcher().request({
     origin: call.backend.origin,

@@ -127,6 +127,10 @@ export async function startBackend(): Promise<Backend> {
         res.end(JSON.stringify({ length: state.uploadRead, sha256: hash.digest('hex') }));
         return;
       }
+      case '/early': // answers before reading the request body, then closes
+        res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
+        res.end('too large');
+        return;
       case '/hang': // never answers: the proxy's headersTimeout fires
         return;
       case '/die': // starts a body, then the connection drops

@@ -1,6 +1,7 @@
 /** Upstream failures over real sockets: refused/reset/garbage → 502, timeouts → 504, a cut body aborts the client's. */
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxy } from '../src/index.js';
@@ -28,6 +29,7 @@ async function through(target: string, path: string, extra: Record<string, unkno
   const front = await serve(app);
   return {
     errors,
+    url: front.url,
     res: () => request(`${front.url}${path}`),
     close: async () => {
       await front.close();
@@ -108,6 +110,25 @@ describe('upstream failures', () => {
       expect(res.statusCode).toBe(200);
       await expect(res.body.text()).rejects.toThrow();
       expect((p.errors[0] as { code?: string }).code).toBe('UND_ERR_BODY_TIMEOUT');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('a backend answering before it read the body, then closing: 413 relayed or 502 (the reset can win the race), no crash', async () => {
+    const p = await through(backend.url, '/early');
+    try {
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      async function* upload() {
+        for (let i = 0; i < 64; i++) yield chunk;
+      }
+      const res = await request(`${p.url}/early`, { method: 'POST', body: Readable.from(upload()) }).catch(
+        (e: Error) => e,
+      );
+      if (!(res instanceof Error)) {
+        expect([413, 502]).toContain(res.statusCode);
+        await res.body.dump();
+      }
     } finally {
       await p.close();
     }
