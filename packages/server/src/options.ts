@@ -2,6 +2,7 @@ import { PROCESS_DEFAULTS, type ProcessOptions, validateProcessOptions } from '.
 import { LISTEN_DEFAULTS, type ListenOptions, validateListenOptions } from './listen/listen-options.js';
 import { TLS_DEFAULTS, type TlsOptions, tlsSettingsOf } from './tls/tls-options.js';
 import { GUARD_DEFAULTS, type GuardOptions, validateGuardOptions } from './net/guard-options.js';
+import { RELOAD_DEFAULTS, type ReloadOptions, validateReloadOptions } from './cluster/reload-options.js';
 
 /**
  * Every server option with its default. The CLI, the single-process server and each worker read
@@ -99,6 +100,16 @@ export interface ServerOptions extends ProcessOptions, ListenOptions, TlsOptions
   fullflush?: boolean;
   /** Validate every outbound event field-by-field (state machine and header safety always run). Default true. */
   validateEvents?: boolean;
+
+  // --- development: --reload (src/cluster/reload-options.ts) ----------------------------------
+  /** Restart the workers gracefully when the app's files change. Default false. */
+  reload?: ReloadOptions['reload'];
+  /** Directories watched by `reload`. Default: the app module's directory (CLI) or the cwd. */
+  reloadDir?: ReloadOptions['reloadDir'];
+  /** Extra file-name globs that trigger a reload. Default []. */
+  reloadInclude?: ReloadOptions['reloadInclude'];
+  /** Extra globs of names never watched. Default []. */
+  reloadExclude?: ReloadOptions['reloadExclude'];
 }
 
 export type ResolvedServerOptions = Required<Omit<ServerOptions, 'accessLogStream' | 'logStream'>> & {
@@ -138,6 +149,7 @@ export const DEFAULT_OPTIONS: Omit<ResolvedServerOptions, 'accessLogStream' | 'l
   accessLog: 'off',
   fullflush: true,
   validateEvents: true,
+  ...RELOAD_DEFAULTS,
   ...PROCESS_DEFAULTS,
   ...LISTEN_DEFAULTS,
   ...TLS_DEFAULTS,
@@ -186,5 +198,6 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
   validateListenOptions(resolved);
   tlsSettingsOf(resolved);
   validateGuardOptions(resolved);
+  validateReloadOptions(resolved);
   return resolved;
 }

@@ -26,3 +26,5 @@ export * from './html-escape.js';
 export * from './http-send-order.js';
 export * from './json-depth.js';
 export * from './authorization.js';
+export * from './hop-by-hop.js';
+export * from './forwarded-format.js';

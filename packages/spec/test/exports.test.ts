@@ -90,6 +90,11 @@ it('exports exactly the documented runtime names', () => {
       // Authorization header parsing (RFC 7617 Basic, RFC 6750 Bearer).
       'parseBasicCredentials',
       'parseBearerToken',
+      // Writing proxy headers (a reverse proxy's side of the above, RFC 9110 §7.6.1, RFC 7239).
+      'HOP_BY_HOP_HEADERS',
+      'appendXForwardedFor',
+      'formatForwardedElement',
+      'withoutHopByHop',
     ].sort(),
   );
 });

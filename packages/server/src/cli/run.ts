@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { isPagiError } from '@pagi/spec';
 import { runServer } from '../cluster/run.js';
 import { resolveOptions } from '../options.js';
 import { createServer } from '../server.js';
-import { AppLoadError, loadApp } from './load-app.js';
+import { AppLoadError, loadApp, splitTarget } from './load-app.js';
 import { parseCliArgs, usage } from './parse-args.js';
 
 /** Where the CLI talks and how it leaves; injectable for tests. */
@@ -76,6 +77,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<v
     } catch (error) {
       io.stderr.write(`pagi-server: ${(error as Error).message}\n${usage()}`);
       return io.exit(2);
+    }
+    // --reload watches the app module's directory unless told otherwise (--reload-dir).
+    if (resolved.reload && resolved.reloadDir.length === 0) {
+      resolved.reloadDir = [dirname(resolve(io.cwd, splitTarget(request.target).module))];
     }
     // A worker runs this CLI again and so imports the module afresh: SIGHUP loads new code.
     return io.exit(await runServer({ options: resolved, loadApp: async () => app, createServer }));

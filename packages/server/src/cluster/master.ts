@@ -10,6 +10,7 @@ import { ExitCode, worseExit } from './exit-codes.js';
 import { HeartbeatMonitor } from './heartbeat.js';
 import { isPagiMessage, type MasterMessage } from './messages.js';
 import { removePidFile, writePidFile } from './pid-file.js';
+import { ReloadWatcher } from './reload-watcher.js';
 import { RespawnPolicy, type RespawnPolicyOptions } from './respawn-policy.js';
 import { planPool, scaleDesired } from './pool-plan.js';
 import { onSignals } from './signals.js';
@@ -29,6 +30,8 @@ interface WorkerRecord {
   killTimer?: NodeJS.Timeout;
   /** `#reopens` when forked: a SIGUSR1 since then is passed on once it listens. */
   reopens: number;
+  /** A replacement on trial: if it dies before listening, the old worker stays and nothing respawns. */
+  trial: boolean;
 }
 
 export interface MasterConfig {
@@ -72,6 +75,9 @@ export class Master {
   #announced = false;
   /** SIGUSR1s received (access log reopens). */
   #reopens = 0;
+  /** --reload: files changed since the last rolling restart began. */
+  #reloadAgain = false;
+  #reloadLooping = false;
 
   constructor(config: MasterConfig) {
     this.#options = config.options;
@@ -128,15 +134,17 @@ export class Master {
       SIGUSR1: () => this.reopenLogs(),
     });
     this.#monitor.start();
+    const watcher = this.#options.reload ? this.#watchForReload() : undefined;
     for (let num = 1; num <= this.#desired; num++) this.#fork(num);
     const code = await finished;
+    watcher?.close();
     off();
     this.#monitor.stop();
     if (this.#options.pidFile !== null) removePidFile(this.#options.pidFile, process.pid);
     return code;
   }
 
-  #fork(num: number): WorkerRecord {
+  #fork(num: number, trial = false): WorkerRecord {
     const worker = cluster.fork({ ...this.#workerEnv, [WORKER_NUM_ENV]: String(num) });
     let markReady!: (ok: boolean) => void;
     const ready = new Promise<boolean>((resolve) => {
@@ -156,6 +164,7 @@ export class Master {
       markReady,
       exited,
       reopens: this.#reopens,
+      trial,
     };
     this.#records.set(worker.id, record);
     // Watching starts with the first heartbeat: loading the app may legitimately take longer
@@ -227,6 +236,14 @@ export class Master {
     if (record.retiring) {
       this.#log(`worker ${record.num} (pid ${record.worker.process.pid}) retired (${how})`);
       this.#reconcile();
+      return;
+    }
+    // New code that does not load (a syntax error under --reload, a bad deploy under SIGHUP) is
+    // not a crash of the running service: the old worker keeps serving, no respawn, no boot loop.
+    if (record.trial && !record.booted) {
+      this.#log(
+        `worker ${record.num} (pid ${record.worker.process.pid}) replacement failed to start (${how}); the old worker keeps serving`,
+      );
       return;
     }
     const booted = record.booted && code !== ExitCode.STARTUP;
@@ -347,7 +364,7 @@ export class Master {
         await this.#retire(old);
         return true;
       }
-      const fresh = this.#fork(old.num);
+      const fresh = this.#fork(old.num, true);
       if (!(await fresh.ready)) {
         this.#log(`replacement for worker ${old.num} did not start; keeping the old one`);
         return false;
@@ -360,16 +377,16 @@ export class Master {
     }
   }
 
-  /** SIGHUP: replace every worker, one at a time; each new worker re-imports the app. */
-  async rollingRestart(): Promise<void> {
+  /** SIGHUP (or a --reload change): replace every worker, one at a time; each new worker re-imports the app. */
+  async rollingRestart(reason = 'SIGHUP'): Promise<void> {
     if (this.#stopping) return;
     if (this.#restarting) {
-      this.#log('SIGHUP ignored: a rolling restart is already running');
+      this.#log(`${reason} ignored: a rolling restart is already running`);
       return;
     }
     this.#restarting = true;
     const current = [...this.#records.values()].filter((r) => !r.retiring);
-    this.#log(`SIGHUP: rolling restart of ${current.length} workers`);
+    this.#log(`${reason}: rolling restart of ${current.length} workers`);
     for (const record of current) {
       const step = this.#recycleQueue.then(() => this.#replace(record));
       this.#recycleQueue = step;
@@ -379,6 +396,45 @@ export class Master {
     this.#restarting = false;
     if (!this.#stopping) this.#log('rolling restart finished');
     this.#reconcile();
+    // Files changed while a SIGHUP restart ran: their reload comes now.
+    if (this.#reloadAgain && !this.#reloadLooping) void this.#reloadLoop();
+  }
+
+  /** --reload: a rolling restart per burst of file changes; one arriving mid-restart runs after it. */
+  #watchForReload(): ReloadWatcher {
+    const dirs = this.#options.reloadDir.length > 0 ? this.#options.reloadDir : [process.cwd()];
+    const watcher = new ReloadWatcher({
+      dirs,
+      include: this.#options.reloadInclude,
+      exclude: this.#options.reloadExclude,
+      log: this.#log,
+      onChange: (files) => {
+        if (this.#stopping) return;
+        const shown =
+          files.length > 3
+            ? `${files.slice(0, 3).join(', ')} and ${files.length - 3} more`
+            : files.join(', ');
+        this.#log(`reload: ${shown} changed`);
+        this.#reloadAgain = true;
+        // Mid-restart (a SIGHUP's or the loop's own), the loop or that restart's end picks it up.
+        if (!this.#restarting && !this.#reloadLooping) void this.#reloadLoop();
+      },
+    });
+    watcher.start();
+    this.#log(`reload: watching ${dirs.join(', ')} for changes`);
+    return watcher;
+  }
+
+  async #reloadLoop(): Promise<void> {
+    this.#reloadLooping = true;
+    try {
+      while (this.#reloadAgain && !this.#stopping) {
+        this.#reloadAgain = false;
+        await this.rollingRestart('reload');
+      }
+    } finally {
+      this.#reloadLooping = false;
+    }
   }
 
   /**

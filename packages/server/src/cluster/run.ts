@@ -30,7 +30,8 @@ export async function runServer(config: RunConfig): Promise<number> {
     const options = { ...config.options, ...decodeWorkerOptions(inherited, num) };
     return runWorker({ ...config, options: options as RunConfig['options'], log });
   }
-  if (config.options.workers <= 1) {
+  // --reload needs a master even for one worker: new code means a new process.
+  if (config.options.workers <= 1 && !config.options.reload) {
     try {
       return await runSingle({ ...config, log });
     } catch (error) {

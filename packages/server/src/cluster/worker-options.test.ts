@@ -29,6 +29,9 @@ describe('worker options', () => {
       accessLogFile: '/tmp/access.log',
       workers: 4,
       workerNum: null,
+      reloadDir: ['/srv/app'],
+      reloadInclude: ['*.html'],
+      reloadExclude: ['dist'],
     });
     // resolveOptions validates file-free; TLS files are only read at listen().
     const resolved = resolveOptions(custom);
