@@ -4,7 +4,9 @@ import { wsBroadcast } from '@pagi/app-ws-broadcast';
 import { createChannelLayer, redisBackend } from '@pagi/channels';
 
 export const layer = createChannelLayer({
-  backend: process.env.REDIS_URL ? redisBackend({ url: process.env.REDIS_URL, prefix: 'example-bc:' }) : undefined,
+  backend: process.env.REDIS_URL
+    ? redisBackend({ url: process.env.REDIS_URL, prefix: 'example-bc:' })
+    : undefined,
 });
 
 export default wsBroadcast({
