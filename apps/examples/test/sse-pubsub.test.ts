@@ -10,7 +10,7 @@ it('streams what is POSTed to a channel, and replays it after Last-Event-ID', as
   expect(first).toMatchObject({ data: 'first', retry: 3000 });
   await sse.disconnect();
   await client.post('/news', { body: 'missed' });
-  const again = await client.sse('/news', { headers: { 'last-event-id': first.id ?? '' } });
+  const again = await client.sse('/news', { headers: { 'last-event-id': first?.id ?? '' } });
   expect(await again.next()).toMatchObject({ data: 'missed' });
   await again.disconnect();
   expect((await client.sse('/private')).status).toBe(404);

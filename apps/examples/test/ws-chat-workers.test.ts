@@ -54,9 +54,13 @@ describeWithRedis('ws-chat example on pagi-server --workers 2 with Redis', () =>
       bundleApp(join(import.meta.dirname, 'fixtures/workers-app.mjs')),
     ]);
     const port = await freePort();
-    server = await runCli(cli, ['--workers', '2', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', app], {
-      REDIS_URL: redis.url,
-    });
+    server = await runCli(
+      cli,
+      ['--workers', '2', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', app],
+      {
+        REDIS_URL: redis.url,
+      },
+    );
     base = `127.0.0.1:${port}`;
   }, 120_000);
 
