@@ -14,7 +14,7 @@
  * `process.cpuUsage()`; far less sensitive to a busy machine; for Redis it leaves out
  * redis-server's own CPU), and `ratio pagi-broadcast/ws-broadcast` of both.
  *
- *   node ws-broadcast.mjs [--rounds 3] [--seconds 5] [--subscribers 1000] [--window 16]
+ *   node ws-broadcast.mjs [--rounds 3] [--seconds 5] [--subscribers 1000] [--window 16] [--no-redis]
  *   # REDIS_URL=redis://… uses that Redis; else a private redis-server (the redis row is skipped without one)
  *
  * Prerequisite: built packages (`npx tsup` in packages/spec, server, channels, app-ws-broadcast).
@@ -210,13 +210,13 @@ async function main() {
   } catch {
     console.warn('taskset failed: the load generator is not pinned');
   }
-  const redis = await startRedis();
+  const redis = process.argv.includes('--no-redis') ? undefined : await startRedis();
   const servers = {
     'ws-broadcast': await startServer('ws'),
     'pagi-memory': await startServer('pagi-memory'),
     ...(redis ? { 'pagi-redis': await startServer('pagi-redis', { BENCH_REDIS_URL: redis.url }) } : {}),
   };
-  if (!redis) console.log('pagi-redis: skipped (no redis-server and no REDIS_URL)');
+  if (!redis) console.log('pagi-redis: skipped (--no-redis, or no redis-server and no REDIS_URL)');
   const clients = {};
   try {
     for (const [name, { port }] of Object.entries(servers)) {

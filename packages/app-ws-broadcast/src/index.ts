@@ -4,12 +4,7 @@
  * machine sharing the layer's backend.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  type ChannelLayer,
-  type SlowConsumerPolicy,
-  type Subscription,
-  createChannelLayer,
-} from '@pagi/channels';
+import { type ChannelLayer, createChannelLayer, type SlowConsumerPolicy } from '@pagi/channels';
 import {
   CloseCode,
   isPagiError,
@@ -20,7 +15,8 @@ import {
   type WebSocketScope,
 } from '@pagi/spec';
 import { refuseScope, respond } from '@pagi/spec/middleware';
-import { decodeBroadcast, encodeBroadcast } from './wire.js';
+import { Fanout, Member } from './fanout.js';
+import { encodeBroadcast } from './wire.js';
 
 export interface WsBroadcastOptions {
   /** The channel layer (share one per process; a Redis backend spans workers). Default: a new in-memory layer. */
@@ -91,7 +87,39 @@ export function wsBroadcast(options: WsBroadcastOptions = {}) {
   const limit = options.maxMessageBytes ?? 65_536;
   if (!Number.isSafeInteger(limit) || limit < 1)
     fail(`expected maxMessageBytes to be a whole number ≥ 1, got ${limit}`);
-  const subscribeOptions = { bufferSize: options.bufferSize, slowConsumer: options.slowConsumer };
+  const bufferSize = options.bufferSize ?? layer.bufferSize;
+  if (!Number.isSafeInteger(bufferSize) || bufferSize < 1)
+    fail(`expected bufferSize to be a whole number ≥ 1, got ${bufferSize}`);
+  const policy = options.slowConsumer ?? layer.slowConsumer;
+  if (policy !== 'drop-oldest' && policy !== 'disconnect') {
+    fail(`expected slowConsumer to be 'drop-oldest' or 'disconnect', got ${JSON.stringify(policy)}`);
+  }
+
+  // One subscription per channel in this process, shared by its connections (see fanout.ts).
+  const fanouts = new Map<string, { fanout: Fanout; ready: Promise<void> }>();
+  function join(channel: string, member: Member): Promise<Fanout> {
+    let entry = fanouts.get(channel);
+    if (entry === undefined) {
+      const fanout = new Fanout(channel, (done) => {
+        if (fanouts.get(channel)?.fanout === done) fanouts.delete(channel);
+      });
+      const created = { fanout, ready: fanout.start(layer) };
+      created.ready.catch(() => {
+        if (fanouts.get(channel) === created) fanouts.delete(channel);
+      });
+      fanouts.set(channel, created);
+      entry = created;
+    }
+    const { fanout, ready } = entry;
+    fanout.members.add(member);
+    return ready.then(
+      () => fanout,
+      (error: unknown) => {
+        fanout.members.delete(member);
+        throw error;
+      },
+    );
+  }
 
   return async function wsBroadcastApp(scope: Scope, receive: Receive, send: Send): Promise<void> {
     if (scope.type === 'lifespan') return; // the layer is the caller's: nothing to start or stop
@@ -102,17 +130,18 @@ export function wsBroadcast(options: WsBroadcastOptions = {}) {
     const channel = typeof channelOption === 'string' ? channelOption : channelOption(ws);
     await recv(); // websocket.connect
     if (channel === undefined) return respond(ws, out, 404);
-    let sub: Subscription;
+    const me = randomUUID();
+    let fanout: Fanout | undefined;
+    const member = new Member(me, echoSelf, out, bufferSize, policy, (kicked) => fanout?.leave(kicked));
     try {
       // Subscribed before accepting: every message published once the client is open reaches it.
-      sub = await layer.subscribe(channel, subscribeOptions);
+      fanout = await join(channel, member);
     } catch (error) {
       if (isPagiError(error) && error.code === 'PAGI_ERR_CHANNEL_UNAVAILABLE') return respond(ws, out, 503);
       throw error;
     }
-    const me = randomUUID();
     await out({ type: 'websocket.accept' });
-    const pump = deliver(sub, me, echoSelf, out);
+    member.open();
     try {
       for (;;) {
         const event = await recv();
@@ -120,7 +149,7 @@ export function wsBroadcast(options: WsBroadcastOptions = {}) {
         if (event.type !== 'websocket.receive') continue;
         const size = event.text !== undefined ? Buffer.byteLength(event.text) : event.bytes.byteLength;
         if (size > limit) {
-          await out({ type: 'websocket.close', code: CloseCode.messageTooBig, reason: 'message too big' });
+          member.close(CloseCode.messageTooBig, 'message too big');
           break;
         }
         try {
@@ -128,45 +157,13 @@ export function wsBroadcast(options: WsBroadcastOptions = {}) {
         } catch (error) {
           // The backend is down (or the layer closed): say so and let the client reconnect later.
           if (!isPagiError(error)) throw error;
-          await out({
-            type: 'websocket.close',
-            code: CloseCode.tryAgainLater,
-            reason: 'channel unavailable',
-          });
+          member.close(CloseCode.tryAgainLater, 'channel unavailable');
           break;
         }
       }
     } finally {
-      sub.unsubscribe();
-      await pump;
+      member.detach();
+      fanout.leave(member);
     }
   };
-}
-
-/** Sends every broadcast on `sub` to the client until the subscription ends; closes the client when it fails. */
-async function deliver(
-  sub: Subscription,
-  me: string,
-  echoSelf: boolean,
-  out: Send<'websocket'>,
-): Promise<void> {
-  try {
-    for await (const event of sub) {
-      const message = decodeBroadcast(event.data);
-      if (message === undefined || (!echoSelf && message.origin === me)) continue;
-      await out(
-        message.text !== undefined
-          ? { type: 'websocket.send', text: message.text }
-          : { type: 'websocket.send', bytes: message.bytes as Buffer },
-      );
-    }
-  } catch (error) {
-    // Never rejects: the receive loop awaits this only at the end.
-    const slow = isPagiError(error) && error.code === 'PAGI_ERR_CHANNEL_SLOW_CONSUMER';
-    await out(
-      slow
-        ? { type: 'websocket.close', code: CloseCode.policyViolation, reason: 'slow consumer' }
-        : { type: 'websocket.close', code: CloseCode.internalError },
-    ).catch(() => {});
-  }
 }

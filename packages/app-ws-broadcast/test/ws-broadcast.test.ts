@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import { createChannelLayer, redisBackend } from '@pagi/channels';
 import { createServer, type PagiServer } from '@pagi/server';
 import { PagiValidationError } from '@pagi/spec';
@@ -77,6 +78,7 @@ describe('wsBroadcast through the test client', () => {
     await broadcast(layer, 'news', 'from the server');
     expect(await ws.receiveText()).toBe('from the server');
     await ws.close();
+    expect(layer.subscriberCount('news')).toBe(0); // the last connection took the subscription along
   });
 
   it('closes a message over maxMessageBytes with 1009, without publishing it', async () => {
@@ -90,17 +92,13 @@ describe('wsBroadcast through the test client', () => {
     expect(await b.receiveText()).toBe('ok');
   });
 
-  it("closes a slow consumer with 1008 under slowConsumer: 'disconnect'", async () => {
+  it('shares one layer subscription per channel in the process, and closes clients with 1001 when the layer closes', async () => {
     const layer = createChannelLayer();
-    const client = new TestClient(wsBroadcast({ layer, bufferSize: 1, slowConsumer: 'disconnect' }));
-    const ws = await client.websocket('/');
-    // The in-memory layer delivers inside publish(): three at once overflow a queue of one.
-    await Promise.all([
-      broadcast(layer, 'default', '1'),
-      broadcast(layer, 'default', '2'),
-      broadcast(layer, 'default', '3'),
-    ]);
-    expect(await ws.closed).toMatchObject({ code: 1008, reason: 'slow consumer' });
+    const client = new TestClient(wsBroadcast({ layer }));
+    const sockets = await Promise.all([1, 2, 3].map(() => client.websocket('/')));
+    expect(layer.subscriberCount('default')).toBe(1);
+    await layer.close();
+    for (const ws of sockets) expect(await ws.closed).toMatchObject({ code: 1001 });
   });
 
   it('answers http with 426 and declines an SSE request, lifespan declined', async () => {
@@ -136,6 +134,67 @@ describe('wsBroadcast over a real socket', () => {
       expect(data.toString()).toBe('hello all');
     for (const ws of clients) ws.close();
     await Promise.all(clients.map((ws) => once(ws, 'close')));
+  });
+});
+
+describe('wsBroadcast slow consumers over a real socket', () => {
+  /** A client that completes the handshake and then reads nothing: the server's buffer for it fills. */
+  async function stalledClient(port: number): Promise<Socket> {
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    const [head] = (await once(socket, 'data')) as [Buffer];
+    expect(String(head)).toMatch(/^HTTP\/1\.1 101/);
+    socket.pause();
+    return socket;
+  }
+
+  async function run(slowConsumer: 'drop-oldest' | 'disconnect') {
+    const layer = createChannelLayer();
+    const sent: { type: string; code?: number; reason?: string }[] = [];
+    const app = wsBroadcast({ layer, bufferSize: 2, slowConsumer });
+    const recorded: typeof app = (scope, receive, send) =>
+      app(scope, receive, (event) => {
+        sent.push(event as (typeof sent)[number]);
+        return send(event);
+      });
+    const server = createServer(recorded, {
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: 'error',
+      shutdownTimeout: 500,
+      writeHighWaterMark: 1024,
+      writeLowWaterMark: 512,
+    });
+    await server.listen();
+    const socket = await stalledClient(server.port);
+    // 60 KB messages until the server holds back (kernel buffers first take a few MB).
+    const big = 'x'.repeat(60_000);
+    let published = 0;
+    for (; published < 400; published++) {
+      await broadcast(layer, 'default', big);
+      if (sent.some((e) => e.type === 'websocket.close')) break;
+    }
+    socket.destroy();
+    await server.close();
+    return { sent, published };
+  }
+
+  it("closes a connection that falls bufferSize behind with 1008 under 'disconnect'", async () => {
+    const { sent } = await run('disconnect');
+    expect(sent.at(-1)).toEqual({ type: 'websocket.close', code: 1008, reason: 'slow consumer' });
+  });
+
+  it("drops the oldest waiting messages under 'drop-oldest', keeping memory bounded", async () => {
+    const { sent, published } = await run('drop-oldest');
+    const sends = sent.filter((e) => e.type === 'websocket.send').length;
+    expect(published).toBe(400);
+    // At most bufferSize (2) waited; the rest of what the socket could not take was dropped.
+    expect(sends).toBeLessThan(published);
+    expect(sent.some((e) => e.type === 'websocket.close')).toBe(false);
   });
 });
 
