@@ -276,10 +276,20 @@ class ChatSession {
         await this.out({ type: 'websocket.send', text: encodeOnce(data) });
       }
     } catch {
-      // A slow-consumer disconnect of the room: this client misses that room until it re-joins.
-      this.rooms.forEach((entry, room) => {
-        if (entry.sub === sub) this.rooms.delete(room);
-      });
+      // Fell bufferSize behind under slowConsumer 'disconnect' (or the layer failed): the client
+      // leaves that room (others see user_left) and is told; it may join again.
+      for (const [room, entry] of this.rooms) {
+        if (entry.sub !== sub) continue;
+        this.rooms.delete(room);
+        try {
+          await this.layer.groupDiscard(this.names.members(room), this.#member());
+          await this.#publish(room, { type: 'user_left', room, user_id: this.id, username: this.username });
+        } catch {
+          // The backend is down too: the membership goes stale until it is back (see README).
+        }
+        await this.reply({ type: 'error', message: `fell behind in room ${room} and left it` });
+        await this.reply({ type: 'left', room });
+      }
     }
   }
 

@@ -187,6 +187,24 @@ describe('wsChat protocol', () => {
     await a.ws.close();
   });
 
+  it("leaves a room it fell behind in under the layer's slowConsumer: 'disconnect', and says so", async () => {
+    const layer = createChannelLayer({ bufferSize: 1, slowConsumer: 'disconnect' });
+    const client = new TestClient(wsChat({ layer }));
+    const a = await connect(client);
+    // The in-memory layer delivers inside publish(): three at once overflow a queue of one.
+    const event = { type: 'message', room: 'lobby', user_id: 'x', username: 'x', message: 'm', timestamp: 0 };
+    await Promise.all([1, 2, 3].map(() => layer.publish('chat:room:lobby', event)));
+    const seen: Json[] = [];
+    while (seen.at(-1)?.type !== 'left') seen.push(await next(a.ws));
+    expect(seen.slice(-2)).toEqual([
+      { type: 'error', message: 'fell behind in room lobby and left it' },
+      { type: 'left', room: 'lobby' },
+    ]);
+    await a.ws.sendJson({ type: 'list', room: 'lobby' });
+    expect(await next(a.ws)).toEqual({ type: 'users', room: 'lobby', users: [] });
+    await a.ws.close();
+  });
+
   it('refuses http with 426 and declines lifespan', async () => {
     const client = new TestClient(wsChat());
     expect((await client.get('/')).status).toBe(426);
