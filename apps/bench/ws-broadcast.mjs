@@ -157,9 +157,11 @@ async function round(server, clients, { subscribers, seconds, window }) {
   await new Promise((resolve) => setTimeout(resolve, 1000)); // warm-up
   const start = clients.count();
   const cpu0 = await cpuOf(server.child);
+  const own0 = process.cpuUsage();
   const t0 = performance.now();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   const done = clients.count() - start;
+  const own = process.cpuUsage(own0);
   const cpu = (await cpuOf(server.child)) - cpu0;
   const elapsed = (performance.now() - t0) / 1000;
   running = false;
@@ -170,7 +172,12 @@ async function round(server, clients, { subscribers, seconds, window }) {
   while (clients.count() < target && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 20));
   if (clients.count() < target) throw new Error(`lost ${target - clients.count()} deliveries`);
-  return { rate: done / elapsed, perCpuSecond: done / (cpu / 1e6) };
+  return {
+    rate: done / elapsed,
+    perCpuSecond: done / (cpu / 1e6),
+    serverBusy: cpu / 1e6 / elapsed,
+    clientBusy: (own.user + own.system) / 1e6 / elapsed,
+  };
 }
 
 async function startRedis() {
@@ -197,6 +204,7 @@ async function startRedis() {
 }
 
 const fmt = (value) => Math.round(value).toLocaleString('en-US');
+const pct = (share) => `${Math.round(share * 100)} %`;
 
 async function main() {
   const options = {
@@ -236,7 +244,8 @@ async function main() {
         const result = await round(servers[name], clients[name], options);
         results[name].push(result);
         console.log(
-          `round ${r} ${name.padEnd(12)} ${fmt(result.rate)} deliveries/s  ${fmt(result.perCpuSecond)} deliveries/server-CPU-s`,
+          `round ${r} ${name.padEnd(12)} ${fmt(result.rate)} deliveries/s  ${fmt(result.perCpuSecond)} deliveries/server-CPU-s  ` +
+            `(server busy ${pct(result.serverBusy)}, clients busy ${pct(result.clientBusy)})`,
         );
       }
     }
