@@ -5,7 +5,7 @@
  * resolve.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
@@ -18,6 +18,11 @@ async function bundle(entry: string, name: string): Promise<string> {
     build(options: Record<string, unknown>): Promise<unknown>;
   };
   mkdirSync(cache, { recursive: true });
+  // Bundles of earlier runs (an hour old or more) are dead weight.
+  for (const file of readdirSync(cache)) {
+    const path = join(cache, file);
+    if (Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { force: true });
+  }
   const outfile = join(cache, `${name}-${process.pid}-${Date.now()}.mjs`);
   await esbuild.build({
     entryPoints: [entry],
