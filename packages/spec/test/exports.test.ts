@@ -125,6 +125,7 @@ it('exports exactly the kit names from @pagi/spec/middleware and /middleware/nod
       'named',
       'preferredEncoding',
       'readBody',
+      'refuseScope',
       'respond',
       'scopeKey',
       'setHeader',

@@ -20,6 +20,7 @@ export { defineMiddleware, type ScopeHandler, type ScopeHandlers } from './defin
 export { when } from './when.js';
 export { mount } from './mount.js';
 export { respond, type ConnectionType, type RespondOptions } from './respond.js';
+export { refuseScope } from './refuse-scope.js';
 export { editHeaders, type StartEvent } from './edit-headers.js';
 export { scopeKey, withKey, ScopeKey, SCOPE_KEYS_SLOT, type ScopeKeyEntry } from './scope-key.js';
 export {

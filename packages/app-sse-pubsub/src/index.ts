@@ -1,0 +1,1 @@
+export { ssePubsub, type SsePubsubOptions, type ChannelAllow } from './sse-pubsub.js';
