@@ -65,7 +65,12 @@ describe('HttpError', () => {
       [429, 'Too Many Requests'],
       [500, 'Internal Server Error'],
       [503, 'Service Unavailable'],
+      [410, 'Gone'],
+      [431, 'Request Header Fields Too Large'],
+      [501, 'Not Implemented'],
+      [511, 'Network Authentication Required'],
       [418, 'Error'],
+      [599, 'Error'],
     ];
     for (const [status, phrase] of cases) {
       expect(statusPhrase(status)).toBe(phrase);
