@@ -1,10 +1,4 @@
+import { pagiTsup } from '@pagi/tsconfig/tsup';
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  target: 'node20',
-  dts: true,
-  sourcemap: true,
-  clean: true,
-});
+export default defineConfig(pagiTsup());

@@ -1,14 +1,12 @@
+import { pagiTsup } from '@pagi/tsconfig/tsup';
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'middleware/index': 'src/middleware/index.ts',
-    'middleware/node': 'src/middleware/node.ts',
-  },
-  format: ['esm'],
-  target: 'node20',
-  dts: true,
-  sourcemap: true,
-  clean: true,
-});
+export default defineConfig(
+  pagiTsup({
+    entry: {
+      index: 'src/index.ts',
+      'middleware/index': 'src/middleware/index.ts',
+      'middleware/node': 'src/middleware/node.ts',
+    },
+  }),
+);

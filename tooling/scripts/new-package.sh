@@ -40,16 +40,10 @@ cat > "$dir/tsconfig.json" <<JSON
 }
 JSON
 cat > "$dir/tsup.config.ts" <<'TS'
+import { pagiTsup } from '@pagi/tsconfig/tsup';
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  target: 'node20',
-  dts: true,
-  sourcemap: true,
-  clean: true,
-});
+export default defineConfig(pagiTsup());
 TS
 cat > "$dir/vitest.config.ts" <<'TS'
 import { pagiVitest } from '@pagi/tsconfig/vitest';
