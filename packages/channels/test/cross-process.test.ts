@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type ChannelLayer, createChannelLayer, redisBackend } from '../src/index.js';
-import { bundleFixture } from './support/bundle.js';
+import { bundleFixture } from '@pagi/tsconfig/bundle-fixture';
 import { describeWithRedis, type RedisProcess, startRedis } from '@pagi/test/redis';
 
 interface PeerMessage {
@@ -36,7 +36,10 @@ describeWithRedis('two processes on one Redis', () => {
   let layer: ChannelLayer;
   beforeAll(async () => {
     redis = await startRedis();
-    const bundle = await bundleFixture(fileURLToPath(new URL('./fixtures/peer.ts', import.meta.url)));
+    const bundle = await bundleFixture(fileURLToPath(new URL('./fixtures/peer.ts', import.meta.url)), {
+      packageRoot: fileURLToPath(new URL('..', import.meta.url)),
+      external: ['ioredis'],
+    });
     peer = fork(bundle, [redis.url, 'xp:'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     await nextMessage(peer, 'ready');
     layer = createChannelLayer({ backend: redisBackend({ url: redis.url, prefix: 'xp:' }) });

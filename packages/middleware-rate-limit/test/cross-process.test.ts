@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describeWithRedis, type RedisProcess, startRedis } from '@pagi/test/redis';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { bundleFixture } from './support/bundle.js';
+import { bundleFixture } from '@pagi/tsconfig/bundle-fixture';
 
 const LIMIT = 10;
 
@@ -28,7 +28,10 @@ describeWithRedis('two server processes on one Redis', () => {
   const urls: string[] = [];
   beforeAll(async () => {
     redis = await startRedis();
-    const bundle = await bundleFixture(fileURLToPath(new URL('./fixtures/server.ts', import.meta.url)));
+    const bundle = await bundleFixture(fileURLToPath(new URL('./fixtures/server.ts', import.meta.url)), {
+      packageRoot: fileURLToPath(new URL('..', import.meta.url)),
+      external: ['ioredis', 'ws'],
+    });
     for (let i = 0; i < 2; i++) {
       const child = fork(bundle, [redis.url, String(LIMIT)], {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

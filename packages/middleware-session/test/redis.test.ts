@@ -13,7 +13,7 @@ import { describeWithRedis, type RedisProcess, startRedis } from '@pagi/test/red
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isSessionId, redisStore, session } from '../src/index.js';
-import { bundleFixture } from './fixtures/bundle.js';
+import { bundleFixture } from '@pagi/tsconfig/bundle-fixture';
 import { sessionApp } from './support.js';
 
 const routes = sessionApp((s, path) => {
@@ -162,6 +162,10 @@ describeWithRedis('session: redisStore on a real Redis', () => {
   it('two @pagi/server processes share sessions through one Redis', async () => {
     const bundle = await bundleFixture(
       fileURLToPath(new URL('./fixtures/session-server.ts', import.meta.url)),
+      {
+        packageRoot: fileURLToPath(new URL('..', import.meta.url)),
+        external: ['ioredis'],
+      },
     );
     const children: ChildProcess[] = [];
     try {

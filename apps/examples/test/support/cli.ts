@@ -5,37 +5,13 @@
  * resolve.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { bundleFixture } from '@pagi/tsconfig/bundle-fixture';
 
 const root = resolve(import.meta.dirname, '../..');
-const cache = join(root, 'node_modules/.cache/pagi-examples');
 
-async function bundle(entry: string, name: string): Promise<string> {
-  const serverRequire = createRequire(join(root, '../../packages/server/package.json'));
-  const esbuild = createRequire(serverRequire.resolve('tsup'))('esbuild') as {
-    build(options: Record<string, unknown>): Promise<unknown>;
-  };
-  mkdirSync(cache, { recursive: true });
-  // Bundles of earlier runs (an hour old or more) are dead weight.
-  for (const file of readdirSync(cache)) {
-    const path = join(cache, file);
-    if (Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { force: true });
-  }
-  const outfile = join(cache, `${name}-${process.pid}-${Date.now()}.mjs`);
-  await esbuild.build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['@pagi/source'],
-    external: ['ws', 'ioredis', 'bufferutil', 'utf-8-validate'],
-    logLevel: 'error',
-  });
-  return outfile;
+function bundle(entry: string, name: string): Promise<string> {
+  return bundleFixture(entry, { packageRoot: root, external: ['ws', 'ioredis'], name });
 }
 
 export const bundleCli = () => bundle(join(root, '../../packages/server/src/cli.ts'), 'cli');
