@@ -1,11 +1,16 @@
-import { realpath, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type App, type HttpScope, PagiValidationError, type Send } from '@pagi/spec';
 import { getHeader, preferredMediaType, respond } from '@pagi/spec/middleware';
 import { listingHtml, listingJson, readListing } from './listing.js';
-import { splitRequestPath } from './safe-path.js';
 import { containedRealPath, sendText, serveFile } from './serve-file.js';
-import { type Config, relativePath, resolveConfig, type StaticOptions, staticApp } from './serve-static.js';
+import {
+  type Config,
+  checkRequestPath,
+  resolveConfig,
+  type StaticOptions,
+  staticApp,
+} from './serve-static.js';
 
 /** Options of {@link directoryApp}: those of `staticApp`, plus the listing's. */
 export interface DirectoryOptions extends StaticOptions {
@@ -15,7 +20,6 @@ export interface DirectoryOptions extends StaticOptions {
   maxEntries?: number;
 }
 
-const ALLOW: [string, string][] = [['allow', 'GET, HEAD']];
 const OFFERED = ['text/html', 'application/json'] as const;
 
 /**
@@ -84,29 +88,11 @@ async function serveDirectory(
   scope: HttpScope,
   send: Send<'http'>,
 ): Promise<boolean> {
-  if (scope.method !== 'GET' && scope.method !== 'HEAD') {
-    await sendText(send, 405, 'Method Not Allowed', ALLOW);
-    return true;
-  }
-  const rel = relativePath(scope);
-  const verdict = splitRequestPath(rel);
-  if (verdict.kind === 'bad') {
-    await sendText(send, 400, 'Bad Request');
-    return true;
-  }
-  if (verdict.dotfile && config.dotfiles !== 'allow') {
-    if (config.dotfiles === 'ignore') return false;
-    await sendText(send, 403, 'Forbidden');
-    return true;
-  }
+  const checked = await checkRequestPath(config, scope, send, true);
+  if (typeof checked === 'boolean') return checked;
+  const { rel, segments, realRoot } = checked;
   const options = config.file;
-  if (options.realRoot === undefined) {
-    const real = await realpath(config.root).catch(() => undefined);
-    if (real === undefined) return false;
-    options.realRoot = real;
-  }
-  const realRoot = options.realRoot;
-  const target = join(realRoot, ...verdict.segments);
+  const target = join(realRoot, ...segments);
   if (!rel.endsWith('/') && (await serveFile(scope, send, target, options))) return true;
   // A directory inside the root (its realpath: a symlinked directory leaving the root is a miss).
   const dir = await containedRealPath(target, realRoot);
@@ -117,7 +103,7 @@ async function serveDirectory(
     // segments dropped) must not become a protocol-relative Location (an open redirect).
     const base = encodeURI(scope.root_path.replace(/\/+$/, ''));
     const query = scope.query_string === '' ? '' : `?${encodeQuery(scope.query_string)}`;
-    const location = `${base}/${verdict.segments.map(encodeURIComponent).join('/')}/${query}`;
+    const location = `${base}/${segments.map(encodeURIComponent).join('/')}/${query}`;
     await respond(scope, send as never, 301, { headers: { location } });
     return true;
   }
@@ -140,7 +126,7 @@ async function serveDirectory(
   } else {
     await respond(scope, send as never, 200, {
       headers: vary,
-      body: listingHtml(scope.path, read, verdict.segments.length > 0),
+      body: listingHtml(scope.path, read, segments.length > 0),
       contentType: 'text/html; charset=utf-8',
     });
   }

@@ -115,13 +115,27 @@ export function relativePath(scope: HttpScope): string {
 
 const ALLOW: [string, string][] = [['allow', 'GET, HEAD']];
 
+/** A checked request path: its segments below the root, the root's realpath, the raw relative path. */
+export interface CheckedPath {
+  readonly rel: string;
+  readonly segments: readonly string[];
+  readonly realRoot: string;
+}
+
 /**
- * Tries to answer `scope` from the directory; false when nothing was sent (a miss, or another
- * method with `otherMethods: 'pass'`).
+ * The checks every file-serving app runs first, once: the method (GET and HEAD), the path's
+ * safety (`splitRequestPath`: `..`, encoded separators, NUL, backslashes → 400), dotfiles, and the
+ * root's realpath. Returns the checked path, `true` when it answered the request itself, or
+ * `false` for a miss the caller passes on.
  */
-async function tryServe(config: Config, scope: HttpScope, send: Send<'http'>): Promise<boolean> {
+export async function checkRequestPath(
+  config: Config,
+  scope: HttpScope,
+  send: Send<'http'>,
+  rejectOtherMethods: boolean,
+): Promise<CheckedPath | boolean> {
   if (scope.method !== 'GET' && scope.method !== 'HEAD') {
-    if (!config.reject) return false;
+    if (!rejectOtherMethods) return false;
     await sendText(send, 405, 'Method Not Allowed', ALLOW);
     return true;
   }
@@ -144,7 +158,19 @@ async function tryServe(config: Config, scope: HttpScope, send: Send<'http'>): P
     if (real === undefined) return false;
     options.realRoot = real;
   }
-  const target = join(options.realRoot, ...verdict.segments);
+  return { rel, segments: verdict.segments, realRoot: options.realRoot };
+}
+
+/**
+ * Tries to answer `scope` from the directory; false when nothing was sent (a miss, or another
+ * method with `otherMethods: 'pass'`).
+ */
+async function tryServe(config: Config, scope: HttpScope, send: Send<'http'>): Promise<boolean> {
+  const checked = await checkRequestPath(config, scope, send, config.reject);
+  if (typeof checked === 'boolean') return checked;
+  const { rel, realRoot } = checked;
+  const options = config.file;
+  const target = join(realRoot, ...checked.segments);
   // `/hello.txt/` names a directory: a file is served only without the trailing slash.
   if (!rel.endsWith('/') && (await serveFile(scope, send, target, options))) return true;
   // A directory (or anything that is not a file): its index files, in order.
