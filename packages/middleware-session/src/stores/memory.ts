@@ -63,6 +63,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
       entries.set(record.id, { json: JSON.stringify(record.data), expires: record.expires });
       return record.id;
     },
+    async update(record: SessionRecord) {
+      const entry = entries.get(record.id);
+      if (entry === undefined || entry.expires <= now()) return undefined;
+      entries.delete(record.id); // re-inserted: most recently used
+      entries.set(record.id, { json: JSON.stringify(record.data), expires: record.expires });
+      return record.id;
+    },
     async touch(id, expires) {
       const entry = entries.get(id);
       if (entry !== undefined) entry.expires = expires;
