@@ -53,6 +53,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'issuer',
   'audience',
   'clockTolerance',
+  'requiredClaims',
   'validate',
   'requiredScopes',
   'realm',
@@ -69,6 +70,7 @@ const JWT_OPTIONS = [
   'issuer',
   'audience',
   'clockTolerance',
+  'requiredClaims',
 ] as const;
 // A query parameter name: an RFC 3986 unreserved run (nothing to escape in a URL or a log).
 const PARAM_NAME = /^[A-Za-z0-9._~-]{1,64}$/;

@@ -59,6 +59,11 @@ export interface JwtSettings {
   issuer?: string | readonly string[];
   audience?: string | readonly string[];
   clockTolerance?: number;
+  /**
+   * Claims every token must carry. Default `['exp']`: a token without an expiry stays valid
+   * forever once leaked (RFC 8725 §3.10 advises short-lived tokens); `[]` accepts it.
+   */
+  requiredClaims?: readonly string[];
 }
 
 /** Why a token was refused, as the fixed RFC 6750 error_description the client sees. */
@@ -149,6 +154,7 @@ function refusal(error: unknown, remote: boolean): Verified {
     if (error.claim === 'nbf') return { ok: false, description: 'The token is not valid yet' };
     if (error.claim === 'iss') return { ok: false, description: 'The token has an unexpected issuer' };
     if (error.claim === 'aud') return { ok: false, description: 'The token has an unexpected audience' };
+    if (error.reason === 'missing') return { ok: false, description: 'The token lacks a required claim' };
     return { ok: false, description: 'A claim of the token is invalid' };
   }
   if (error instanceof errors.JOSEAlgNotAllowed)
@@ -184,7 +190,15 @@ export function jwtVerifier(settings: JwtSettings): (token: string) => Promise<V
   if (!Number.isFinite(clockTolerance) || clockTolerance < 0) {
     fail(`expected clockTolerance to be a number of seconds ≥ 0, got ${clockTolerance}`);
   }
-  const options: JWTVerifyOptions = { algorithms: [...algorithms], clockTolerance };
+  const requiredClaims = settings.requiredClaims ?? ['exp'];
+  if (!Array.isArray(requiredClaims) || requiredClaims.some((c) => typeof c !== 'string' || c === '')) {
+    fail('expected requiredClaims to be an array of claim names');
+  }
+  const options: JWTVerifyOptions = {
+    algorithms: [...algorithms],
+    clockTolerance,
+    requiredClaims: [...requiredClaims],
+  };
   for (const name of ['issuer', 'audience'] as const) {
     const value = settings[name];
     if (value === undefined) continue;

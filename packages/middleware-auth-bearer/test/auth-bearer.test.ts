@@ -210,6 +210,22 @@ describe('authBearer: attacks', () => {
     ).toBe(200);
   });
 
+  it('a token without exp (valid forever if leaked) is refused by default; requiredClaims decides', async () => {
+    const eternal = await new SignJWT({ sub: 'alice' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(secretBytes);
+    const res = await hsClient().get('/', { headers: bearer(eternal) });
+    expect(res.status).toBe(401);
+    expect(res.header('www-authenticate')).toContain('error_description="The token lacks a required claim"');
+    expect((await hsClient({ requiredClaims: [] }).get('/', { headers: bearer(eternal) })).status).toBe(200);
+    const noSub = await hs256({ sub: undefined });
+    expect(
+      (await hsClient({ requiredClaims: ['exp', 'sub'] }).get('/', { headers: bearer(noSub) })).status,
+    ).toBe(401);
+    expect(() => hsClient({ requiredClaims: 'exp' as never })).toThrow(/requiredClaims/);
+    expect(() => hsClient({ requiredClaims: [''] })).toThrow(/requiredClaims/);
+  });
+
   it('not yet valid (nbf): refused beyond the tolerance', async () => {
     const future = await hs256({ nbf: now() + 3600 });
     const res = await hsClient().get('/', { headers: bearer(future) });

@@ -81,10 +81,12 @@ export function serializeSetCookie(name: string, value: string, options: SetCook
   if (sameSite === 'none' && !secure) {
     throw new PagiValidationError(`setCookie(): '${name}' has sameSite 'none', which requires secure: true`);
   }
-  if (name.startsWith('__Secure-') && !secure) {
+  // Browsers match the prefixes case-insensitively (RFC 6265bis §5.7): `__host-x` is held to them too.
+  const prefix = name.slice(0, 9).toLowerCase();
+  if (prefix === '__secure-' && !secure) {
     throw new PagiValidationError(`setCookie(): a '__Secure-' cookie requires secure: true`);
   }
-  if (name.startsWith('__Host-') && (!secure || path !== '/' || domain !== undefined)) {
+  if (prefix.startsWith('__host-') && (!secure || path !== '/' || domain !== undefined)) {
     throw new PagiValidationError(
       `setCookie(): a '__Host-' cookie requires secure: true, path '/' and no domain`,
     );

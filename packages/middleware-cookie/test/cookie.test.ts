@@ -271,6 +271,15 @@ describe('cookie: attack tests (header and attribute injection)', () => {
     expect(await refused((c) => c.set('__Host-a', 'v', { secure: true }))).toBeUndefined();
   });
 
+  it('applies the __Secure-/__Host- rules to any case of the prefix, as browsers do (RFC 6265bis §5.7)', async () => {
+    expect(await refused((c) => c.set('__secure-a', 'v'))).toMatchObject({ message: /__Secure-/ });
+    expect(await refused((c) => c.set('__HOST-a', 'v', { secure: true, path: '/x' }))).toMatchObject({
+      message: /__Host-/,
+    });
+    expect(await refused((c) => c.set('__host-a', 'v'))).toMatchObject({ message: /__Host-/ });
+    expect(await refused((c) => c.set('__host-a', 'v', { secure: true }))).toBeUndefined();
+  });
+
   it('property: every Set-Cookie is one header line whose value round-trips', () => {
     fc.assert(
       fc.property(fc.string(), (value) => {

@@ -9,6 +9,7 @@ import {
 } from '@pagi/spec';
 import { defineMiddleware, editHeaders, respond, type ScopeHandler } from '@pagi/spec/middleware';
 import type { Algorithm, Decision, Policy } from './decision.js';
+import { addressKey } from './client-key.js';
 import { RateLimitStoreError } from './errors.js';
 import { memoryStore } from './memory-store.js';
 import type { RateLimitStore } from './store.js';
@@ -32,6 +33,13 @@ export interface RateLimitOptions {
    * a proxy, put the reverse-proxy middleware (or the server's `forwardedAllowIps`) first.
    */
   key?: (scope: ConnectionScope) => string | undefined;
+  /**
+   * With the default `key`: IPv6 clients are counted per network of this many leading bits (one
+   * subscriber usually holds a /56 or /64, so counting single addresses lets one client rotate
+   * through fresh quotas); IPv4-mapped addresses count as their IPv4 address. `false` counts
+   * every IPv6 address alone. Default `56`.
+   */
+  ipv6Subnet?: number | false;
   /** Where counters live. Default a new {@link memoryStore} per limiter. */
   store?: RateLimitStore;
   /** Names this limiter's keys in a shared store; limiters sharing a store and name share counters. Default `'default'`. */
@@ -53,6 +61,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'windowMs',
   'algorithm',
   'key',
+  'ipv6Subnet',
   'store',
   'name',
   'scopes',
@@ -65,10 +74,6 @@ const MAX_KEY = 128;
 
 function fail(message: string): never {
   throw new PagiValidationError(`rateLimit(): ${message}`);
-}
-
-function clientKey(scope: ConnectionScope): string {
-  return scope.client?.[0] ?? 'unknown';
 }
 
 const OWN_HEADERS: ReadonlySet<string> = new Set([
@@ -118,6 +123,14 @@ export function rateLimit(options: RateLimitOptions = {}): Middleware {
   if (algorithm !== 'token-bucket' && algorithm !== 'sliding-window') {
     fail(`expected algorithm to be 'token-bucket' or 'sliding-window', got ${JSON.stringify(algorithm)}`);
   }
+  const ipv6Subnet = options.ipv6Subnet ?? 56;
+  if (ipv6Subnet !== false && !(Number.isInteger(ipv6Subnet) && ipv6Subnet >= 1 && ipv6Subnet <= 128)) {
+    fail(`expected ipv6Subnet to be an integer from 1 to 128 or false, got ${JSON.stringify(ipv6Subnet)}`);
+  }
+  const clientKey = (scope: ConnectionScope): string => {
+    const address = scope.client?.[0];
+    return address === undefined ? 'unknown' : addressKey(address, ipv6Subnet);
+  };
   const keyOf = options.key ?? clientKey;
   if (typeof keyOf !== 'function') fail('expected key to be a function (scope) => string | undefined');
   const store = options.store ?? memoryStore();

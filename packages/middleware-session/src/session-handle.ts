@@ -156,7 +156,13 @@ export class SessionHandle implements Session {
         await guarded('delete a session', () => store.delete(this.loadedId as string));
       }
       const record: SessionRecord = { id: this.id, data: this.data, expires: t + maxAgeMs };
-      const handle = await guarded('save a session', () => store.set(record));
+      // A loaded session is only updated while it still exists: a concurrent destroy() (logout)
+      // is not undone by a request that loaded the session before it.
+      const update = !this.regenerated && this.loadedId !== undefined ? store.update : undefined;
+      const handle = await guarded('save a session', () =>
+        update === undefined ? store.set(record) : update.call(store, record),
+      );
+      if (handle === undefined) return transport.clear?.(headers, scope);
       return transport.write?.(headers, handle, scope, maxAgeMs / 1000);
     }
     if (this.isNew) return undefined;

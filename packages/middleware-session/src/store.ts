@@ -24,6 +24,12 @@ export interface SessionStore {
   /** Saves `record` until `record.expires`; resolves to the handle the transport carries. */
   set(record: SessionRecord): Promise<string>;
   /**
+   * Like `set`, but only while the record still exists; resolves to `undefined` when it is gone
+   * (destroyed by a concurrent request, e.g. a logout): a request that loaded the session before
+   * then cannot bring it back. Optional: without it the middleware calls `set`.
+   */
+  update?(record: SessionRecord): Promise<string | undefined>;
+  /**
    * Moves the expiry of an unchanged record to `expires` (sliding expiry without rewriting the
    * data). Optional: without it the middleware calls `set` (the cookie store must re-seal anyway).
    */

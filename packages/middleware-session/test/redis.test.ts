@@ -80,6 +80,20 @@ describeWithRedis('session: redisStore on a real Redis', () => {
     expect(await inspect.dbsize()).toBe(before);
   });
 
+  it('a change saved after the session was deleted (a logout meanwhile) does not bring it back', async () => {
+    const store = redisStore({ client, prefix: 'u:' });
+    const record = { id: 'a'.repeat(43), data: { user: 'alice' }, expires: Date.now() + 60_000 };
+    expect(await store.update?.(record)).toBeUndefined();
+    expect(await inspect.exists(`u:${record.id}`)).toBe(0);
+    await store.set(record);
+    expect(await store.update?.({ ...record, data: { user: 'alice', n: 1 } })).toBe(record.id);
+    expect(JSON.parse((await inspect.get(`u:${record.id}`)) as string)).toEqual({ user: 'alice', n: 1 });
+    expect(await inspect.pttl(`u:${record.id}`)).toBeGreaterThan(50_000);
+    await store.delete(record.id);
+    expect(await store.update?.(record)).toBeUndefined();
+    expect(await inspect.exists(`u:${record.id}`)).toBe(0);
+  });
+
   it('sliding expiry touches with PEXPIRE, leaving the data alone', async () => {
     let t = Date.now();
     const store = redisStore({ client, prefix: 's:', now: () => t });

@@ -216,6 +216,43 @@ describe('session: attack tests (fixation, forged and replayed IDs)', () => {
     expect(res.json()).toMatchObject({ user: null, isNew: true });
   });
 
+  it('logout race: a request still in flight when the session is destroyed does not bring it back', async () => {
+    let release!: () => void;
+    let entered!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const loaded = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const app = session()(
+      sessionApp(async (s, path) => {
+        if (path === '/login') s.set('user', 'alice');
+        else if (path === '/logout') s.destroy();
+        else if (path === '/slow') {
+          entered(); // the session is loaded
+          await gate; // e.g. an upload that then records something in the session
+          s.set('uploads', 1);
+        }
+        return { user: s.get('user') ?? null, isNew: s.isNew };
+      }),
+    );
+    const client = new TestClient(app);
+    await client.get('/login');
+    const cookie = `pagi_session=${client.cookies.get('pagi_session')}`;
+    const slow = client.get('/slow', { headers: { cookie } });
+    await loaded;
+    expect((await client.get('/logout', { headers: { cookie } })).status).toBe(200);
+    release();
+    const late = await slow;
+    expect(late.status).toBe(200);
+    expect(late.header('set-cookie') ?? '').not.toMatch(/pagi_session=[\w-]{43};/);
+    expect((await client.get('/me', { headers: { cookie } })).json()).toMatchObject({
+      user: null,
+      isNew: true,
+    });
+  });
+
   it('an expired session is not revived, even by a store that kept it', async () => {
     let t = 1_000_000;
     const lazy = memoryStore({ now: () => 0 }); // never expires anything itself

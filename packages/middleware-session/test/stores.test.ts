@@ -49,6 +49,18 @@ describe('memoryStore', () => {
     expect(await store.get(a.id)).toBeDefined();
   });
 
+  it('a flood of new sessions into a full store costs O(1) each, not a sweep of every record', async () => {
+    // Each save into a full store used to walk all maxSessions records looking for expired ones:
+    // 1000 saves here took seconds. Now a full sweep runs at most once a second.
+    const store = memoryStore({ maxSessions: 100_000 });
+    const expires = Date.now() + 3_600_000;
+    for (let i = 0; i < 100_000; i++) await store.set({ id: newSessionId(), data: {}, expires });
+    const started = performance.now();
+    for (let i = 0; i < 1000; i++) await store.set({ id: newSessionId(), data: { n: i }, expires });
+    expect(performance.now() - started).toBeLessThan(1000); // about 10 ms expected
+    expect(store.size).toBe(100_000);
+  }, 30_000);
+
   it('touch moves the expiry; delete removes; options are checked', async () => {
     let t = 0;
     const store = memoryStore({ now: () => t });

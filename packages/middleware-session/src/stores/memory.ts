@@ -34,10 +34,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
   // Map iteration order is insertion order: re-inserting on use keeps the least recently used first.
   const entries = new Map<string, Entry>();
 
+  let lastSweep = Number.NEGATIVE_INFINITY;
   const makeRoom = (): void => {
     if (entries.size < max) return;
     const t = now();
-    for (const [id, entry] of entries) if (entry.expires <= t) entries.delete(id);
+    // The sweep walks every record: at most once a second, or a flood of new sessions into a
+    // full store would pay O(maxSessions) per save. In between, the least recently used goes.
+    if (t - lastSweep >= 1000) {
+      lastSweep = t;
+      for (const [id, entry] of entries) if (entry.expires <= t) entries.delete(id);
+    }
     for (const id of entries.keys()) {
       if (entries.size < max) break;
       entries.delete(id);
@@ -60,6 +66,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
     async set(record: SessionRecord) {
       entries.delete(record.id);
       makeRoom();
+      entries.set(record.id, { json: JSON.stringify(record.data), expires: record.expires });
+      return record.id;
+    },
+    async update(record: SessionRecord) {
+      const entry = entries.get(record.id);
+      if (entry === undefined || entry.expires <= now()) return undefined;
+      entries.delete(record.id); // re-inserted: most recently used
       entries.set(record.id, { json: JSON.stringify(record.data), expires: record.expires });
       return record.id;
     },

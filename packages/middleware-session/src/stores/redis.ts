@@ -35,6 +35,9 @@ export interface RedisStoreOptions {
 // sliding expiry should touch the record) without a second command.
 const GET_SCRIPT = `return { redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1]) }`;
 
+// SET only while the key exists (SET … XX): a session deleted meanwhile stays deleted.
+const UPDATE_SCRIPT = `return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'XX')`;
+
 const KNOWN: ReadonlySet<string> = new Set(['client', 'prefix', 'timeout', 'now']);
 
 /** A {@link SessionStore} on Redis, shared by every process that uses the same Redis and prefix. */
@@ -107,6 +110,13 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
         client.set(prefix + record.id, JSON.stringify(record.data), 'PX', ttl),
       );
       return record.id;
+    },
+    async update(record: SessionRecord) {
+      const ttl = Math.max(1, record.expires - now());
+      const reply = await bounded('save a session', () =>
+        client.eval(UPDATE_SCRIPT, 1, prefix + record.id, JSON.stringify(record.data), String(ttl)),
+      );
+      return reply === null ? undefined : record.id;
     },
     async touch(id, expires) {
       await bounded('extend a session', () => client.pexpire(prefix + id, Math.max(1, expires - now())));
