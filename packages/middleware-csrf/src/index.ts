@@ -18,12 +18,16 @@ import {
 } from '@pagi/spec/middleware';
 import { parse, serialize } from 'cookie';
 import { isFormBody, readFormToken } from './form-token.js';
+import { maskToken, unmaskToken } from './mask.js';
 import { originVerdict, trustedOrigins } from './origin.js';
 import { mintToken, verifyToken } from './token.js';
 
 /** What inner apps get through {@link CSRF}: the token to put in a form field or header. */
 export interface CsrfContext {
-  /** A token valid for this client (and session): the cookie's, or a new one (then also set as the cookie). */
+  /**
+   * A token valid for this client (and session): the cookie's, or a new one (then also set as the
+   * cookie), freshly masked on every call (BREACH), so no two calls return the same string.
+   */
   token(): string;
   /** The request header checked for the token. */
   readonly headerName: string;
@@ -195,12 +199,13 @@ export function csrf(options: CsrfOptions): Middleware {
   };
 
   /**
-   * The double-submit check: `submitted` equals the cookie's token and carries a valid signature
-   * for the session. Both comparisons always run (constant time, no short-circuit on the first).
+   * The double-submit check: `submitted`, unmasked, equals the cookie's token and carries a valid
+   * signature for the session. Both comparisons always run (constant time, no short-circuit on
+   * the first); a malformed or wrong-length value is compared as `''` and fails.
    */
   const tokenValid = (scope: ConnectionScope, submitted: string | undefined): boolean => {
     const fromCookie = cookieToken(scope) ?? '';
-    const given = submitted ?? '';
+    const given = (submitted === undefined ? undefined : unmaskToken(submitted)) ?? '';
     const same = timingSafeEqualString(given, fromCookie);
     const signed = verifyToken(keys, bindingOf(scope, false), given);
     return same && signed && given !== '';
@@ -284,6 +289,11 @@ class RequestCsrf implements CsrfContext {
   readonly fieldName: string | undefined;
 
   token(): string {
+    return maskToken(this.current());
+  }
+
+  /** The unmasked token valid for the session as it is now: the cookie's, or a new one. */
+  private current(): string {
     const binding = bindingOf(this.scope, true);
     if (this.minted !== undefined && verifyToken(this.keys, binding, this.minted)) return this.minted;
     if (
@@ -302,7 +312,7 @@ class RequestCsrf implements CsrfContext {
    * the session as it is now (after a login's `regenerate()`, it is not: a new one is issued).
    */
   tokenForResponse(): string | undefined {
-    const current = this.token();
+    const current = this.current();
     return current === this.cookie ? undefined : current;
   }
 }

@@ -7,7 +7,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { timingSafeEqualString } from '@pagi/spec';
 
-const NONCE_BYTES = 18; // 24 base64url characters
+export const NONCE_BYTES = 18; // 24 base64url characters
+export const SIGNATURE_BYTES = 32; // HMAC-SHA256, 43 base64url characters
+/** A token's length in characters: `nonce.signature`. */
+export const TOKEN_LENGTH = 24 + 1 + 43;
 const TOKEN = /^[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{43}$/;
 
 function sign(key: string, binding: string, nonce: string): string {

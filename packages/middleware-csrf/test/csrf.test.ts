@@ -5,6 +5,7 @@ import { TestClient } from '@pagi/test';
 import { describeMiddlewareChecks } from '@pagi/test/vitest';
 import { describe, expect, it, vi } from 'vitest';
 import { CSRF, type CsrfOptions, csrf } from '../src/index.js';
+import { MASKED_LENGTH, maskToken, unmaskToken } from '../src/mask.js';
 import { mintToken } from '../src/token.js';
 
 // Counts the constant-time comparisons (the real function still runs).
@@ -56,7 +57,9 @@ const inner: App = async (scope, receive, send) => {
 const plain = (options: Partial<CsrfOptions> = {}) => new TestClient(csrf({ keys: KEY, ...options })(inner));
 const withSession = (options: Partial<CsrfOptions> = {}) =>
   new TestClient(compose(session(), csrf({ keys: KEY, ...options }))(inner));
-/** A client with its token cookie, and the token. */
+const MASKED = /^[\w-]{133}[AQgw]$/;
+const RAW = /^[\w-]{24}\.[\w-]{43}$/;
+/** A client with its token cookie, and the (masked) token. */
 async function primed(client: TestClient, path = '/token'): Promise<string> {
   const res = await client.get(path);
   expect(res.status).toBe(200);
@@ -72,12 +75,15 @@ describe('csrf: double-submit tokens', () => {
   it('a safe request gets a token cookie (HttpOnly, SameSite=Lax, Path=/); the jar sends it back', async () => {
     const client = plain();
     const res = await client.get('/token');
-    expect(res.text).toMatch(/^[\w-]{24}\.[\w-]{43}$/);
-    expect(res.header('set-cookie')).toBe(`pagi_csrf=${res.text}; Path=/; HttpOnly; SameSite=Lax`);
-    expect(client.cookies.get('pagi_csrf')).toBe(res.text);
-    // Valid cookie: not re-issued, same token.
+    // The page gets the masked token; the cookie holds the unmasked one.
+    expect(res.text).toMatch(MASKED);
+    const cookie = unmaskToken(res.text) as string;
+    expect(cookie).toMatch(RAW);
+    expect(res.header('set-cookie')).toBe(`pagi_csrf=${cookie}; Path=/; HttpOnly; SameSite=Lax`);
+    expect(client.cookies.get('pagi_csrf')).toBe(cookie);
+    // Valid cookie: not re-issued, same token under a new mask.
     const again = await client.get('/token');
-    expect(again.text).toBe(res.text);
+    expect(unmaskToken(again.text)).toBe(cookie);
     expect(again.header('set-cookie')).toBeUndefined();
   });
 
@@ -132,10 +138,83 @@ describe('csrf: double-submit tokens', () => {
     const client = new TestClient(csrf({ keys: [KEY, old] })(inner));
     const token = mintToken([old], '');
     client.cookies.set('pagi_csrf', token);
-    expect((await post(client, token)).status).toBe(200);
+    expect((await post(client, maskToken(token))).status).toBe(200);
     const dropped = new TestClient(csrf({ keys: KEY })(inner));
     dropped.cookies.set('pagi_csrf', token);
-    expect((await post(dropped, token)).status).toBe(403);
+    expect((await post(dropped, maskToken(token))).status).toBe(403);
+  });
+});
+
+describe('csrf: masked tokens (BREACH)', () => {
+  it('attack (BREACH): two responses never carry the same token string; both verify', async () => {
+    const client = plain();
+    const first = await primed(client);
+    const second = await primed(client);
+    // Before masking, token() returned the cookie itself: the same bytes in every response,
+    // recoverable from compressed sizes when the page also reflects attacker input.
+    expect(second).not.toBe(first);
+    expect(unmaskToken(first)).toBe(client.cookies.get('pagi_csrf'));
+    expect(unmaskToken(second)).toBe(client.cookies.get('pagi_csrf'));
+    expect((await post(client, first)).status).toBe(200);
+    expect((await post(client, second)).status).toBe(200);
+  });
+
+  it('every token() call in one response is masked afresh; the cookie is set once, unmasked', async () => {
+    const app = csrf({ keys: KEY })(async (scope, _receive, send) => {
+      const context = CSRF.require(scope);
+      const tokens = [context.token(), context.token(), context.token()];
+      await send({ type: 'http.response.start', status: 200, headers: [] });
+      await send({ type: 'http.response.body', body: tokens.join(' ') });
+    });
+    const client = new TestClient(app);
+    const res = await client.get('/');
+    const tokens = res.text.split(' ');
+    expect(new Set(tokens).size).toBe(3);
+    const cookie = client.cookies.get('pagi_csrf');
+    for (const token of tokens) {
+      expect(token).toMatch(MASKED);
+      expect(unmaskToken(token)).toBe(cookie);
+    }
+    expect(res.headerValues('set-cookie')).toHaveLength(1);
+  });
+
+  it('the raw (unmasked) cookie value is accepted as the token, as Django accepts the unmasked secret', async () => {
+    // For scripts that copy a non-HttpOnly cookie into the header. It is never in a page body,
+    // so BREACH cannot read it; anyone holding it could mask it themselves.
+    const client = plain({ cookie: { httpOnly: false } });
+    await primed(client);
+    const raw = client.cookies.get('pagi_csrf') as string;
+    expect(raw).toMatch(RAW);
+    expect((await post(client, raw)).status).toBe(200);
+    expect((await client.post('/f', { form: { _csrf: raw } })).status).toBe(200);
+  });
+
+  it('attack: a tampered pad or masked part, or a wrong length or alphabet, is refused with 403', async () => {
+    const client = plain();
+    const good = await primed(client);
+    const flip = (token: string, at: number) =>
+      `${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`;
+    const refused = [
+      flip(good, 0), // pad of the nonce
+      flip(good, 40), // pad of the signature
+      flip(good, 70), // masked nonce
+      flip(good, 120), // masked signature
+      good.slice(0, -1), // one character short
+      `${good}A`, // one character long
+      `${good.slice(0, -1)}B`, // non-canonical last character
+      `${good.slice(0, -2)}+A`, // base64, not base64url
+      `${good.slice(0, -2)}=A`,
+      'A'.repeat(MASKED_LENGTH), // well-formed, all-zero: the zero token
+      `${good} `,
+      '',
+    ];
+    for (const token of refused) {
+      expect(token === good).toBe(false);
+      expect((await post(client, token)).status, token).toBe(403);
+    }
+    // A form field: the same refusal, never a crash.
+    expect((await client.post('/f', { form: { _csrf: flip(good, 3) } })).status).toBe(403);
+    expect((await post(client, good)).status).toBe(200);
   });
 });
 
@@ -186,12 +265,13 @@ describe('csrf: form field', () => {
   });
 
   it('maxBodyRead: a form whose field is not in the first N bytes gets 413; other bodies are not read', async () => {
-    const client = plain({ maxBodyRead: 100 });
+    // A masked token is 134 characters: `_csrf=<token>&` must fit in the first maxBodyRead bytes.
+    const client = plain({ maxBodyRead: 200 });
     const token = await primed(client);
-    const late = await client.post('/f', { form: { a: 'x'.repeat(200), _csrf: token } });
+    const late = await client.post('/f', { form: { a: 'x'.repeat(300), _csrf: token } });
     expect(late.status).toBe(413);
-    expect(late.text).toMatch(/not found in the first 100 bytes/);
-    expect((await client.post('/f', { form: { _csrf: token, a: 'x'.repeat(200) } })).status).toBe(200);
+    expect(late.text).toMatch(/not found in the first 200 bytes/);
+    expect((await client.post('/f', { form: { _csrf: token, a: 'x'.repeat(300) } })).status).toBe(200);
     // JSON is never parsed for the token: header only.
     expect((await client.post('/f', { json: { _csrf: token } })).status).toBe(403);
   });
@@ -263,38 +343,42 @@ describe('csrf: bound to the session (attack tests)', () => {
     const malloryToken = await primed(mallory);
     expect((await post(alice, aliceToken)).status).toBe(200);
     // Mallory plants her own (valid) cookie+token pair in Alice's browser: bound to her session, refused.
-    alice.cookies.set('pagi_csrf', malloryToken);
+    alice.cookies.set('pagi_csrf', mallory.cookies.get('pagi_csrf') as string);
     expect((await post(alice, malloryToken)).status).toBe(403);
+    expect((await post(alice, mallory.cookies.get('pagi_csrf'))).status).toBe(403);
   });
 
   it('a token replayed after regenerate() (login) is refused; the login response issued a new one', async () => {
     const client = withSession();
     await client.get('/login?u=alice');
     const before = await primed(client);
+    const beforeCookie = client.cookies.get('pagi_csrf') as string;
     const login = await client.get('/login?u=alice'); // regenerate again: new session ID
     expect(login.header('set-cookie')).toContain('pagi_csrf=');
     const after = client.cookies.get('pagi_csrf') as string;
-    expect(after).not.toBe(before);
+    expect(after).not.toBe(beforeCookie);
+    expect(unmaskToken(login.text)).toBe(after);
     // The old token, with the old cookie, in the new session:
     const replay = await client.post('/submit', {
       headers: {
         'x-csrf-token': before,
-        cookie: `pagi_session=${client.cookies.get('pagi_session')}; pagi_csrf=${before}`,
+        cookie: `pagi_session=${client.cookies.get('pagi_session')}; pagi_csrf=${beforeCookie}`,
       },
     });
     expect(replay.status).toBe(403);
-    expect((await post(client, after)).status).toBe(200);
+    expect((await post(client, login.text)).status).toBe(200);
   });
 
   it('an anonymous token (before login) no longer works after login', async () => {
     const client = withSession();
     const anonymous = await primed(client);
+    const anonymousCookie = client.cookies.get('pagi_csrf') as string;
     expect((await post(client, anonymous)).status).toBe(200);
     await client.get('/login');
     const replay = await client.post('/submit', {
       headers: {
         'x-csrf-token': anonymous,
-        cookie: `pagi_session=${client.cookies.get('pagi_session')}; pagi_csrf=${anonymous}`,
+        cookie: `pagi_session=${client.cookies.get('pagi_session')}; pagi_csrf=${anonymousCookie}`,
       },
     });
     expect(replay.status).toBe(403);
@@ -302,12 +386,15 @@ describe('csrf: bound to the session (attack tests)', () => {
 
   it('forged tokens are refused: wrong key, tampered nonce or signature, garbage', async () => {
     const client = plain();
-    const good = await primed(client);
+    await primed(client);
+    const good = client.cookies.get('pagi_csrf') as string;
     const forged = mintToken(['f'.repeat(32)], '');
     const tampered = `${good.slice(0, 23)}${good[23] === 'A' ? 'B' : 'A'}${good.slice(24)}`;
     for (const token of [forged, tampered, `${good.slice(0, -1)}x`, 'x', 'a.b', '']) {
       client.cookies.set('pagi_csrf', token);
       expect((await post(client, token)).status, token).toBe(403);
+      if (token !== 'x' && token !== 'a.b' && token !== '')
+        expect((await post(client, maskToken(token))).status, token).toBe(403);
     }
   });
 
@@ -321,10 +408,14 @@ describe('csrf: bound to the session (attack tests)', () => {
     expect((await post(client, `${good.slice(0, -1)}x`)).status).toBe(403);
     const wrong = compares.mock.calls.length;
     compares.mockClear();
+    expect((await post(client, maskToken(mintToken(['f'.repeat(32)], '')))).status).toBe(403);
+    const forged = compares.mock.calls.length;
+    compares.mockClear();
     expect((await post(client, 'short')).status).toBe(403);
     // The check: cookie vs header, then one per key (2), whatever the token. A request that
     // passes then re-verifies the cookie for the response (one per key), after the decision.
     expect(wrong).toBe(3);
+    expect(forged).toBe(3);
     expect(compares.mock.calls.length).toBe(3);
     expect(right).toBe(3 + 2);
   });
