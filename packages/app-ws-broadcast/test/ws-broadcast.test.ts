@@ -215,9 +215,9 @@ describe('wsBroadcast slow consumers over a real socket', () => {
       await Promise.all(others.map((ws) => once(ws, 'open')));
       const count = 200;
       const got: string[][] = others.map(() => []);
-      others.forEach((ws, i) =>
-        ws.on('message', (data: Buffer) => got[i]!.push(data.toString().slice(0, 8))),
-      );
+      for (const [i, ws] of others.entries()) {
+        ws.on('message', (data: Buffer) => got[i]!.push(data.toString().slice(0, 8)));
+      }
       // 60 KB each, one at a time once the others have the previous one: 12 MB in all, far more
       // than the stalled client's socket and kernel buffers take.
       const body = 'x'.repeat(60_000);
