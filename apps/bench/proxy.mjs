@@ -14,6 +14,7 @@
  *   node apps/bench/proxy.mjs [--rounds 3] [--duration 5] [--connections 50] [--warmup 2]
  * Build first: for p in spec server app-proxy; do (cd packages/$p && npx tsup); done
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadHttp, loadOptions, median, startChild, stopChild } from './lib.mjs';
 
@@ -24,6 +25,23 @@ const backend = await startChild(here('./servers/proxy-backend.mjs'), 0);
 process.env.PROXY_BENCH_TARGET = `http://127.0.0.1:${backend.port}`;
 const front = await startChild(here('./servers/pagi-proxy.mjs'), 1);
 const floor = await startChild(here('./servers/undici-proxy.mjs'), 1);
+
+/** The child's CPU time (ms, all threads) and its main thread's run-queue wait (ms; 0 without /proc). */
+function cpuOf(child) {
+  return new Promise((resolve) => {
+    const onMessage = (m) => {
+      if (!m?.cpu) return;
+      child.off('message', onMessage);
+      let wait = 0;
+      try {
+        wait = Number(readFileSync(`/proc/${child.pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+      } catch {}
+      resolve({ cpu: (m.cpu.user + m.cpu.system) / 1000, wait });
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
+  });
+}
 
 const direct = `http://127.0.0.1:${backend.port}`;
 const proxied = `http://127.0.0.1:${front.port}`;
@@ -40,19 +58,41 @@ try {
     ['hello (13 B)', '/'],
     ['1 MiB body', '/big'],
   ]) {
-    const load = (url) => loadHttp(url + path, { seconds: opts.duration, connections: opts.connections });
+    // req/s, plus the proxy's CPU µs per request and the share of the time it sat runnable
+    // waiting for a core (a starved proxy is not an idle one: this machine's cores are shared).
+    const load = async (url, server) => {
+      const before = server && (await cpuOf(server.child));
+      const t0 = performance.now();
+      const result = await loadHttp(url + path, { seconds: opts.duration, connections: opts.connections });
+      if (!server) return result;
+      const after = await cpuOf(server.child);
+      const wall = performance.now() - t0;
+      return {
+        ...result,
+        usPerReq: ((after.cpu - before.cpu) * 1000) / result.requests,
+        waiting: (after.wait - before.wait) / wall,
+      };
+    };
     await loadHttp(direct + path, { seconds: opts.warmup, connections: opts.connections });
     await loadHttp(proxied + path, { seconds: opts.warmup, connections: opts.connections });
     await loadHttp(bare + path, { seconds: opts.warmup, connections: opts.connections });
     const d = [];
     const p = [];
     const f = [];
+    const pc = [];
+    const fc = [];
     for (let r = 0; r < opts.rounds; r++) {
       d.push((await load(direct)).rps);
-      p.push((await load(proxied)).rps);
-      f.push((await load(bare)).rps);
+      const pr = await load(proxied, front);
+      const fr = await load(bare, floor);
+      p.push(pr.rps);
+      f.push(fr.rps);
+      pc.push(pr.usPerReq);
+      fc.push(fr.usPerReq);
       console.log(
-        `${label} round ${r + 1}: direct ${d.at(-1).toFixed(0)}, proxied ${p.at(-1).toFixed(0)}, undici-floor ${f.at(-1).toFixed(0)} req/s`,
+        `${label} round ${r + 1}: direct ${d.at(-1).toFixed(0)}, proxied ${pr.rps.toFixed(0)}, undici-floor ${fr.rps.toFixed(0)} req/s; ` +
+          `CPU µs/req pagi ${pr.usPerReq.toFixed(1)}, floor ${fr.usPerReq.toFixed(1)}; ` +
+          `waiting for a core pagi ${Math.round(pr.waiting * 100)} %, floor ${Math.round(fr.waiting * 100)} %`,
       );
     }
     const [md, mp, mf] = [median(d), median(p), median(f)];
@@ -60,7 +100,10 @@ try {
       `${label}: direct ${md.toFixed(0)} req/s, proxied ${mp.toFixed(0)} req/s, undici-floor ${mf.toFixed(0)} req/s`,
     );
     console.log(`${label}: ratio proxied/direct ${(mp / md).toFixed(2)}`);
-    console.log(`${label}: ratio pagi/undici-floor ${(mp / mf).toFixed(2)}`);
+    console.log(
+      `${label}: ratio pagi/undici-floor ${(mp / mf).toFixed(2)} (wall clock), ` +
+        `${(median(fc) / median(pc)).toFixed(2)} (per proxy CPU-second)`,
+    );
   }
 } finally {
   await stopChild(front.child);

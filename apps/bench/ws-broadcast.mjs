@@ -21,7 +21,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import os from 'node:os';
 import process from 'node:process';
@@ -74,11 +74,20 @@ async function serve(kind) {
   process.stdout.write(`${server.port}\n`);
 }
 
-/** Answers the parent's 'cpu' requests with this process's CPU time in microseconds. */
+/**
+ * Answers the parent's 'cpu' requests with this process's CPU time (µs), its event loop's busy
+ * time (ms) and the time it spent runnable but waiting for a core (ns, /proc/self/schedstat; 0
+ * where there is none). A loop busy ~100 % of the wall clock while the CPU share is low means the
+ * process was starved of the (shared) core, not idle waiting for I/O.
+ */
 function reportCpu() {
   process.on('message', () => {
     const { user, system } = process.cpuUsage();
-    process.send(user + system);
+    let runWait = 0;
+    try {
+      runWait = Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]);
+    } catch {}
+    process.send({ cpu: user + system, loopBusy: performance.eventLoopUtilization().active, runWait });
   });
 }
 
@@ -95,8 +104,8 @@ async function startServer(kind, env = {}) {
 
 async function cpuOf(child) {
   child.send('cpu');
-  const [micros] = await once(child, 'message');
-  return micros;
+  const [sample] = await once(child, 'message');
+  return sample;
 }
 
 /** Connects the subscribers; `count()` is the deliveries so far (unmasked 2-byte-header frames). */
@@ -162,7 +171,8 @@ async function round(server, clients, { subscribers, seconds, window }) {
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   const done = clients.count() - start;
   const own = process.cpuUsage(own0);
-  const cpu = (await cpuOf(server.child)) - cpu0;
+  const cpu1 = await cpuOf(server.child);
+  const cpu = cpu1.cpu - cpu0.cpu;
   const elapsed = (performance.now() - t0) / 1000;
   running = false;
   clients.offData(pump);
@@ -176,6 +186,8 @@ async function round(server, clients, { subscribers, seconds, window }) {
     rate: done / elapsed,
     perCpuSecond: done / (cpu / 1e6),
     serverBusy: cpu / 1e6 / elapsed,
+    serverLoop: (cpu1.loopBusy - cpu0.loopBusy) / 1000 / elapsed,
+    serverWait: (cpu1.runWait - cpu0.runWait) / 1e9 / elapsed,
     clientBusy: (own.user + own.system) / 1e6 / elapsed,
   };
 }
@@ -245,7 +257,8 @@ async function main() {
         results[name].push(result);
         console.log(
           `round ${r} ${name.padEnd(12)} ${fmt(result.rate)} deliveries/s  ${fmt(result.perCpuSecond)} deliveries/server-CPU-s  ` +
-            `(server busy ${pct(result.serverBusy)}, clients busy ${pct(result.clientBusy)})`,
+            `(server CPU ${pct(result.serverBusy)}, loop busy ${pct(result.serverLoop)}, waiting for a core ${pct(result.serverWait)}; ` +
+            `clients CPU ${pct(result.clientBusy)})`,
         );
       }
     }

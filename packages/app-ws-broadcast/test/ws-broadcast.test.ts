@@ -183,6 +183,60 @@ describe('wsBroadcast slow consumers over a real socket', () => {
     return { sent, published };
   }
 
+  it('keeps delivering to every other client while one client is stalled (no serialised fan-out)', async () => {
+    const layer = createChannelLayer();
+    const app = wsBroadcast({ layer, bufferSize: 2 });
+    let stalledSends = 0;
+    let stalledId = -1;
+    let nextId = 0;
+    const watched: typeof app = (scope, receive, send) => {
+      const id = nextId++;
+      return app(scope, receive, (event) => {
+        if (id === stalledId && event.type === 'websocket.send') stalledSends++;
+        return send(event);
+      });
+    };
+    const server = createServer(watched, {
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: 'error',
+      shutdownTimeout: 500,
+      writeHighWaterMark: 1024,
+      writeLowWaterMark: 512,
+    });
+    await server.listen();
+    try {
+      // The stalled client joins first, so a fan-out that waits on each send in turn would
+      // hold every later client behind it once its buffer is full.
+      stalledId = 0;
+      const stalled = await stalledClient(server.port);
+      const url = server.url.replace('http', 'ws');
+      const others = Array.from({ length: 3 }, () => new WebSocket(url));
+      await Promise.all(others.map((ws) => once(ws, 'open')));
+      const count = 200;
+      const got: string[][] = others.map(() => []);
+      for (const [i, ws] of others.entries()) {
+        ws.on('message', (data: Buffer) => got[i]!.push(data.toString().slice(0, 8)));
+      }
+      // 60 KB each, one at a time once the others have the previous one: 12 MB in all, far more
+      // than the stalled client's socket and kernel buffers take.
+      const body = 'x'.repeat(60_000);
+      for (let i = 0; i < count; i++) {
+        const next = others.map((ws) => once(ws, 'message'));
+        await broadcast(layer, 'default', `${String(i).padStart(8, '0')}${body}`);
+        await Promise.all(next);
+      }
+      const expected = Array.from({ length: count }, (_, i) => String(i).padStart(8, '0'));
+      for (const list of got) expect(list).toEqual(expected);
+      // The stalled one was held back (its sends stopped well short of the count), not waited for.
+      expect(stalledSends).toBeLessThan(count);
+      for (const ws of others) ws.close();
+      stalled.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+
   it("closes a connection that falls bufferSize behind with 1008 under 'disconnect'", async () => {
     const { sent } = await run('disconnect');
     expect(sent.at(-1)).toEqual({ type: 'websocket.close', code: 1008, reason: 'slow consumer' });
