@@ -1,0 +1,52 @@
+import { Http2ServerRequest, Http2ServerResponse, type ServerHttp2Stream } from 'node:http2';
+
+/**
+ * The request class the server gives node:http2 (`createServer({ Http2ServerRequest })`): it
+ * reports `httpVersion` as protocol.md's `'2'` (node says `'2.0'`), so the scope, the access log
+ * and the response writer need no version mapping of their own.
+ */
+export class PagiHttp2Request extends Http2ServerRequest {}
+// An accessor on the prototype (node defines httpVersion as a getter there too).
+Object.defineProperty(PagiHttp2Request.prototype, 'httpVersion', {
+  get(): string {
+    return '2';
+  },
+  configurable: true,
+});
+
+const kResponse: unique symbol = Symbol('pagi.h2-response');
+type StreamWithResponse = ServerHttp2Stream & { [kResponse]?: PagiHttp2Response };
+
+function onStreamFinish(this: StreamWithResponse): void {
+  const res = this[kResponse];
+  this[kResponse] = undefined;
+  res?.emitFinish();
+}
+
+const parentEmit = Http2ServerResponse.prototype.emit;
+
+/**
+ * The response class the server gives node:http2. node's compatibility response emits `'finish'`
+ * when the stream closes — also when the client reset it before the response was complete — so a
+ * reset stream would look delivered and the app would never learn of the disconnect (the bug the
+ * upstream server has). Here `'finish'` means what it means on HTTP/1.1: the stream's writable
+ * side finished (END_STREAM handed to nghttp2). A reset shows up as the stream's `'close'`
+ * without it.
+ */
+export class PagiHttp2Response extends Http2ServerResponse {
+  constructor(stream: ServerHttp2Stream) {
+    super(stream);
+    (stream as StreamWithResponse)[kResponse] = this;
+    stream.once('finish', onStreamFinish);
+  }
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'finish') return false; // compat's own, on stream close: see the class comment
+    return parentEmit.call(this, event, ...args);
+  }
+
+  /** The stream's writable side finished. */
+  emitFinish(): void {
+    parentEmit.call(this, 'finish');
+  }
+}
