@@ -93,7 +93,9 @@ function readChunk(ex: ExchangeState): { type: 'http.request'; body: Uint8Array;
   const req = ex.req;
   const chunk = req.read() as Buffer | null;
   if (chunk === null) {
-    if (req.complete && req.readableLength === 0) {
+    // An aborted request is no complete one (HTTP/2's compatibility request counts a reset stream
+    // as `complete`): its end is the disconnect that follows, not a final empty chunk.
+    if (req.complete && req.readableLength === 0 && !req.aborted) {
       ex.bodyDone = true;
       return { type: 'http.request', body: EMPTY, more: false };
     }

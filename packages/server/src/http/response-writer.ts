@@ -265,7 +265,18 @@ function sendTrailers(ex: ExchangeState, event: Record<string, unknown>): Promis
   // client there is nowhere to put them, so they are dropped (documented in server-behavior.md).
   // HTTP/2 sends them as a trailing HEADERS frame whatever the length (RFC 9113 §8.1).
   const version = ex.req.httpVersion;
-  if (flat.length > 0 && (version === '2' || (ex.contentLength === undefined && version !== '1.0'))) {
+  if (flat.length > 0 && version === '2') {
+    // node:http2 takes trailers as an object; a repeated name becomes a list (one field each).
+    const fields: Record<string, string | string[]> = {};
+    for (let i = 0; i < flat.length; i += 2) {
+      const name = flat[i]!;
+      const prior = fields[name];
+      if (prior === undefined) fields[name] = flat[i + 1]!;
+      else if (typeof prior === 'string') fields[name] = [prior, flat[i + 1]!];
+      else prior.push(flat[i + 1]!);
+    }
+    ex.res.addTrailers(fields);
+  } else if (flat.length > 0 && ex.contentLength === undefined && version !== '1.0') {
     const pairs: Array<[string, string]> = [];
     for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
     ex.res.addTrailers(pairs);

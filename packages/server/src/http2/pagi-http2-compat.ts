@@ -5,7 +5,30 @@ import { Http2ServerRequest, Http2ServerResponse, type ServerHttp2Stream } from 
  * reports `httpVersion` as protocol.md's `'2'` (node says `'2.0'`), so the scope, the access log
  * and the response writer need no version mapping of their own.
  */
-export class PagiHttp2Request extends Http2ServerRequest {}
+/**
+ * `complete` (read by the body reader): the body arrived whole (END_STREAM), not cut by a reset.
+ * node ends the stream's readable side for both and only learns of the reset (`stream.aborted`)
+ * a moment later, so the end is confirmed one turn of the event loop after it; until then the
+ * body reader waits.
+ */
+export class PagiHttp2Request extends Http2ServerRequest {
+  declare [kBodyEnded]: boolean | undefined;
+
+  constructor(stream: ServerHttp2Stream, ...rest: unknown[]) {
+    // biome-ignore lint/suspicious/noExplicitAny: node's (stream, headers, options, rawHeaders), untyped in @types/node
+    super(stream, ...(rest as [any, any, any]));
+    if (!stream.endAfterHeaders) {
+      (stream as StreamWithRequest)[kRequest] = this;
+      stream.once('end', onRequestStreamEnd);
+    }
+  }
+}
+Object.defineProperty(PagiHttp2Request.prototype, 'complete', {
+  get(this: PagiHttp2Request): boolean {
+    return this[kBodyEnded] === true || this.stream.endAfterHeaders;
+  },
+  configurable: true,
+});
 // An accessor on the prototype (node defines httpVersion as a getter there too).
 Object.defineProperty(PagiHttp2Request.prototype, 'httpVersion', {
   get(): string {
@@ -14,12 +37,31 @@ Object.defineProperty(PagiHttp2Request.prototype, 'httpVersion', {
   configurable: true,
 });
 
+const kBodyEnded: unique symbol = Symbol('pagi.h2-body-ended');
+const kRequest: unique symbol = Symbol('pagi.h2-request');
+type StreamWithRequest = ServerHttp2Stream & { [kRequest]?: PagiHttp2Request };
+
+function onRequestStreamEnd(this: StreamWithRequest): void {
+  setImmediate(confirmBodyEnd, this);
+}
+
+function confirmBodyEnd(stream: StreamWithRequest): void {
+  const req = stream[kRequest];
+  stream[kRequest] = undefined;
+  if (req === undefined || stream.aborted || (stream.rstCode ?? 0) !== 0) return;
+  req[kBodyEnded] = true;
+  // Wakes a receive() that is waiting (body-reader.ts listens for 'readable' and 'end').
+  req.emit('readable');
+}
+
 const kResponse: unique symbol = Symbol('pagi.h2-response');
 type StreamWithResponse = ServerHttp2Stream & { [kResponse]?: PagiHttp2Response };
 
 function onStreamFinish(this: StreamWithResponse): void {
   const res = this[kResponse];
   this[kResponse] = undefined;
+  // A reset ends the writable side too (node's closeStream); that is no delivered response.
+  if (this.aborted || (this.rstCode ?? 0) !== 0) return;
   res?.emitFinish();
 }
 

@@ -31,18 +31,18 @@ describe('HTTP/2 over cleartext (h2c prior knowledge)', () => {
     expect(seen.method).toBe('GET');
     expect(seen.path).toBe('/a/b');
     expect(seen.query_string).toBe('x=1');
-    expect(seen.headers[0]).toEqual(['host', `127.0.0.1:${started.port}`]);
+    expect(seen.headers[0]).toEqual(['host', `127.0.0.1:${started!.port}`]);
     expect(seen.headers).toContainEqual(['x-test', 'yes']);
-    expect(seen.headers.some((h: string[]) => h[0].startsWith(':'))).toBe(false);
+    expect(seen.headers.some((h: string[]) => h[0]!.startsWith(':'))).toBe(false);
     expect(seen.client[0]).toBe('127.0.0.1');
-    expect(seen.server[1]).toBe(started.port);
+    expect(seen.server[1]).toBe(started!.port);
   });
 
   it('keeps HTTP/1.1 on the same port, including a request shorter than the 24-byte preface', async () => {
     started = await startServer(echoScope as never, { http2: true });
     const res = await fetch(`${started.url}/one`);
     expect(res.status).toBe(200);
-    expect((await res.json()).http_version).toBe('1.1');
+    expect(((await res.json()) as { http_version: string }).http_version).toBe('1.1');
     // 18 bytes, fewer than the preface: decided HTTP/1 on its first byte, answered at once.
     const raw = await rawClient(started.port);
     raw.socket.write('GET / HTTP/1.0\r\n\r\n');
