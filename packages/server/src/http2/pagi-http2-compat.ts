@@ -15,7 +15,7 @@ export class PagiHttp2Request extends Http2ServerRequest {
   declare [kBodyEnded]: boolean | undefined;
 
   constructor(stream: ServerHttp2Stream, ...rest: unknown[]) {
-    // biome-ignore lint/suspicious/noExplicitAny: node's (stream, headers, options, rawHeaders), untyped in @types/node
+    // node calls it with (stream, headers, options, rawHeaders), which @types/node does not declare.
     super(stream, ...(rest as [any, any, any]));
     if (!stream.endAfterHeaders) {
       (stream as StreamWithRequest)[kRequest] = this;

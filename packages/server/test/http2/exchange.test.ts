@@ -215,9 +215,13 @@ describe('HTTP/2 request bodies and disconnects', () => {
         await send({ type: 'http.response.start', status: 200, headers: [] });
         await send({ type: 'http.response.body', body: 'start', more: true });
         inApp.resolve();
-        void scope['pagi.connection']!.disconnect_future!().then(reason.resolve);
+        const conn = scope['pagi.connection'] as unknown as {
+          disconnect_future(): Promise<DisconnectReason>;
+          is_connected(): boolean;
+        };
+        void conn.disconnect_future().then(reason.resolve);
         receiveSaw.resolve((await receive()).type);
-        expect(scope['pagi.connection'].is_connected()).toBe(false);
+        expect(conn.is_connected()).toBe(false);
       }) as App,
       { http2: true },
     );
