@@ -19,6 +19,7 @@ import { h2RequestHead } from './h2-header-list.js';
 import { nodeHttp2Options } from './http2-options.js';
 import { PagiHttp2Request, PagiHttp2Response } from './pagi-http2-compat.js';
 import { sniffPreface } from './preface-sniff.js';
+import { prepareSseRequest } from './sse-over-h2.js';
 import { type StreamConnection, StreamSlot } from './stream-slot.js';
 
 const kRecord: unique symbol = Symbol('pagi.h2-session');
@@ -207,7 +208,7 @@ export class Http2Handlers {
     }
     if (head.accept !== undefined && req.method === 'GET' && acceptsEventStream(head.accept)) {
       try {
-        this.handleSse(ctx, req as unknown as IncomingMessage, nodeRes);
+        this.handleSse(ctx, prepareSseRequest(req, record.socket, stream, head.headers), nodeRes);
       } catch (error) {
         ctx.logger.error('the SSE handler threw', error);
         if (!res.headersSent) refuse(nodeRes, 500, 'internal error');

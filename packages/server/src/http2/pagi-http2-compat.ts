@@ -92,3 +92,12 @@ export class PagiHttp2Response extends Http2ServerResponse {
     parentEmit.call(this, 'finish');
   }
 }
+
+/** Whether the response was delivered: a reset stream's writable side "finishes" too (see above). */
+Object.defineProperty(PagiHttp2Response.prototype, 'writableFinished', {
+  get(this: PagiHttp2Response): boolean {
+    const stream = this.stream;
+    return stream.writableFinished && !stream.aborted && (stream.rstCode ?? 0) === 0;
+  },
+  configurable: true,
+});
