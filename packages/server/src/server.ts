@@ -51,7 +51,9 @@ export class PagiServer {
     this.ws = createWebSocketHandler(this.ctx);
     // A WebSocket leaves the HTTP connection table on upgrade and counts through its session;
     // a TLS connection counts from its TCP accept, its handshake included.
-    this.h2 = this.options.http2 ? new Http2Handlers(this.ctx, handleSse) : undefined;
+    this.h2 = this.options.http2
+      ? new Http2Handlers(this.ctx, handleSse, (req, stream) => this.ws.handleExtendedConnect(req, stream))
+      : undefined;
     this.handlers = new HttpHandlers(
       this.ctx,
       handleSse,

@@ -19,7 +19,7 @@ import { h2RequestHead } from './h2-header-list.js';
 import { nodeHttp2Options } from './http2-options.js';
 import { PagiHttp2Request, PagiHttp2Response } from './pagi-http2-compat.js';
 import { sniffPreface } from './preface-sniff.js';
-import { prepareSseRequest } from './sse-over-h2.js';
+import { prepareSessionRequest } from './session-request.js';
 import { type StreamConnection, StreamSlot } from './stream-slot.js';
 
 const kRecord: unique symbol = Symbol('pagi.h2-session');
@@ -80,14 +80,17 @@ export class Http2Handlers {
   readonly server: Http2Server;
   readonly sessions = new Set<SessionRecord>();
   private readonly handleSse: (ctx: ServerContext, req: IncomingMessage, res: ServerResponse) => void;
+  private readonly handleWebSocket: (req: IncomingMessage, stream: ServerHttp2Stream) => void;
   private pendingSocket: Socket | undefined;
 
   constructor(
     ctx: ServerContext,
     handleSse: (ctx: ServerContext, req: IncomingMessage, res: ServerResponse) => void,
+    handleWebSocket: (req: IncomingMessage, stream: ServerHttp2Stream) => void,
   ) {
     this.ctx = ctx;
     this.handleSse = handleSse;
+    this.handleWebSocket = handleWebSocket;
     const o = ctx.options;
     this.server = createHttp2Server({
       ...nodeHttp2Options(o, o.maxHeaderCount),
@@ -181,8 +184,18 @@ export class Http2Handlers {
     }
     const head = h2RequestHead(req.rawHeaders);
     if (req.method === 'CONNECT') {
-      // A plain CONNECT asks for a tunnel, which this server does not offer (RFC 9113 §8.5).
-      refuse(nodeRes, 501, 'CONNECT is not supported');
+      if (head.protocol === 'websocket') {
+        // RFC 8441 extended CONNECT: the stream becomes a WebSocket if the app accepts.
+        this.handleWebSocket(prepareSessionRequest(req, record.socket, stream, head.headers), stream);
+        return;
+      }
+      // A plain CONNECT asks for a tunnel, which this server does not offer (RFC 9113 §8.5); an
+      // extended CONNECT for another protocol is refused the same way.
+      refuse(
+        nodeRes,
+        501,
+        `CONNECT${head.protocol === undefined ? '' : ` for ${head.protocol}`} is not supported`,
+      );
       return;
     }
     if (head.authority === undefined && head.headers.every((h) => h[0] !== 'host')) {
@@ -208,7 +221,7 @@ export class Http2Handlers {
     }
     if (head.accept !== undefined && req.method === 'GET' && acceptsEventStream(head.accept)) {
       try {
-        this.handleSse(ctx, prepareSseRequest(req, record.socket, stream, head.headers), nodeRes);
+        this.handleSse(ctx, prepareSessionRequest(req, record.socket, stream, head.headers), nodeRes);
       } catch (error) {
         ctx.logger.error('the SSE handler threw', error);
         if (!res.headersSent) refuse(nodeRes, 500, 'internal error');

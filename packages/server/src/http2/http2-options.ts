@@ -92,7 +92,7 @@ export function nodeHttp2Options(o: Required<Http2Options>, maxHeaderCount: numb
     maxHeaderListSize: o.http2MaxHeaderListSize,
     initialWindowSize: o.http2InitialWindowSize,
     maxFrameSize: o.http2MaxFrameSize,
-    enableConnectProtocol: false,
+    enableConnectProtocol: true,
     enablePush: false,
   };
   return {

@@ -48,7 +48,11 @@ describe('HTTP/2 listeners and clients', () => {
 
   it('curl --http2 over TLS negotiates h2 by ALPN; --http1.1 still works', async () => {
     const certs = makeTestCerts();
-    started = await startServer(versionApp, { http2: true, tlsCert: certs.serverCert, tlsKey: certs.serverKey });
+    started = await startServer(versionApp, {
+      http2: true,
+      tlsCert: certs.serverCert,
+      tlsKey: certs.serverKey,
+    });
     const url = `https://localhost:${started.port}/`;
     expect(await curl(['--http2', '--cacert', certs.caCert, url])).toBe('v2 https');
     expect(await curl(['--http1.1', '--cacert', certs.caCert, url])).toBe('v1.1 https');
@@ -64,8 +68,19 @@ describe('HTTP/2 listeners and clients', () => {
   });
 
   it('--http2 and its limits are CLI flags', () => {
-    const parsed = parseCliArgs(['--http2', '--http2-max-concurrent-streams', '50', '--http2-idle-timeout', '2', 'app.mjs']);
-    expect(parsed.options).toMatchObject({ http2: true, http2MaxConcurrentStreams: 50, http2IdleTimeout: 2000 });
+    const parsed = parseCliArgs([
+      '--http2',
+      '--http2-max-concurrent-streams',
+      '50',
+      '--http2-idle-timeout',
+      '2',
+      'app.mjs',
+    ]);
+    expect(parsed.options).toMatchObject({
+      http2: true,
+      http2MaxConcurrentStreams: 50,
+      http2IdleTimeout: 2000,
+    });
   });
 
   it('pagi-server --http2 --workers 2 serves h2c from every worker', { timeout: 60_000 }, async () => {

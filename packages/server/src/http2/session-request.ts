@@ -4,7 +4,8 @@ import type { Socket } from 'node:net';
 import type { HeaderList } from '@pagi/spec';
 
 /**
- * Prepares an HTTP/2 request for the SSE session (src/sse/session.ts), which is written against
+ * Prepares an HTTP/2 request for the SSE and WebSocket sessions (src/sse/session.ts,
+ * src/websocket/session.ts), which are written against
  * node:http's request: its `socket` and `rawHeaders` are replaced on this one request object.
  *
  * - `socket` is a view of the connection's socket (addresses, TLS details) whose lifetime is the
@@ -13,7 +14,7 @@ import type { HeaderList } from '@pagi/spec';
  *   stream. node's own `req.socket` on HTTP/2 is a guard proxy that throws on such calls.
  * - `rawHeaders` are the scope's header list (pseudo-headers out, `:authority` as `host`).
  */
-export function prepareSseRequest(
+export function prepareSessionRequest(
   req: Http2ServerRequest,
   socket: Socket,
   stream: ServerHttp2Stream,
