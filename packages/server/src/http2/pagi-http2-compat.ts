@@ -66,6 +66,21 @@ function onStreamFinish(this: StreamWithResponse): void {
 }
 
 const parentEmit = Http2ServerResponse.prototype.emit;
+const kExpected: unique symbol = Symbol('pagi.h2-content-length');
+const kWritten: unique symbol = Symbol('pagi.h2-written');
+
+function sizeOf(chunk: string | Uint8Array): number {
+  return typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+}
+
+/** node:http's error for the same mistake (ERR_HTTP_CONTENT_LENGTH_MISMATCH). */
+function contentLengthMismatch(written: number, expected: number): Error {
+  const error = new Error(
+    `Response body's content-length of ${written} byte(s) does not match the content-length of ${expected} byte(s) set in header`,
+  ) as Error & { code: string };
+  error.code = 'ERR_HTTP_CONTENT_LENGTH_MISMATCH';
+  return error;
+}
 
 /**
  * The response class the server gives node:http2. node's compatibility response emits `'finish'`
@@ -80,6 +95,52 @@ export class PagiHttp2Response extends Http2ServerResponse {
     super(stream);
     (stream as StreamWithResponse)[kResponse] = this;
     stream.once('finish', onStreamFinish);
+  }
+
+  /** The app's `content-length` while node:http's `strictContentLength` rule applies, and the bytes written. */
+  declare [kExpected]: number | undefined;
+  declare [kWritten]: number;
+
+  /**
+   * node:http2 sends whatever it is given after a `content-length`, which makes the response
+   * malformed (RFC 9113 §8.1.1). Like node:http with `strictContentLength` (which the response
+   * writer sets when the app sent one), a write past it, or an end short of it, throws, so the
+   * exchange resets the stream instead.
+   */
+  // node's overloads (status, [message], headers)
+  override writeHead(status: number, ...rest: any[]): this {
+    const headers = rest[rest.length - 1];
+    if ((this as { strictContentLength?: boolean }).strictContentLength === true && Array.isArray(headers)) {
+      for (let i = 0; i < headers.length; i += 2) {
+        if (headers[i] === 'content-length') {
+          this[kExpected] = Number(headers[i + 1]);
+          this[kWritten] = 0;
+        }
+      }
+    }
+    return super.writeHead(status, ...(rest as [])) as this;
+  }
+
+  // node's overloads (chunk, [encoding], [callback])
+  override write(chunk: any, ...rest: any[]): boolean {
+    if (this[kExpected] !== undefined) this.count(chunk);
+    return super.write(chunk, ...(rest as [])) as boolean;
+  }
+
+  // node's overloads ([chunk], [encoding], [callback])
+  override end(chunk?: any, ...rest: any[]): this {
+    const expected = this[kExpected];
+    if (expected !== undefined) {
+      // node's end(chunk) writes the chunk through write() (counted there).
+      const last = chunk === undefined || chunk === null || typeof chunk === 'function' ? 0 : sizeOf(chunk);
+      if (this[kWritten] + last !== expected) throw contentLengthMismatch(this[kWritten] + last, expected);
+    }
+    return super.end(chunk, ...(rest as [])) as this;
+  }
+
+  private count(chunk: string | Uint8Array): void {
+    this[kWritten] += sizeOf(chunk);
+    if (this[kWritten] > this[kExpected]!) throw contentLengthMismatch(this[kWritten], this[kExpected]!);
   }
 
   override emit(event: string | symbol, ...args: unknown[]): boolean {
