@@ -40,10 +40,20 @@ const cpuMs = async (child) => {
 
 /** One h2load run: `clients` connections × `streams` concurrent streams each, for `seconds`. */
 async function h2load(port, seconds, clients, streams) {
-  const args = ['-D', String(seconds), '-c', String(clients), '-m', String(streams), `http://127.0.0.1:${port}/`];
+  const args = [
+    '-D',
+    String(seconds),
+    '-c',
+    String(clients),
+    '-m',
+    String(streams),
+    `http://127.0.0.1:${port}/`,
+  ];
   const cmd = canPin ? 'taskset' : 'h2load';
   const { stdout } = await run(cmd, canPin ? ['-c', '1', 'h2load', ...args] : args, { maxBuffer: 1 << 24 });
-  const done = stdout.match(/requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed/);
+  const done = stdout.match(
+    /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed/,
+  );
   const rps = stdout.match(/finished in [\d.]+m?s, ([\d.]+) req\/s/);
   if (done === null || rps === null) throw new Error(`h2load output not understood:\n${stdout}`);
   if (Number(done[5]) > 0) throw new Error(`h2load: ${done[5]} requests failed:\n${stdout}`);
@@ -111,8 +121,12 @@ try {
         `${(name + label).padEnd(48)} ${rps.toFixed(0).padStart(8)} req/s  ${cpu.toFixed(1).padStart(6)} CPU ms/1k req`,
       );
       if (name === 'node-http2') continue;
-      lines.push(`ratio ${name}/node-http2${label} ${(baseCpu / cpu).toFixed(2)} (by server CPU per request)`);
-      lines.push(`ratio-rps ${name}/node-http2${label} ${(rps / baseRps).toFixed(2)} (by req/s; noisy under load)`);
+      lines.push(
+        `ratio ${name}/node-http2${label} ${(baseCpu / cpu).toFixed(2)} (by server CPU per request)`,
+      );
+      lines.push(
+        `ratio-rps ${name}/node-http2${label} ${(rps / baseRps).toFixed(2)} (by req/s; noisy under load)`,
+      );
     }
   }
   const big = await download(children['pagi-h2']);
