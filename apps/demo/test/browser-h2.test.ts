@@ -35,7 +35,7 @@ describe('the chat page over HTTP/2 in headless Chromium', () => {
   let browser: Browser;
   let dir: string;
   /** http_version of every scope the demo saw, by type. */
-  const versions: Record<string, Set<string>> = { http: new Set(), sse: new Set(), websocket: new Set() };
+  const versions = { http: new Set<string>(), sse: new Set<string>(), websocket: new Set<string>() };
 
   beforeAll(async () => {
     if (!hasChromium) return;
@@ -65,7 +65,7 @@ describe('the chat page over HTTP/2 in headless Chromium', () => {
     );
     const demo = createApp({ tickInterval: 200 }) as App;
     const app: App = (scope, receive, send) => {
-      if (scope.type !== 'lifespan') versions[scope.type]?.add(scope.http_version);
+      if (scope.type !== 'lifespan') versions[scope.type].add(scope.http_version);
       return demo(scope, receive, send);
     };
     server = createServer(app, {
