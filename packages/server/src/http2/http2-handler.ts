@@ -79,6 +79,8 @@ export class Http2Handlers {
   readonly ctx: ServerContext;
   readonly server: Http2Server;
   readonly sessions = new Set<SessionRecord>();
+  /** Cleartext connections whose first bytes have not yet told HTTP/2 from HTTP/1.x. */
+  readonly undecided = new Set<Socket>();
   private readonly handleSse: (ctx: ServerContext, req: IncomingMessage, res: ServerResponse) => void;
   private readonly handleWebSocket: (req: IncomingMessage, stream: ServerHttp2Stream) => void;
   private pendingSocket: Socket | undefined;
@@ -121,7 +123,11 @@ export class Http2Handlers {
       return true;
     }
     socket.on('error', noop); // until a server owns it
+    const undecided = this.undecided;
+    undecided.add(socket);
+    socket.once('close', () => undecided.delete(socket));
     sniffPreface(socket, this.ctx.options.headersTimeout, (isH2) => {
+      undecided.delete(socket);
       socket.off('error', noop);
       if (isH2) {
         this.startSession(socket);
@@ -250,8 +256,14 @@ export class Http2Handlers {
     else process.nextTick(runExchange, exchange);
   }
 
-  /** Graceful stop: GOAWAY on every connection; streams already open run to their end. */
+  /**
+   * Graceful stop: GOAWAY on every connection; streams already open run to their end. A
+   * connection still undecided has no request in flight: it is closed now (else node's
+   * `server.close()` would wait for it).
+   */
   goAwayAll(): void {
+    for (const socket of this.undecided) socket.destroy();
+    this.undecided.clear();
     for (const record of this.sessions) if (!record.session.closed) record.session.close();
   }
 

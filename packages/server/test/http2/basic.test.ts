@@ -59,6 +59,14 @@ describe('HTTP/2 over cleartext (h2c prior knowledge)', () => {
     expect(text).toMatch(/^HTTP\/1\.1 \d{3}/);
   });
 
+  it('a graceful stop does not wait for a connection that has not sent a byte yet', async () => {
+    started = await startServer(echoScope as never, { http2: true, shutdownTimeout: 30_000 });
+    const raw = await rawClient(started.port);
+    await started.close();
+    await raw.closed; // closed by the stop, not left to the 30 s shutdown timeout
+    started = undefined;
+  });
+
   it('runs 100 concurrent streams on one connection', async () => {
     started = await startServer(echoScope as never, { http2: true });
     const session = await h2Connect(started.url);
