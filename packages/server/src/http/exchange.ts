@@ -7,6 +7,7 @@ import type { ConnectionSource } from './connection-state.js';
 import type { ConnectionSlot } from './connection-slot.js';
 import type { ExchangeState, ReceiveEvent } from './exchange-state.js';
 import { writeExchangeAccessLog } from './exchange-access-log.js';
+import { PagiHttp2Response } from '../http2/pagi-http2-compat.js';
 import { kFinishHook, PagiServerResponse } from './pagi-response.js';
 import { backstop, ENDED, INIT, SENDING_FILE, sendResponseEvent } from './response-writer.js';
 import { buildHttpScope, type HttpScopeSource } from './scope.js';
@@ -97,8 +98,10 @@ export class HttpExchange implements ExchangeState, ConnectionSource, HttpScopeS
     this.startTime = ctx.options.accessLog === 'off' ? 0 : performance.now();
     if (res instanceof PagiServerResponse) {
       res[kFinishHook] = this;
+    } else if (res instanceof PagiHttp2Response) {
+      res[kFinishHook] = this;
     } else {
-      // A response class the server did not choose (a foreign http.Server, HTTP/2): listen as usual.
+      // A response class the server did not choose (a foreign http.Server): listen as usual.
       (res as { [kExchange]?: HttpExchange })[kExchange] = this;
       res.on('finish', onFinish);
     }

@@ -251,7 +251,7 @@ export class Http2Handlers {
     slot.current = exchange;
     record.streams.add(slot);
     stream[kSlot] = slot;
-    stream.once('close', onStreamClose);
+    stream.on('close', onStreamClose); // fires once; 'on' skips once()'s wrapper closure
     if (bodyless) exchange.run();
     else process.nextTick(runExchange, exchange);
   }

@@ -1,4 +1,5 @@
 import { Http2ServerRequest, Http2ServerResponse, type ServerHttp2Stream } from 'node:http2';
+import { type FinishHook, kFinishHook } from '../http/pagi-response.js';
 
 /**
  * The request class the server gives node:http2 (`createServer({ Http2ServerRequest })`): it
@@ -19,7 +20,7 @@ export class PagiHttp2Request extends Http2ServerRequest {
     super(stream, ...(rest as [any, any, any]));
     if (!stream.endAfterHeaders) {
       (stream as StreamWithRequest)[kRequest] = this;
-      stream.once('end', onRequestStreamEnd);
+      stream.on('end', onRequestStreamEnd); // fires once
     }
   }
 }
@@ -94,7 +95,7 @@ export class PagiHttp2Response extends Http2ServerResponse {
   constructor(stream: ServerHttp2Stream) {
     super(stream);
     (stream as StreamWithResponse)[kResponse] = this;
-    stream.once('finish', onStreamFinish);
+    stream.on('finish', onStreamFinish); // fires once
   }
 
   /** The app's `content-length` while node:http's `strictContentLength` rule applies, and the bytes written. */
@@ -148,9 +149,13 @@ export class PagiHttp2Response extends Http2ServerResponse {
     return parentEmit.call(this, event, ...args);
   }
 
+  /** The exchange to tell about `'finish'` without a listener per response (as PagiServerResponse does). */
+  declare [kFinishHook]: FinishHook | undefined;
+
   /** The stream's writable side finished. */
   emitFinish(): void {
     parentEmit.call(this, 'finish');
+    this[kFinishHook]?.onFinish();
   }
 }
 
