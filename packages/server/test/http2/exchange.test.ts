@@ -178,6 +178,28 @@ describe('HTTP/2 request bodies and disconnects', () => {
     expect(declared.body.toString()).toBe('5');
   });
 
+  it('answers expect: 100-continue only when the app asks for the body', async () => {
+    started = await startServer(
+      (async (_scope: HttpScope, receive: Receive, send: Send) => {
+        const event = await receive();
+        await send({ type: 'http.response.start', status: 200, headers: [] });
+        await send({ type: 'http.response.body', body: Buffer.from(event.body ?? []) });
+      }) as App,
+      { http2: true },
+    );
+    const session = await h2Connect(started.url);
+    const stream = session.request(
+      { ':path': '/', ':method': 'POST', expect: '100-continue', 'content-length': '2' },
+      { endStream: false },
+    );
+    const done = collect(stream);
+    await new Promise((resolve) => stream.once('continue', resolve));
+    stream.end('ok');
+    const res = await done;
+    session.close();
+    expect(res.body.toString()).toBe('ok');
+  });
+
   it('refuses a declared body over maxBodySize with 413 before the app runs, and one that grows over it on arrival', async () => {
     let calls = 0;
     started = await startServer(
