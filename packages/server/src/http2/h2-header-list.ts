@@ -8,6 +8,8 @@ export interface H2RequestHead {
   protocol: string | undefined;
   contentLength: string | undefined;
   accept: string | undefined;
+  /** Decoded size as SETTINGS_MAX_HEADER_LIST_SIZE counts it: name + value + 32 per field, pseudo-headers included. */
+  size: number;
 }
 
 /**
@@ -25,9 +27,11 @@ export function h2RequestHead(raw: string[]): H2RequestHead {
   let accept: string | undefined;
   let host = false;
   let cookieIndex = -1;
+  let size = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
+    size += name.length + value.length + 32;
     if (name.charCodeAt(0) === 58 /* : */) {
       if (name === ':authority') authority = value;
       else if (name === ':protocol') protocol = value;
@@ -46,5 +50,5 @@ export function h2RequestHead(raw: string[]): H2RequestHead {
     headers.push([name, value]);
   }
   if (!host && authority !== undefined) headers.unshift(['host', authority]);
-  return { headers, authority, protocol, contentLength, accept };
+  return { headers, authority, protocol, contentLength, accept, size };
 }

@@ -208,6 +208,12 @@ export class Http2Handlers {
       refuse(nodeRes, 400, 'expected an :authority or Host header');
       return;
     }
+    if (head.size > options.http2MaxHeaderListSize) {
+      // nghttp2 enforces the advertised limit (RST_STREAM ENHANCE_YOUR_CALM) only once the client
+      // has acknowledged the server's SETTINGS; a request sent before that is held to it here.
+      refuse(nodeRes, 431, `header list larger than ${options.http2MaxHeaderListSize} bytes`);
+      return;
+    }
     if (head.headers.length > options.maxHeaderCount) {
       refuse(nodeRes, 431, `more than ${options.maxHeaderCount} header fields`);
       return;

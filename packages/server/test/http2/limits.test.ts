@@ -113,6 +113,43 @@ describe('HTTP/2 limits and flood defences (raw frames)', () => {
     expect(ok.body.toString()).toBe('hello');
   });
 
+  it('refuses a header list over http2MaxHeaderListSize and keeps serving the connection', async () => {
+    started = await startServer(slowHello, { http2: true, http2MaxHeaderListSize: 4096 });
+    const session = await h2Connect(started.url);
+    session.on('error', () => {});
+    const big = await h2Request(session, { ':path': '/', 'x-big': 'a'.repeat(8000) });
+    const ok = await h2Request(session, { ':path': '/' });
+    session.close();
+    expect(big.status === 431 || big.rstCode !== 0).toBe(true);
+    expect(big.body.toString()).not.toBe('hello');
+    expect(ok.body.toString()).toBe('hello');
+  });
+
+  it('after the client acknowledged SETTINGS, nghttp2 itself resets a stream over the header list size', async () => {
+    started = await startServer(slowHello, { http2: true, http2MaxHeaderListSize: 4096 });
+    const client = await rawH2(started.port);
+    await client.waitFor((f) => f.type === FRAME.SETTINGS && (f.flags & FLAG.ACK) === 0);
+    client.send(frame(FRAME.SETTINGS, FLAG.ACK, 0));
+    await client.waitFor((f) => f.type === FRAME.SETTINGS && (f.flags & FLAG.ACK) !== 0);
+    const value = 'a'.repeat(8000);
+    // Literal field, 7-bit prefix integer for the 8000-byte value (RFC 7541 §5.1).
+    const length = [127, ((8000 - 127) & 127) | 128, (8000 - 127) >> 7];
+    const block = Buffer.concat([
+      requestBlock(),
+      Buffer.from([0x00, 5]),
+      Buffer.from('x-big'),
+      Buffer.from(length),
+      Buffer.from(value),
+    ]);
+    client.send(frame(FRAME.HEADERS, FLAG.END_HEADERS | FLAG.END_STREAM, 1, block));
+    const answer = await client.waitFor(
+      (f) => f.streamId === 1 && (f.type === FRAME.HEADERS || f.type === FRAME.RST_STREAM),
+    );
+    client.socket.destroy();
+    expect(answer.type).toBe(FRAME.RST_STREAM);
+    expect(answer.payload.readUInt32BE(0)).toBe(11); // ENHANCE_YOUR_CALM
+  });
+
   it('closes an idle connection with GOAWAY after http2IdleTimeout', async () => {
     started = await startServer(slowHello, { http2: true, http2IdleTimeout: 200 });
     const client = await rawH2(started.port);
