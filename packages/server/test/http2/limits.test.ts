@@ -150,6 +150,33 @@ describe('HTTP/2 limits and flood defences (raw frames)', () => {
     expect(answer.payload.readUInt32BE(0)).toBe(11); // ENHANCE_YOUR_CALM
   });
 
+  it('refuses streams over http2MaxConcurrentStreams (REFUSED_STREAM), even before the SETTINGS ACK', async () => {
+    let running = 0;
+    let peak = 0;
+    const release = new Promise((resolve) => setTimeout(resolve, 300));
+    started = await startServer(
+      async (_scope, _receive, send) => {
+        running++;
+        peak = Math.max(peak, running);
+        await release;
+        running--;
+        await send({ type: 'http.response.start', status: 200, headers: [] });
+        await send({ type: 'http.response.body', body: 'x' });
+      },
+      { http2: true, http2MaxConcurrentStreams: 2 },
+    );
+    const client = await rawH2(started.port);
+    for (let i = 0; i < 10; i++)
+      client.send(frame(FRAME.HEADERS, FLAG.END_HEADERS | FLAG.END_STREAM, 1 + 2 * i, requestBlock()));
+    const refused = (): number =>
+      client.frames.filter((f) => f.type === FRAME.RST_STREAM && f.payload.readUInt32BE(0) === 7).length;
+    for (let waited = 0; refused() < 8 && waited < 10_000; waited += 20)
+      await new Promise((r) => setTimeout(r, 20));
+    client.socket.destroy();
+    expect(refused()).toBe(8);
+    expect(peak).toBeLessThanOrEqual(2);
+  });
+
   it('closes an idle connection with GOAWAY after http2IdleTimeout', async () => {
     started = await startServer(slowHello, { http2: true, http2IdleTimeout: 200 });
     const client = await rawH2(started.port);
