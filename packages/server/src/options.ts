@@ -3,6 +3,7 @@ import { LISTEN_DEFAULTS, type ListenOptions, validateListenOptions } from './li
 import { TLS_DEFAULTS, type TlsOptions, tlsSettingsOf } from './tls/tls-options.js';
 import { GUARD_DEFAULTS, type GuardOptions, validateGuardOptions } from './net/guard-options.js';
 import { RELOAD_DEFAULTS, type ReloadOptions, validateReloadOptions } from './cluster/reload-options.js';
+import { HTTP2_DEFAULTS, type Http2Options, validateHttp2Options } from './http2/http2-options.js';
 
 /**
  * Every server option with its default. The CLI, the single-process server and each worker read
@@ -14,7 +15,7 @@ export type AccessLogFormat = 'combined' | 'common' | 'json' | 'off';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type LifespanMode = 'auto' | 'on' | 'off';
 
-export interface ServerOptions extends ProcessOptions, ListenOptions, TlsOptions, GuardOptions {
+export interface ServerOptions extends ProcessOptions, ListenOptions, TlsOptions, GuardOptions, Http2Options {
   /** Bind address. Default `127.0.0.1` (loopback only). */
   host?: string;
   /** TCP port; 0 picks a free port. Default 8000. */
@@ -154,6 +155,7 @@ export const DEFAULT_OPTIONS: Omit<ResolvedServerOptions, 'accessLogStream' | 'l
   ...LISTEN_DEFAULTS,
   ...TLS_DEFAULTS,
   ...GUARD_DEFAULTS,
+  ...HTTP2_DEFAULTS,
 };
 
 /** Fills in defaults and rejects nonsense with a message naming the option and what was expected. */
@@ -199,5 +201,6 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
   tlsSettingsOf(resolved);
   validateGuardOptions(resolved);
   validateReloadOptions(resolved);
+  validateHttp2Options(resolved);
   return resolved;
 }

@@ -4,6 +4,7 @@ import type { App } from '@pagi/spec';
 import { PagiIncomingMessage } from './http/pagi-request.js';
 import { PagiServerResponse } from './http/pagi-response.js';
 import { HttpHandlers } from './http/request-handler.js';
+import { Http2Handlers } from './http2/http2-handler.js';
 import { ServerContextImpl } from './internal/server-context.js';
 import { startLifespan, type LifespanHandle } from './lifespan/run-lifespan.js';
 import { type ResolvedServerOptions, resolveOptions, type ServerOptions } from './options.js';
@@ -30,6 +31,8 @@ export class PagiServer {
   readonly options: ResolvedServerOptions;
   private readonly ctx: ServerContextImpl;
   private readonly handlers: HttpHandlers;
+  /** HTTP/2 (`http2` option): sessions on the same listeners, routed by ALPN or the h2c preface. */
+  private readonly h2: Http2Handlers | undefined;
   private readonly ws: WebSocketHandler;
   /** Per-address limit, TLS handshake counting, whole-request deadline, send timeout. */
   private readonly guard: ConnectionGuard;
@@ -48,11 +51,18 @@ export class PagiServer {
     this.ws = createWebSocketHandler(this.ctx);
     // A WebSocket leaves the HTTP connection table on upgrade and counts through its session;
     // a TLS connection counts from its TCP accept, its handshake included.
-    this.handlers = new HttpHandlers(this.ctx, handleSse, () => this.ws.size + this.guard.handshaking);
+    this.h2 = this.options.http2
+      ? new Http2Handlers(this.ctx, handleSse, (req, stream) => this.ws.handleExtendedConnect(req, stream))
+      : undefined;
+    this.handlers = new HttpHandlers(
+      this.ctx,
+      handleSse,
+      () => this.ws.size + this.guard.handshaking + (this.h2?.sessions.size ?? 0),
+    );
     this.guard = new ConnectionGuard(
       this.options,
       this.handlers.slots,
-      () => this.handlers.slots.size + this.ws.size,
+      () => this.handlers.slots.size + this.ws.size + (this.h2?.sessions.size ?? 0),
       this.ctx.proxies,
       this.ctx.logger,
     );
@@ -96,10 +106,15 @@ export class PagiServer {
     // without its request being read (src/net/connection-guard.ts).
     const nodeListeners = server.listeners('connection') as Array<(socket: Socket) => void>;
     server.removeAllListeners('connection');
-    server.on('connection', (socket: Socket) => {
-      if (!this.guard.admit(socket, false)) return;
+    const http1 = (socket: Socket): void => {
       for (const listener of nodeListeners) listener.call(server, socket);
       this.handlers.onConnection(socket);
+    };
+    server.on('connection', (socket: Socket) => {
+      if (!this.guard.admit(socket, false)) return;
+      // --http2: an `h2` (ALPN) or h2c-preface connection goes to the HTTP/2 side instead.
+      if (this.h2?.claim(socket, http1) === true) return;
+      http1(socket);
     });
     server.on('request', this.handlers.onRequest);
     server.on('checkContinue', this.handlers.onCheckContinue);
@@ -237,6 +252,7 @@ export class PagiServer {
         this.ctx.logger.error('a long-lived connection failed to shut down', error);
       }
     }
+    this.h2?.goAwayAll();
     this.handlers.drainKeepAlive();
     for (const socket of this.handlers.idleSockets()) if (!this.upgraded.has(socket)) socket.destroySoon();
     const timeout = this.options.shutdownTimeout;
@@ -245,10 +261,11 @@ export class PagiServer {
       if (timeout > 0)
         timer = setTimeout(() => {
           this.ctx.logger.warn(
-            `shutdown: ${this.handlers.slots.size} connection(s) still open after ${timeout} ms; cutting them`,
+            `shutdown: ${this.handlers.slots.size + (this.h2?.sessions.size ?? 0)} connection(s) still open after ${timeout} ms; cutting them`,
           );
-          this.cut = this.handlers.slots.size;
+          this.cut = this.handlers.slots.size + (this.h2?.sessions.size ?? 0);
           this.handlers.cutAll('server_shutdown');
+          this.h2?.cutAll('server_shutdown');
           resolve();
         }, timeout);
     });
@@ -263,6 +280,13 @@ export class PagiServer {
 
   /** Resolves when every connection has closed. */
   private allGone(): Promise<void> {
+    if (this.h2 !== undefined && this.h2.sessions.size > 0) {
+      return Promise.all([this.h2.allGone(), this.http1Gone()]).then(() => undefined);
+    }
+    return this.http1Gone();
+  }
+
+  private http1Gone(): Promise<void> {
     if (this.handlers.slots.size === 0) return Promise.resolve();
     return new Promise((resolve) => {
       let left = this.handlers.slots.size;

@@ -18,6 +18,7 @@ type SlotSocket = Socket & { [kSlot]?: Slot };
 /** Per-connection bookkeeping: one request runs at a time; pipelined ones wait in order (§5.1). */
 class Slot implements ConnectionSlot {
   readonly socket: Socket;
+  readonly writable: Socket;
   current: HttpExchange | undefined;
   foreign: ServerResponse | undefined;
   closeAfter = false;
@@ -37,10 +38,20 @@ class Slot implements ConnectionSlot {
 
   constructor(socket: Socket, http: HttpHandlers) {
     this.socket = socket;
+    this.writable = socket;
     this.handlers = http;
     const addresses = addressesOf(socket);
     this.client = addresses.client;
     this.server = addresses.server;
+  }
+
+  cut(): void {
+    this.socket.destroy();
+  }
+
+  /** destroySoon: end() uncorks and flushes node's pending writes, then the socket is destroyed. */
+  cutStarted(): void {
+    this.socket.destroySoon();
   }
 
   busy(): boolean {

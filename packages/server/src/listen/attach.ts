@@ -51,7 +51,7 @@ export async function startListeners(
     specs: resolveListenSpecs(o),
     backlog: o.backlog,
     socketMode: o.socketMode === null ? undefined : parseSocketMode(o.socketMode),
-    tls: settings === undefined ? undefined : loadTlsMaterial(settings),
+    tls: settings === undefined ? undefined : loadTlsMaterial(settings, wantsHttp2(o)),
     shared: cluster.isWorker,
     onConnection: (socket) => httpServer.emit('connection', socket),
     onAccept,
@@ -86,7 +86,7 @@ export function reloadTls(httpServer: HttpServer, o: ListenerConfig): boolean {
   const settings = tlsSettingsOf(o);
   const set = registry.get(httpServer);
   if (settings === undefined || set === undefined) return false;
-  set.reloadTls(loadTlsMaterial(settings));
+  set.reloadTls(loadTlsMaterial(settings, wantsHttp2(o)));
   return true;
 }
 
@@ -99,4 +99,9 @@ export function isTlsSocket(socket: net.Socket): socket is TLSSocket {
 export function listenUrls(httpServer: HttpServer, fallback: string): string[] {
   const set = registry.get(httpServer);
   return set === undefined ? [fallback] : set.addresses.map(addressUrl);
+}
+
+/** `http2` on: TLS listeners offer `h2` by ALPN. */
+function wantsHttp2(o: object): boolean {
+  return (o as { http2?: boolean }).http2 === true;
 }

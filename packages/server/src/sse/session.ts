@@ -44,7 +44,8 @@ function onSocketError(this: Socket, error: NodeJS.ErrnoException): void {
   (this as unknown as WithSession)[kSession].writeFailed(error);
 }
 function afterEnd(this: ServerResponse): void {
-  (this as unknown as WithSession)[kSession].closeConnection();
+  // Over HTTP/2 node calls it on the stream, which has no session: there is no connection to close.
+  (this as unknown as Partial<WithSession>)[kSession]?.closeConnection();
 }
 function onKeepalive(session: SseSession): void {
   session.guard(session.onKeepalive);

@@ -60,13 +60,13 @@ function readPem(path: string, what: string): Buffer {
 /**
  * Reads the files and checks them by building a SecureContext once, so a bad key fails at
  * startup rather than at the first handshake. TLS 1.2 is a floor, not a pin: TLS 1.3 is
- * negotiated with modern clients (server-parity.md §1.8). ALPN offers only `http/1.1`.
+ * negotiated with modern clients (server-parity.md §1.8). ALPN offers `http/1.1`, and `h2` first with `http2`.
  * Called again on SIGHUP to reload certificates.
  *
  * @example
  * const material = loadTlsMaterial({ cert: 'cert.pem', key: 'key.pem', verifyClient: 'none' });
  */
-export function loadTlsMaterial(settings: TlsSettings): TlsMaterial {
+export function loadTlsMaterial(settings: TlsSettings, http2 = false): TlsMaterial {
   const mode = settings.verifyClient ?? 'none';
   if (!['none', 'optional', 'require'].includes(mode)) {
     throw new TlsConfigError(
@@ -103,7 +103,8 @@ export function loadTlsMaterial(settings: TlsSettings): TlsMaterial {
     server: {
       requestCert: mode !== 'none',
       rejectUnauthorized: mode === 'require',
-      ALPNProtocols: ['http/1.1'],
+      // --http2: h2 first (RFC 7301: the server picks by its own order), HTTP/1.1 for the rest.
+      ALPNProtocols: http2 ? ['h2', 'http/1.1'] : ['http/1.1'],
       handshakeTimeout: settings.handshakeTimeout ?? 10_000,
     },
   };

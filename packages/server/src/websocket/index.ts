@@ -5,13 +5,19 @@ import { headRefusal } from '../http/request-line-checks.js';
 import type { ServerContext } from '../internal/context.js';
 import { headerListFrom } from '../internal/scope-base.js';
 import { checkHandshake, subprotocolsOf } from './handshake-check.js';
-import { writeTextResponse } from './raw-response.js';
-import { kAcceptRequest, type UpgradeRequest, WebSocketSession } from './session.js';
+import { checkH2Handshake, h2WebSocketHandshake } from './h2-handshake.js';
+import { writeRawResponse, writeTextResponse } from './raw-response.js';
+import { kAcceptRequest, type UpgradeRequest, type WebSocketHandshake, WebSocketSession } from './session.js';
 
 /** The upgrade side of the server: one `ws` server in `noServer` mode per handler. */
 export interface WebSocketHandler {
   /** Takes over an HTTP upgrade request; the handshake completes only if the app accepts. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * Takes over an RFC 8441 extended CONNECT (`:protocol websocket`) on an HTTP/2 stream. `req`
+   * is prepared like an HTTP/1.1 request (src/http2/session-request.ts: header list, socket view).
+   */
+  handleExtendedConnect(req: IncomingMessage, stream: Duplex): void;
   /** Stops the handler: new upgrades get 503; open connections are closed with 1001. */
   close(): void;
   /** Sessions not yet ended (connecting or open). */
@@ -45,6 +51,24 @@ export function createWebSocketHandler(ctx: ServerContext): WebSocketHandler {
     // The app's choice was validated against the offered list; `false` sends no header.
     handleProtocols: (_offered, req) => (req as UpgradeRequest)[kAcceptRequest]?.subprotocol ?? false,
   });
+  const http1: WebSocketHandshake = {
+    handleUpgrade: (req, socket, head, cb) => wss.handleUpgrade(req, socket, head, cb),
+    respond: writeRawResponse,
+  };
+  const http2 = h2WebSocketHandshake(wss);
+  const text = (
+    handshake: WebSocketHandshake,
+    socket: Duplex,
+    status: number,
+    message: string,
+    extra: [string, string][] = [],
+  ) =>
+    handshake.respond(
+      socket,
+      status,
+      [['content-type', 'text/plain; charset=utf-8'], ...extra],
+      Buffer.from(message),
+    );
   wss.on('headers', (lines, req) => {
     const extra = (req as UpgradeRequest)[kAcceptRequest]?.headers;
     if (extra === undefined) return;
@@ -78,7 +102,7 @@ export function createWebSocketHandler(ctx: ServerContext): WebSocketHandler {
         }
         const session = new WebSocketSession(
           ctx,
-          wss,
+          http1,
           sessions,
           req,
           socket,
@@ -90,6 +114,32 @@ export function createWebSocketHandler(ctx: ServerContext): WebSocketHandler {
         // A bug here must cost one connection, never the process.
         ctx.logger.error('websocket upgrade failed', error);
         socket.destroy();
+      }
+    },
+    handleExtendedConnect(req, stream) {
+      try {
+        stream.on('error', () => {});
+        if (closed || ctx.stopping) {
+          text(http2, stream, 503, 'server shutting down\n');
+          return;
+        }
+        const refusal = checkH2Handshake(req);
+        if (refusal !== undefined) {
+          text(http2, stream, refusal.status, `${refusal.message}\n`, refusal.headers as [string, string][]);
+          return;
+        }
+        new WebSocketSession(
+          ctx,
+          http2,
+          sessions,
+          req,
+          stream,
+          Buffer.alloc(0),
+          subprotocolsOf(req) ?? [],
+        ).run();
+      } catch (error) {
+        ctx.logger.error('websocket over HTTP/2 failed', error);
+        stream.destroy();
       }
     },
     close() {

@@ -11,12 +11,11 @@ import {
   type WebSocketDisconnectEvent,
   type WebSocketScope,
 } from '@pagi/spec';
-import type { WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
 import type { ServerContext } from '../internal/context.js';
 import { buildScopeBase } from '../internal/scope-base.js';
 import { closeFromWsError } from './close-info.js';
 import { internHandshakeHeaders } from './intern.js';
-import { writeRawResponse, writeTextResponse } from './raw-response.js';
 import { decodeText, encodeText } from './text-bytes.js';
 import { WatermarkTransport } from './watermark-transport.js';
 import { LazyTransportView } from '../internal/lazy-transport-view.js';
@@ -35,6 +34,19 @@ export interface AcceptRequest {
 
 /** Attached to the request while `wss.handleUpgrade` runs, so the shared hooks find the app's choice. */
 export const kAcceptRequest: unique symbol = Symbol('pagi.ws.accept');
+
+/**
+ * How a session completes or refuses its handshake on the wire: HTTP/1.1 Upgrade through ws's
+ * server (a 101, or a raw HTTP/1.1 answer), or RFC 8441 on an HTTP/2 stream (src/websocket/
+ * h2-handshake.ts: a 200, or an ordinary response on the stream). Everything else — the scope,
+ * the app's accept/deny/close, frames through ws's Receiver and Sender — is the same session.
+ */
+export interface WebSocketHandshake {
+  /** Completes the handshake (the app's choice is on `req[kAcceptRequest]`); `cb` gets the open ws. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, cb: (ws: WebSocket) => void): void;
+  /** Answers with an HTTP response instead (refusal, denial) and ends the carrier. */
+  respond(socket: Duplex, status: number, headers: HeaderList, body: Uint8Array): void;
+}
 export type UpgradeRequest = IncomingMessage & { [kAcceptRequest]?: AcceptRequest };
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -149,7 +161,7 @@ export class WebSocketSession extends SessionLifecycle<Inbound> implements IdleO
 
   constructor(
     ctx: ServerContext,
-    private readonly wss: WebSocketServer,
+    private readonly wss: WebSocketHandshake,
     /** The handler's live sessions; a session removes itself when it ends. */
     private readonly registry: Set<WebSocketSession>,
     req: IncomingMessage,
@@ -268,7 +280,7 @@ export class WebSocketSession extends SessionLifecycle<Inbound> implements IdleO
   shutdown(): void {
     if (this.state === 'connecting' || this.state === 'denying') {
       this.status = 503;
-      this.refuse(() => writeTextResponse(this.socket, 503, 'server shutting down\n'));
+      this.refuse(() => this.respondText(503, 'server shutting down\n'));
       this.finish(disconnect(1006, 'server_shutdown'));
     } else if (this.state === 'open') {
       this.serverEnd = disconnect(1001, 'server_shutdown');
@@ -382,7 +394,7 @@ export class WebSocketSession extends SessionLifecycle<Inbound> implements IdleO
     if (this.state === 'connecting') {
       // Close before accept refuses the handshake with a bare 403 (protocol.md §4.2.6).
       this.status = 403;
-      this.refuse(() => writeTextResponse(this.socket, 403, 'Forbidden\n'));
+      this.refuse(() => this.respondText(403, 'Forbidden\n'));
       this.finish(disconnect(1006, ''));
       return;
     }
@@ -395,9 +407,18 @@ export class WebSocketSession extends SessionLifecycle<Inbound> implements IdleO
     const denial = this.denial!;
     this.status = denial.status;
     const body = denial.chunks.length === 1 ? denial.chunks[0]! : Buffer.concat(denial.chunks);
-    this.refuse(() => writeRawResponse(this.socket, denial.status, denial.headers, body));
+    this.refuse(() => this.wss.respond(this.socket, denial.status, denial.headers, body));
     // No websocket.disconnect is owed after a denial; a receive() still must not hang (§4.3).
     this.finish(disconnect(1006, ''));
+  }
+
+  private respondText(status: number, message: string): void {
+    this.wss.respond(
+      this.socket,
+      status,
+      [['content-type', 'text/plain; charset=utf-8']],
+      Buffer.from(message),
+    );
   }
 
   /** Ends a handshake that will never complete, writing the HTTP answer with `write`. */
@@ -580,7 +601,7 @@ export class WebSocketSession extends SessionLifecycle<Inbound> implements IdleO
       `websocket app did not accept or deny within ${this.ctx.options.wsHandshakeTimeout} ms; answering 500`,
     );
     this.status = 500;
-    this.refuse(() => writeTextResponse(this.socket, 500, 'Internal Server Error\n'));
+    this.refuse(() => this.respondText(500, 'Internal Server Error\n'));
     this.finish(disconnect(1006, 'server_error'));
   }
 
@@ -608,7 +629,7 @@ export class WebSocketSession extends SessionLifecycle<Inbound> implements IdleO
       case 'connecting':
         // D-12: no decision before the app ended is a 500 denial.
         this.status = 500;
-        this.refuse(() => writeTextResponse(this.socket, 500, 'Internal Server Error\n'));
+        this.refuse(() => this.respondText(500, 'Internal Server Error\n'));
         this.finish(disconnect(1006, 'server_error'));
         break;
       case 'denying':

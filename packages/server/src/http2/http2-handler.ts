@@ -1,0 +1,298 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  constants,
+  createServer as createHttp2Server,
+  type Http2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type ServerHttp2Session,
+  type ServerHttp2Stream,
+} from 'node:http2';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { HttpExchange } from '../http/exchange.js';
+import { refuse as refuseHttp1 } from '../http/simple-response.js';
+import { acceptsEventStream } from '../internal/accepts-event-stream.js';
+import type { ServerContext } from '../internal/context.js';
+import { addressesOf } from '../internal/scope-base.js';
+import { h2RequestHead } from './h2-header-list.js';
+import { nodeHttp2Options } from './http2-options.js';
+import { PagiHttp2Request, PagiHttp2Response } from './pagi-http2-compat.js';
+import { sniffPreface } from './preface-sniff.js';
+import { prepareSessionRequest } from './session-request.js';
+import { type StreamConnection, StreamSlot } from './stream-slot.js';
+
+const kRecord: unique symbol = Symbol('pagi.h2-session');
+const kSlot: unique symbol = Symbol('pagi.h2-slot');
+type RecordSession = ServerHttp2Session & { [kRecord]?: SessionRecord };
+type SlotStream = ServerHttp2Stream & { [kSlot]?: StreamSlot };
+
+/** One HTTP/2 connection: its socket, addresses and the streams running an exchange. */
+class SessionRecord implements StreamConnection {
+  readonly socket: Socket;
+  readonly session: ServerHttp2Session;
+  readonly client: [string, number] | undefined;
+  readonly server: [string, number] | [string, null] | undefined;
+  readonly streams = new Set<StreamSlot>();
+  /** Resolves on the session's 'close'. */
+  readonly closed: Promise<void>;
+
+  constructor(socket: Socket, session: ServerHttp2Session) {
+    this.socket = socket;
+    this.session = session;
+    this.closed = new Promise((resolve) => session.once('close', resolve));
+    const addresses = addressesOf(socket);
+    this.client = addresses.client;
+    this.server = addresses.server;
+  }
+}
+
+function onStreamClose(this: SlotStream): void {
+  const slot = this[kSlot];
+  if (slot === undefined) return;
+  this[kSlot] = undefined;
+  slot.connection.streams.delete(slot);
+  slot.current?.onSocketClose();
+}
+
+/**
+ * Answers a stream the app never sees (same text bodies as HTTP/1.1), then resets it with
+ * NO_ERROR once the response is out, so a client still sending a body stops (RFC 9113 §8.1).
+ */
+function refuse(res: ServerResponse, status: number, detail: string): void {
+  refuseHttp1(res, status, detail);
+  const stream = (res as unknown as Http2ServerResponse).stream;
+  if (!stream.closed) stream.close(constants.NGHTTP2_NO_ERROR);
+}
+
+function runExchange(exchange: HttpExchange): void {
+  exchange.run();
+}
+
+/**
+ * The HTTP/2 side of the server (node:http2, nghttp2 underneath): sessions on sockets the
+ * listeners accepted, one exchange per stream through the same body reader, response writer
+ * and send-order machine as HTTP/1.1 (src/http/exchange.ts). It never listens itself: the
+ * server hands it each connection that negotiated `h2` by ALPN or opened with the h2c preface.
+ */
+export class Http2Handlers {
+  readonly ctx: ServerContext;
+  readonly server: Http2Server;
+  readonly sessions = new Set<SessionRecord>();
+  /** Cleartext connections whose first bytes have not yet told HTTP/2 from HTTP/1.x. */
+  readonly undecided = new Set<Socket>();
+  private readonly handleSse: (ctx: ServerContext, req: IncomingMessage, res: ServerResponse) => void;
+  private readonly handleWebSocket: (req: IncomingMessage, stream: ServerHttp2Stream) => void;
+  private pendingSocket: Socket | undefined;
+
+  constructor(
+    ctx: ServerContext,
+    handleSse: (ctx: ServerContext, req: IncomingMessage, res: ServerResponse) => void,
+    handleWebSocket: (req: IncomingMessage, stream: ServerHttp2Stream) => void,
+  ) {
+    this.ctx = ctx;
+    this.handleSse = handleSse;
+    this.handleWebSocket = handleWebSocket;
+    const o = ctx.options;
+    this.server = createHttp2Server({
+      ...nodeHttp2Options(o, o.maxHeaderCount),
+      Http2ServerRequest: PagiHttp2Request,
+      Http2ServerResponse: PagiHttp2Response,
+    } as Parameters<typeof createHttp2Server>[0]);
+    this.server.on('session', this.onSession);
+    this.server.on('request', this.onRequest);
+    this.server.on('checkContinue', this.onCheckContinue);
+    // node routes CONNECT streams here (and answers 405 itself when nobody listens).
+    this.server.on('connect', this.onRequest);
+    // Session-level errors (bad preface, protocol errors, floods) are the client's problem.
+    this.server.on('sessionError', (error: Error) =>
+      ctx.logger.debug(`HTTP/2 session error: ${error.message}`),
+    );
+    this.server.on('timeout', () => {});
+  }
+
+  /**
+   * Takes a connection if it is HTTP/2: a TLS socket that negotiated `h2` at once; a cleartext
+   * one after its first bytes were sniffed (`http1` gets it back otherwise). Returns false for a
+   * TLS socket that chose `http/1.1` (the caller serves it as usual).
+   */
+  claim(socket: Socket, http1: (socket: Socket) => void): boolean {
+    if ((socket as TLSSocket).encrypted === true) {
+      if ((socket as TLSSocket).alpnProtocol !== 'h2') return false;
+      this.startSession(socket);
+      return true;
+    }
+    socket.on('error', noop); // until a server owns it
+    const undecided = this.undecided;
+    undecided.add(socket);
+    socket.once('close', () => undecided.delete(socket));
+    sniffPreface(socket, this.ctx.options.headersTimeout, (isH2) => {
+      undecided.delete(socket);
+      socket.off('error', noop);
+      if (isH2) {
+        this.startSession(socket);
+        return;
+      }
+      http1(socket);
+      socket.resume();
+    });
+    return true;
+  }
+
+  private startSession(socket: Socket): void {
+    this.pendingSocket = socket;
+    try {
+      this.server.emit('connection', socket);
+    } finally {
+      this.pendingSocket = undefined;
+    }
+  }
+
+  private readonly onSession = (session: ServerHttp2Session): void => {
+    const socket = this.pendingSocket;
+    if (socket === undefined) {
+      session.destroy();
+      return;
+    }
+    const record = new SessionRecord(socket, session);
+    (session as RecordSession)[kRecord] = record;
+    this.sessions.add(record);
+    session.on('close', () => this.sessions.delete(record));
+    session.on('error', (error: Error) => this.ctx.logger.debug(`HTTP/2 session error: ${error.message}`));
+    const idle = this.ctx.options.http2IdleTimeout;
+    if (idle > 0) {
+      // Activity-based (node resets it on every frame); a connection with streams open is left
+      // alone — those have their own timeouts (request body stall, SSE/WebSocket idle).
+      session.setTimeout(idle, () => {
+        if (record.streams.size === 0) session.close();
+      });
+    }
+    if (this.ctx.stopping) session.close();
+  };
+
+  private readonly onRequest = (req: Http2ServerRequest, res: Http2ServerResponse): void => {
+    this.dispatch(req, res, false);
+  };
+
+  private readonly onCheckContinue = (req: Http2ServerRequest, res: Http2ServerResponse): void => {
+    this.dispatch(req, res, true);
+  };
+
+  private dispatch(req: Http2ServerRequest, res: Http2ServerResponse, expectContinue: boolean): void {
+    const ctx = this.ctx;
+    const options = ctx.options;
+    const stream = req.stream as SlotStream;
+    const record = (stream.session as RecordSession | undefined)?.[kRecord];
+    const nodeRes = res as unknown as ServerResponse;
+    if (record === undefined) {
+      stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+      return;
+    }
+    const head = h2RequestHead(req.rawHeaders);
+    if (req.method === 'CONNECT') {
+      if (head.protocol === 'websocket') {
+        // RFC 8441 extended CONNECT: the stream becomes a WebSocket if the app accepts.
+        this.handleWebSocket(prepareSessionRequest(req, record.socket, stream, head.headers), stream);
+        return;
+      }
+      // A plain CONNECT asks for a tunnel, which this server does not offer (RFC 9113 §8.5); an
+      // extended CONNECT for another protocol is refused the same way.
+      refuse(
+        nodeRes,
+        501,
+        `CONNECT${head.protocol === undefined ? '' : ` for ${head.protocol}`} is not supported`,
+      );
+      return;
+    }
+    if (head.authority === undefined && head.headers.every((h) => h[0] !== 'host')) {
+      refuse(nodeRes, 400, 'expected an :authority or Host header');
+      return;
+    }
+    if (head.size > options.http2MaxHeaderListSize) {
+      // nghttp2 enforces the advertised limit (RST_STREAM ENHANCE_YOUR_CALM) only once the client
+      // has acknowledged the server's SETTINGS; a request sent before that is held to it here.
+      refuse(nodeRes, 431, `header list larger than ${options.http2MaxHeaderListSize} bytes`);
+      return;
+    }
+    if (head.headers.length > options.maxHeaderCount) {
+      refuse(nodeRes, 431, `more than ${options.maxHeaderCount} header fields`);
+      return;
+    }
+    const contentLength = head.contentLength;
+    if (contentLength !== undefined && !/^\d+$/.test(contentLength)) {
+      refuse(nodeRes, 400, 'malformed Content-Length');
+      return;
+    }
+    if (
+      contentLength !== undefined &&
+      options.maxBodySize > 0 &&
+      Number(contentLength) > options.maxBodySize
+    ) {
+      refuse(nodeRes, 413, `declared body of ${contentLength} bytes exceeds ${options.maxBodySize}`);
+      return;
+    }
+    if (head.accept !== undefined && req.method === 'GET' && acceptsEventStream(head.accept)) {
+      try {
+        this.handleSse(ctx, prepareSessionRequest(req, record.socket, stream, head.headers), nodeRes);
+      } catch (error) {
+        ctx.logger.error('the SSE handler threw', error);
+        if (!res.headersSent) refuse(nodeRes, 500, 'internal error');
+        else stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+      }
+      return;
+    }
+    const bodyless = stream.endAfterHeaders || contentLength === '0';
+    const declared = contentLength === undefined ? -1 : Number(contentLength);
+    const slot = new StreamSlot(record, stream);
+    const exchange = new HttpExchange(
+      ctx,
+      slot,
+      req as unknown as IncomingMessage,
+      nodeRes,
+      head.headers,
+      bodyless,
+      expectContinue,
+      declared,
+    );
+    slot.current = exchange;
+    record.streams.add(slot);
+    stream[kSlot] = slot;
+    stream.on('close', onStreamClose); // fires once; 'on' skips once()'s wrapper closure
+    if (bodyless) exchange.run();
+    else process.nextTick(runExchange, exchange);
+  }
+
+  /**
+   * Graceful stop: GOAWAY on every connection; streams already open run to their end. A
+   * connection still undecided has no request in flight: it is closed now (else node's
+   * `server.close()` would wait for it).
+   */
+  goAwayAll(): void {
+    for (const socket of this.undecided) socket.destroy();
+    this.undecided.clear();
+    for (const record of this.sessions) if (!record.session.closed) record.session.close();
+  }
+
+  /** Exchanges still running on any connection. */
+  get runningStreams(): number {
+    let n = 0;
+    for (const record of this.sessions) n += record.streams.size;
+    return n;
+  }
+
+  /** Ends every running exchange with `reason` and destroys every connection. */
+  cutAll(reason: 'server_shutdown'): void {
+    for (const record of this.sessions) {
+      for (const slot of record.streams) slot.current?.abort(reason);
+      record.session.destroy();
+    }
+  }
+
+  /** Resolves once every HTTP/2 connection has closed. */
+  allGone(): Promise<void> {
+    if (this.sessions.size === 0) return Promise.resolve();
+    return Promise.all([...this.sessions].map((record) => record.closed)).then(() => undefined);
+  }
+}
+
+function noop(): void {}

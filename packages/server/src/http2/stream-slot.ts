@@ -1,0 +1,63 @@
+import { constants, type ServerHttp2Stream } from 'node:http2';
+import type { Socket } from 'node:net';
+import type { ConnectionSlot, SlotExchange } from '../http/connection-slot.js';
+
+/** What a stream slot knows of its connection (http2-handler.ts `SessionRecord`). */
+export interface StreamConnection {
+  readonly socket: Socket;
+  readonly client: [string, number] | undefined;
+  readonly server: [string, number] | [string, null] | undefined;
+  readonly streams: Set<StreamSlot>;
+}
+
+/** The exchange as a stream slot drives it (implemented by HttpExchange). */
+export interface StreamExchange extends SlotExchange {
+  onSocketClose(): void;
+  abort(reason: 'server_shutdown'): void;
+}
+
+/**
+ * The slot of one HTTP/2 stream: the exchange's carrier is the stream, not the connection, so
+ * "drop the carrier" resets the stream (RST_STREAM) and leaves the other streams alone; the
+ * stream's own queue is the backpressure (`await send()` waits for its flow-control window).
+ */
+export class StreamSlot implements ConnectionSlot {
+  readonly socket: Socket;
+  readonly writable: ServerHttp2Stream;
+  readonly stream: ServerHttp2Stream;
+  readonly connection: StreamConnection;
+  current: StreamExchange | undefined = undefined;
+  /** Meaningless per stream (the connection carries on); written by the shared exchange code. */
+  closeAfter = false;
+  client: [string, number] | undefined;
+  server: [string, number] | [string, null] | undefined;
+  readonly appFulfilled = (): void => {
+    this.current?.appSettledWith(undefined, false);
+  };
+  readonly appRejected = (error: unknown): void => {
+    this.current?.appSettledWith(error, true);
+  };
+
+  constructor(connection: StreamConnection, stream: ServerHttp2Stream) {
+    this.connection = connection;
+    this.socket = connection.socket;
+    this.stream = stream;
+    this.writable = stream;
+    this.client = connection.client;
+    this.server = connection.server;
+  }
+
+  done(exchange: SlotExchange): void {
+    if (this.current !== exchange) return;
+    this.current = undefined;
+  }
+
+  /** RFC 9113 §8.1: a response cut short is reset, INTERNAL_ERROR, so the client never takes it as whole. */
+  cut(): void {
+    if (!this.stream.closed && !this.stream.destroyed) this.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+  }
+
+  cutStarted(): void {
+    this.cut();
+  }
+}
