@@ -120,11 +120,15 @@ export class ConnectionRecord {
     }
   }
 
-  /** The entry for the line, once the inner app has returned or thrown. */
-  async entry(): Promise<AccessLogEntry> {
-    if (this.pending !== undefined) {
-      for (const size of await Promise.all(this.pending)) this.bytes += size;
-    }
+  /** Adds the sizes of file bodies still being measured to `bytes` (call before `entry()`). */
+  async settle(): Promise<void> {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending !== undefined) for (const size of await Promise.all(pending)) this.bytes += size;
+  }
+
+  /** The entry for the line, once the inner app has returned or thrown and `settle()` is done. */
+  entry(): AccessLogEntry {
     const scope = this.scope;
     const query = scope.query_string;
     // Nothing sent: the server answers 500 for an app that failed or never answered (D-12). Started

@@ -77,7 +77,9 @@ export function accessLog(options: AccessLogOptions = {}): Middleware {
     try {
       await app(scope as never, receive as never, record.send as never);
     } finally {
-      const entry = await record.entry();
+      // No file body: no extra await (a microtask turn per request).
+      if (record.pending !== undefined) await record.settle();
+      const entry = record.entry();
       try {
         write(formatAccessLog(format, entry, new Date()));
       } catch {

@@ -108,11 +108,22 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): Middlewar
   const httpSecure = [...hsts, ...any];
   const htmlSecure = [...hsts, ...any, ...html];
 
+  // The last content type seen and whether it is HTML: most apps send one or two types, so the
+  // regex runs once per new value instead of once per response.
+  let lastType = '';
+  let lastIsHtml = false;
+  const htmlType = (type: string): boolean => {
+    if (type !== lastType) {
+      lastIsHtml = HTML.test(type);
+      lastType = type;
+    }
+    return lastIsHtml;
+  };
   const edit =
     (secure: boolean) =>
     (headers: HeaderList, start: StartEvent): HeaderList => {
       if (start.type === 'websocket.accept') return secure ? addMissing(headers, hsts) : headers;
-      const isHtml = start.type !== 'sse.start' && HTML.test(getHeader(headers, 'content-type') ?? '');
+      const isHtml = start.type !== 'sse.start' && htmlType(getHeader(headers, 'content-type') ?? '');
       return addMissing(
         headers,
         secure ? (isHtml ? htmlSecure : httpSecure) : isHtml ? htmlPlain : httpPlain,

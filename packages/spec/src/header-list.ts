@@ -1,7 +1,9 @@
 /**
  * Reading and editing a {@link HeaderList} by name, case-insensitively. The editing functions
  * return a new list and never touch their input: a scope's or an event's headers may be shared
- * with other middleware, so changing them in place would leak edits across layers.
+ * with other middleware, so changing them in place would leak edits across layers. The new list
+ * shares the unchanged `[name, value]` pairs with the input (copying every pair cost each layer
+ * two allocations per header): treat pairs as immutable, replace one rather than writing into it.
  */
 import type { Header, HeaderList } from './types.js';
 
@@ -29,7 +31,11 @@ function sameName(stored: string, wanted: string): boolean {
  * getHeader(scope.headers, 'Content-Type') // 'text/plain'
  */
 export function getHeader(list: readonly Header[], name: string): string | undefined {
-  for (const [key, value] of list) if (sameName(key, name)) return value;
+  // Indexed, not `for (const [k, v] of ...)`: no iterator per pair on a per-request path.
+  for (let i = 0; i < list.length; i++) {
+    const header = list[i]!;
+    if (sameName(header[0], name)) return header[1];
+  }
   return undefined;
 }
 
@@ -41,7 +47,10 @@ export function getHeader(list: readonly Header[], name: string): string | undef
  */
 export function getHeaderValues(list: readonly Header[], name: string): string[] {
   const values: string[] = [];
-  for (const [key, value] of list) if (sameName(key, name)) values.push(value);
+  for (let i = 0; i < list.length; i++) {
+    const header = list[i]!;
+    if (sameName(header[0], name)) values.push(header[1]);
+  }
   return values;
 }
 
@@ -52,7 +61,7 @@ export function getHeaderValues(list: readonly Header[], name: string): string[]
  * hasHeader([['content-length', '5']], 'Content-Length') // true
  */
 export function hasHeader(list: readonly Header[], name: string): boolean {
-  for (const [key] of list) if (sameName(key, name)) return true;
+  for (let i = 0; i < list.length; i++) if (sameName(list[i]![0], name)) return true;
   return false;
 }
 
@@ -69,7 +78,7 @@ export function setHeader(list: readonly Header[], name: string, value: string):
   let placed = false;
   for (const header of list) {
     if (!sameName(header[0], name)) {
-      out.push([header[0], header[1]]);
+      out.push(header);
     } else if (!placed) {
       out.push([name, value]);
       placed = true;
@@ -86,7 +95,7 @@ export function setHeader(list: readonly Header[], name: string, value: string):
  * appendHeader([['set-cookie', 'a=1']], 'set-cookie', 'b=2') // two set-cookie entries
  */
 export function appendHeader(list: readonly Header[], name: string, value: string): HeaderList {
-  const out: HeaderList = list.map((h): Header => [h[0], h[1]]);
+  const out: HeaderList = list.slice();
   out.push([name, value]);
   return out;
 }
@@ -99,7 +108,7 @@ export function appendHeader(list: readonly Header[], name: string, value: strin
  */
 export function deleteHeader(list: readonly Header[], name: string): HeaderList {
   const out: HeaderList = [];
-  for (const header of list) if (!sameName(header[0], name)) out.push([header[0], header[1]]);
+  for (const header of list) if (!sameName(header[0], name)) out.push(header);
   return out;
 }
 
@@ -112,6 +121,13 @@ export function deleteHeader(list: readonly Header[], name: string): HeaderList 
  * appendVary([['vary', 'Accept-Encoding']], 'Origin') // [['vary', 'Accept-Encoding, Origin']]
  */
 export function appendVary(list: readonly Header[], ...fields: string[]): HeaderList {
+  // The common case, one field and no `Vary` yet: what the general path below returns, without
+  // its arrays and joins.
+  if (fields.length === 1 && !hasHeader(list, 'vary')) {
+    const out = list.slice();
+    out.push(['vary', fields[0]!]);
+    return out;
+  }
   const names: string[] = [];
   for (const value of getHeaderValues(list, 'vary')) {
     for (const part of value.split(',')) {

@@ -91,17 +91,21 @@ export async function bufferBody(
       await release();
       return send(event);
     }
-    const bytes = toBytes(event.body);
+    const given = event.body;
+    const bytes = toBytes(given);
     if (size + bytes.byteLength > limit) {
       await release();
       return send(event);
     }
+    const last = event.more !== true;
     if (bytes.byteLength > 0) {
-      // Copied: the app may reuse its buffer once `send` resolved.
-      chunks.push(bytes.slice());
+      // A held chunk is copied: the app may reuse its buffer once `send` resolved. The last
+      // chunk of a body held in one piece is not: it is sent before this `send` resolves, and a
+      // string's encoding is a fresh array anyway.
+      chunks.push(last || typeof given === 'string' ? bytes : bytes.slice());
       size += bytes.byteLength;
     }
-    if (event.more === true) return;
+    if (!last) return;
     const start = held;
     held = undefined;
     streaming = true;
