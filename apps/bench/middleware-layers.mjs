@@ -2,7 +2,7 @@
 // Instructions per call of the hello world behind each middleware alone, in process (layer-loop.mjs).
 //   node apps/bench/middleware-layers.mjs [bare noop request-id ... stack] [--n 20000]
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,9 +56,7 @@ async function count(name) {
   await control('-d');
   const dump = readdirSync(out).find((f) => f !== 'cg.out');
   const text = readFileSync(join(out, dump), 'utf8');
-  if (process.env.KEEP) {
-    (await import('node:fs')).copyFileSync(join(out, dump), `${process.env.KEEP}/${name}.cg`);
-  }
+  if (process.env.KEEP) writeFileSync(`${process.env.KEEP}/${name}.cg`, text);
   child.kill('SIGTERM');
   rmSync(out, { recursive: true, force: true });
   return Number(/^(?:summary|totals): (\d+)/m.exec(text)?.[1]) / N;

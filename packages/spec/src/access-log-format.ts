@@ -56,7 +56,15 @@ let lastClfTime = '';
 // `"` and `\` end or escape a quoted CLF field; control bytes (CR, LF above all) would start a
 // forged line. All become `\xNN`, as Apache's mod_log_config does.
 const UNSAFE = /[\\"\x00-\x1f\x7f]/g;
-const HAS_UNSAFE = /[\\"\x00-\x1f\x7f]/;
+
+/** true when `value` has a character {@link UNSAFE} matches (a loop: cheaper than a regex call on short values). */
+function hasUnsafe(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x7f) return true;
+  }
+  return false;
+}
 
 /**
  * `value` made safe inside a quoted log field: `"`, `\` and control characters become `\xNN`,
@@ -66,8 +74,8 @@ const HAS_UNSAFE = /[\\"\x00-\x1f\x7f]/;
  * escapeLogValue('a"b\nc') // 'a\\x22b\\x0ac'
  */
 export function escapeLogValue(value: string): string {
-  // Most values need no escaping: a test allocates nothing, a replace builds a new string.
-  if (!HAS_UNSAFE.test(value)) return value;
+  // Most values need no escaping: a scan allocates nothing, a replace builds a new string.
+  if (!hasUnsafe(value)) return value;
   return value.replace(UNSAFE, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
