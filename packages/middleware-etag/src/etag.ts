@@ -101,14 +101,18 @@ export function etag(options: EtagOptions = {}): Middleware {
   }
   const prefix = weak ? 'W/"' : '"';
   // Built once: no per-request closures beyond the kit's own.
-  const finish = (start: HttpResponseStartEvent, body: Uint8Array): BufferedResponse => {
+  const finish = (start: HttpResponseStartEvent, body: Uint8Array | string): BufferedResponse => {
     // One-shot `crypto.hash` (Node ≥ 20.12): no Hash object per response, which costs more than
-    // hashing a small body.
+    // hashing a small body. A string body (`keepString`) is hashed as its UTF-8 bytes, as the
+    // server sends it, without encoding a copy here.
     const digest = hash(algorithm, body, 'base64url');
-    const tag = `${prefix}${body.byteLength.toString(16)}-${digest}"`;
+    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    const tag = `${prefix}${length.toString(16)}-${digest}"`;
     return { status: start.status, headers: withEtag(start.headers, tag), body };
   };
-  const bufferOptions: BufferBodyOptions = files ? { limit, skip, onFile: tagFile } : { limit, skip };
+  const bufferOptions: BufferBodyOptions & { keepString: true } = files
+    ? { limit, skip, onFile: tagFile, keepString: true }
+    : { limit, skip, keepString: true };
   return defineMiddleware('etag', {
     http: (scope, receive, send, app) => bufferBody(app, scope, receive, send, bufferOptions, finish),
   });
