@@ -62,13 +62,16 @@ export class ConnectionRecord {
   completed = false;
   /** Sizes of file bodies still being measured. */
   pending: Promise<number>[] | undefined;
-  readonly startedAt = performance.now();
+  /** When the connection started; 0 when the format reports no duration (common, combined). */
+  readonly startedAt: number;
 
   constructor(
     readonly scope: ConnectionScope,
     private readonly inner: (event: never) => Promise<void>,
     private readonly countBody: boolean,
+    private readonly timed: boolean,
   ) {
+    this.startedAt = timed ? performance.now() : 0;
     this.send = this.send.bind(this);
   }
 
@@ -150,7 +153,7 @@ export class ConnectionRecord {
       httpVersion: scope.http_version,
       status,
       bytes: this.bytes,
-      durationMs: performance.now() - this.startedAt,
+      durationMs: this.timed ? performance.now() - this.startedAt : 0,
       referer: getHeader(headers, 'referer'),
       userAgent: getHeader(headers, 'user-agent'),
       protocol: scope.type,
