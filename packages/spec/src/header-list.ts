@@ -2,8 +2,7 @@
  * Reading and editing a {@link HeaderList} by name, case-insensitively. The editing functions
  * return a new list and never touch their input: a scope's or an event's headers may be shared
  * with other middleware, so changing them in place would leak edits across layers. The new list
- * shares the unchanged `[name, value]` pairs with the input (copying every pair cost each layer
- * two allocations per header): treat pairs as immutable, replace one rather than writing into it.
+ * has its own `[name, value]` pairs too, so a caller may write into it freely.
  */
 import type { Header, HeaderList } from './types.js';
 
@@ -78,7 +77,7 @@ export function setHeader(list: readonly Header[], name: string, value: string):
   let placed = false;
   for (const header of list) {
     if (!sameName(header[0], name)) {
-      out.push(header);
+      out.push([header[0], header[1]]);
     } else if (!placed) {
       out.push([name, value]);
       placed = true;
@@ -95,7 +94,7 @@ export function setHeader(list: readonly Header[], name: string, value: string):
  * appendHeader([['set-cookie', 'a=1']], 'set-cookie', 'b=2') // two set-cookie entries
  */
 export function appendHeader(list: readonly Header[], name: string, value: string): HeaderList {
-  const out: HeaderList = list.slice();
+  const out: HeaderList = list.map((h): Header => [h[0], h[1]]);
   out.push([name, value]);
   return out;
 }
@@ -108,7 +107,7 @@ export function appendHeader(list: readonly Header[], name: string, value: strin
  */
 export function deleteHeader(list: readonly Header[], name: string): HeaderList {
   const out: HeaderList = [];
-  for (const header of list) if (!sameName(header[0], name)) out.push(header);
+  for (const header of list) if (!sameName(header[0], name)) out.push([header[0], header[1]]);
   return out;
 }
 
@@ -124,9 +123,7 @@ export function appendVary(list: readonly Header[], ...fields: string[]): Header
   // The common case, one field and no `Vary` yet: what the general path below returns, without
   // its arrays and joins.
   if (fields.length === 1 && !hasHeader(list, 'vary')) {
-    const out = list.slice();
-    out.push(['vary', fields[0]!]);
-    return out;
+    return appendHeader(list, 'vary', fields[0]!);
   }
   const names: string[] = [];
   for (const value of getHeaderValues(list, 'vary')) {

@@ -54,6 +54,7 @@ describe('appendVary one-field shortcut', () => {
     ]);
     expect(list).toEqual([['content-type', 'text/plain']]);
     expect(out).not.toBe(list);
+    expect(out[0]).not.toBe(list[0]);
   });
 
   it('still merges into an existing Vary, in any case', () => {
@@ -61,7 +62,7 @@ describe('appendVary one-field shortcut', () => {
     expect(appendVary([['vary', '*']], 'Origin')).toEqual([['vary', '*']]);
   });
 
-  it('setHeader leaves its input list untouched while sharing its pairs', () => {
+  it('setHeader leaves its input list untouched', () => {
     const list: [string, string][] = [
       ['a', '1'],
       ['b', '2'],
