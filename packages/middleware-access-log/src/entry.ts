@@ -62,13 +62,16 @@ export class ConnectionRecord {
   completed = false;
   /** Sizes of file bodies still being measured. */
   pending: Promise<number>[] | undefined;
-  readonly startedAt = performance.now();
+  /** When the connection started; 0 when the format reports no duration (common, combined). */
+  readonly startedAt: number;
 
   constructor(
     readonly scope: ConnectionScope,
     private readonly inner: (event: never) => Promise<void>,
     private readonly countBody: boolean,
+    private readonly timed: boolean,
   ) {
+    this.startedAt = timed ? performance.now() : 0;
     this.send = this.send.bind(this);
   }
 
@@ -120,11 +123,15 @@ export class ConnectionRecord {
     }
   }
 
-  /** The entry for the line, once the inner app has returned or thrown. */
-  async entry(): Promise<AccessLogEntry> {
-    if (this.pending !== undefined) {
-      for (const size of await Promise.all(this.pending)) this.bytes += size;
-    }
+  /** Adds the sizes of file bodies still being measured to `bytes` (call before `entry()`). */
+  async settle(): Promise<void> {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending !== undefined) for (const size of await Promise.all(pending)) this.bytes += size;
+  }
+
+  /** The entry for the line, once the inner app has returned or thrown and `settle()` is done. */
+  entry(): AccessLogEntry {
     const scope = this.scope;
     const query = scope.query_string;
     // Nothing sent: the server answers 500 for an app that failed or never answered (D-12). Started
@@ -146,7 +153,7 @@ export class ConnectionRecord {
       httpVersion: scope.http_version,
       status,
       bytes: this.bytes,
-      durationMs: performance.now() - this.startedAt,
+      durationMs: this.timed ? performance.now() - this.startedAt : 0,
       referer: getHeader(headers, 'referer'),
       userAgent: getHeader(headers, 'user-agent'),
       protocol: scope.type,

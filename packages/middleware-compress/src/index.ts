@@ -4,7 +4,6 @@ import {
   defineMiddleware,
   editHeaders,
   getHeader,
-  getHeaderValues,
   type StartEvent,
   preferredEncoding,
   respond,
@@ -21,6 +20,23 @@ export { COMPRESSIBLE, type CompressOptions } from './options.js';
 
 /** RFC 9111 §5.2.2.6: a proxy or middleware must not change the content of such a response. */
 const NO_TRANSFORM = /(?:^|,)\s*no-transform\s*(?:,|$)/i;
+
+/**
+ * true when a `Cache-Control` field says `no-transform`. Each field is tested alone: the same
+ * answer as testing them comma-joined (the pattern is bounded by commas), without the join.
+ */
+function noTransform(headers: HeaderList): boolean {
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i]!;
+    if (
+      header[0].length === 13 &&
+      header[0].toLowerCase() === 'cache-control' &&
+      NO_TRANSFORM.test(header[1])
+    )
+      return true;
+  }
+  return false;
+}
 
 /** `text/html; charset=utf-8` → `text/html`. */
 function mediaType(contentType: string): string {
@@ -58,6 +74,9 @@ export function compress(options: CompressOptions = {}): Middleware {
   const { offer, threshold, compressible, strict, level, brotliQuality } = resolveOptions(options);
   const settings: EncoderSettings = { level, brotliQuality };
 
+  const memo = typeof options.types !== 'function';
+  let lastType: string | undefined;
+  let lastCompressible = false;
   /**
    * Whether this response would be compressed for a request that asks for it: then caches must
    * key it on `Accept-Encoding`. A 304 usually has no `content-type`; it still gets the `Vary`
@@ -66,13 +85,20 @@ export function compress(options: CompressOptions = {}): Middleware {
   const candidate = (headers: HeaderList, status: number): boolean => {
     const encoding = getHeader(headers, 'content-encoding');
     if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return false;
-    const cacheControl = getHeaderValues(headers, 'cache-control');
-    if (cacheControl.length > 0 && NO_TRANSFORM.test(cacheControl.join(','))) return false;
+    if (noTransform(headers)) return false;
     const contentType = getHeader(headers, 'content-type');
     if (contentType === undefined) return status === 304;
+    if (contentType === lastType) return lastCompressible;
     const type = mediaType(contentType);
     // An event stream must reach the client event by event; compression would hold events back.
-    return type !== 'text/event-stream' && compressible(type);
+    const result = type !== 'text/event-stream' && compressible(type);
+    // Remembered for the next response with the same content type, unless `types` is the
+    // caller's function (it is called every time, as documented).
+    if (memo) {
+      lastType = contentType;
+      lastCompressible = result;
+    }
+    return result;
   };
 
   /** Adds `Vary: Accept-Encoding` to a start that could have been compressed (built once). */

@@ -254,6 +254,24 @@ describe('compress: what it leaves alone', () => {
     }
   });
 
+  it('sees no-transform in any of several Cache-Control fields, and the same type again after it', async () => {
+    const mw = compress();
+    const split: HeaderList = [
+      ['content-type', 'text/plain'],
+      ['cache-control', 'public'],
+      ['cache-control', 'no-transform'],
+    ];
+    const left = await get(mw(sending([TEXT], split)), 'gzip');
+    expect(left.header('content-encoding')).toBeUndefined();
+    // The remembered content type must not carry the refusal over to a plain response.
+    const plain = await get(mw(sending([TEXT], [['content-type', 'text/plain']])), 'gzip');
+    expect(plain.header('content-encoding')).toBe('gzip');
+    const png = await get(mw(sending([TEXT], [['content-type', 'image/png']])), 'gzip');
+    expect(png.header('content-encoding')).toBeUndefined();
+    const again = await get(mw(sending([TEXT], [['content-type', 'text/plain']])), 'gzip');
+    expect(again.header('content-encoding')).toBe('gzip');
+  });
+
   it('never compresses text/event-stream in an http scope, and leaves sse scopes untouched', async () => {
     const res = await get(compress()(sending([TEXT, TEXT], [['content-type', 'text/event-stream']])), 'gzip');
     expect(res.header('content-encoding')).toBeUndefined();

@@ -5,7 +5,7 @@
  * A `file`/`fh` body is never read: it gets a weak tag from its size and mtime (a `stat`), like
  * nginx, in the format `Response.file` uses (`fileEtag` from `@pagi/spec`).
  */
-import { createHash, getHashes } from 'node:crypto';
+import { getHashes, hash } from 'node:crypto';
 import {
   fileEtag,
   hasHeader,
@@ -44,6 +44,17 @@ function skip(start: HttpResponseStartEvent): boolean {
     start.status > 299 ||
     (start.headers !== undefined && hasHeader(start.headers, 'etag'))
   );
+}
+
+/**
+ * The start's headers plus `etag`: `skip` let only starts without one through, so the tag is
+ * appended to a shallow copy (the app's list is left as it was).
+ */
+function withEtag(headers: HeaderList | undefined, tag: string): HeaderList {
+  if (headers === undefined) return [['etag', tag]];
+  const out = headers.slice();
+  out.push(['etag', tag]);
+  return out;
 }
 
 /** The weak tag of a file body, from a stat; undefined when the file cannot be stat'ed. */
@@ -90,12 +101,18 @@ export function etag(options: EtagOptions = {}): Middleware {
   }
   const prefix = weak ? 'W/"' : '"';
   // Built once: no per-request closures beyond the kit's own.
-  const finish = (start: HttpResponseStartEvent, body: Uint8Array): BufferedResponse => {
-    const digest = createHash(algorithm).update(body).digest('base64url');
-    const tag = `${prefix}${body.byteLength.toString(16)}-${digest}"`;
-    return { status: start.status, headers: setHeader(start.headers ?? [], 'etag', tag), body };
+  const finish = (start: HttpResponseStartEvent, body: Uint8Array | string): BufferedResponse => {
+    // One-shot `crypto.hash` (Node ≥ 20.12): no Hash object per response, which costs more than
+    // hashing a small body. A string body (`keepString`) is hashed as its UTF-8 bytes, as the
+    // server sends it, without encoding a copy here.
+    const digest = hash(algorithm, body, 'base64url');
+    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    const tag = `${prefix}${length.toString(16)}-${digest}"`;
+    return { status: start.status, headers: withEtag(start.headers, tag), body };
   };
-  const bufferOptions: BufferBodyOptions = files ? { limit, skip, onFile: tagFile } : { limit, skip };
+  const bufferOptions: BufferBodyOptions & { keepString: true } = files
+    ? { limit, skip, onFile: tagFile, keepString: true }
+    : { limit, skip, keepString: true };
   return defineMiddleware('etag', {
     http: (scope, receive, send, app) => bufferBody(app, scope, receive, send, bufferOptions, finish),
   });

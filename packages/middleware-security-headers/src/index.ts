@@ -58,6 +58,10 @@ const HTML = /^\s*(?:text\/html|application\/xhtml\+xml)\s*(?:;|$)/i;
 
 /** Adds each `[name, value]` the list does not have yet: the app's own header wins. */
 function addMissing(headers: HeaderList, add: readonly (readonly [string, string])[]): HeaderList {
+  // The usual case, none of them set by the app: one concat, no growing copy.
+  let present = false;
+  for (let i = 0; i < add.length && !present; i++) present = hasHeader(headers, add[i]![0]);
+  if (!present) return headers.concat(add as HeaderList);
   let out: HeaderList | undefined;
   for (const [name, value] of add) {
     if (hasHeader(headers, name)) continue;
@@ -108,11 +112,22 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): Middlewar
   const httpSecure = [...hsts, ...any];
   const htmlSecure = [...hsts, ...any, ...html];
 
+  // The last content type seen and whether it is HTML: most apps send one or two types, so the
+  // regex runs once per new value instead of once per response.
+  let lastType = '';
+  let lastIsHtml = false;
+  const htmlType = (type: string): boolean => {
+    if (type !== lastType) {
+      lastIsHtml = HTML.test(type);
+      lastType = type;
+    }
+    return lastIsHtml;
+  };
   const edit =
     (secure: boolean) =>
     (headers: HeaderList, start: StartEvent): HeaderList => {
       if (start.type === 'websocket.accept') return secure ? addMissing(headers, hsts) : headers;
-      const isHtml = start.type !== 'sse.start' && HTML.test(getHeader(headers, 'content-type') ?? '');
+      const isHtml = start.type !== 'sse.start' && htmlType(getHeader(headers, 'content-type') ?? '');
       return addMissing(
         headers,
         secure ? (isHtml ? htmlSecure : httpSecure) : isHtml ? htmlPlain : httpPlain,

@@ -47,6 +47,21 @@ describe('securityHeaders', () => {
     expect(res.header('cross-origin-resource-policy')).toBe('same-origin');
   });
 
+  it('decides HTML per response when the content type changes from one response to the next', async () => {
+    const mw = securityHeaders();
+    for (const [headers, html] of [
+      [HTML, true],
+      [JSON_, false],
+      [HTML, true],
+      [[['content-type', 'application/xhtml+xml']], true],
+      [[], false],
+    ] as const) {
+      const res = await new TestClient(mw(answering(headers as HeaderList))).get('/');
+      expect(res.header('x-frame-options')).toBe(html ? 'SAMEORIGIN' : undefined);
+      expect(res.header('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
   it('never duplicates or replaces a header the app set (upstream appended duplicates)', async () => {
     const app = answering([
       ...HTML,

@@ -40,15 +40,31 @@ function pad(n: number): string {
  * clfTime(new Date(Date.UTC(2026, 10, 24, 9, 5, 3))) // '24/Nov/2026:09:05:03 +0000'
  */
 export function clfTime(date: Date): string {
-  return (
+  // The text only changes once a second: a busy log formats the same second many times over.
+  const second = Math.floor(date.getTime() / 1000);
+  if (second === lastSecond) return lastClfTime;
+  lastClfTime =
     `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
-    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
-  );
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+  lastSecond = second;
+  return lastClfTime;
 }
+
+let lastSecond = Number.NaN;
+let lastClfTime = '';
 
 // `"` and `\` end or escape a quoted CLF field; control bytes (CR, LF above all) would start a
 // forged line. All become `\xNN`, as Apache's mod_log_config does.
 const UNSAFE = /[\\"\x00-\x1f\x7f]/g;
+
+/** true when `value` has a character {@link UNSAFE} matches (a loop: cheaper than a regex call on short values). */
+function hasUnsafe(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x7f) return true;
+  }
+  return false;
+}
 
 /**
  * `value` made safe inside a quoted log field: `"`, `\` and control characters become `\xNN`,
@@ -58,6 +74,8 @@ const UNSAFE = /[\\"\x00-\x1f\x7f]/g;
  * escapeLogValue('a"b\nc') // 'a\\x22b\\x0ac'
  */
 export function escapeLogValue(value: string): string {
+  // Most values need no escaping: a scan allocates nothing, a replace builds a new string.
+  if (!hasUnsafe(value)) return value;
   return value.replace(UNSAFE, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
@@ -100,7 +118,9 @@ export function formatAccessLog(
     default: {
       const line =
         `${escapeLogValue(e.client || '-')} - - [${clfTime(now)}] ` +
-        `"${escapeLogValue(`${e.method} ${e.target} HTTP/${e.httpVersion}`)}" ` +
+        // Escaped part by part (the same result): the parts are flat strings, their concatenation
+        // would be flattened for the regex.
+        `"${escapeLogValue(e.method)} ${escapeLogValue(e.target)} HTTP/${escapeLogValue(e.httpVersion)}" ` +
         `${e.status > 0 ? e.status : '-'} ${e.bytes > 0 ? e.bytes : '-'}`;
       if (format === 'common') return line;
       return `${line} "${escapeLogValue(e.referer ?? '-')}" "${escapeLogValue(e.userAgent ?? '-')}"`;

@@ -1,7 +1,8 @@
 /**
  * Reading and editing a {@link HeaderList} by name, case-insensitively. The editing functions
  * return a new list and never touch their input: a scope's or an event's headers may be shared
- * with other middleware, so changing them in place would leak edits across layers.
+ * with other middleware, so changing them in place would leak edits across layers. The new list
+ * has its own `[name, value]` pairs too, so a caller may write into it freely.
  */
 import type { Header, HeaderList } from './types.js';
 
@@ -29,7 +30,11 @@ function sameName(stored: string, wanted: string): boolean {
  * getHeader(scope.headers, 'Content-Type') // 'text/plain'
  */
 export function getHeader(list: readonly Header[], name: string): string | undefined {
-  for (const [key, value] of list) if (sameName(key, name)) return value;
+  // Indexed, not `for (const [k, v] of ...)`: no iterator per pair on a per-request path.
+  for (let i = 0; i < list.length; i++) {
+    const header = list[i]!;
+    if (sameName(header[0], name)) return header[1];
+  }
   return undefined;
 }
 
@@ -41,7 +46,10 @@ export function getHeader(list: readonly Header[], name: string): string | undef
  */
 export function getHeaderValues(list: readonly Header[], name: string): string[] {
   const values: string[] = [];
-  for (const [key, value] of list) if (sameName(key, name)) values.push(value);
+  for (let i = 0; i < list.length; i++) {
+    const header = list[i]!;
+    if (sameName(header[0], name)) values.push(header[1]);
+  }
   return values;
 }
 
@@ -52,7 +60,7 @@ export function getHeaderValues(list: readonly Header[], name: string): string[]
  * hasHeader([['content-length', '5']], 'Content-Length') // true
  */
 export function hasHeader(list: readonly Header[], name: string): boolean {
-  for (const [key] of list) if (sameName(key, name)) return true;
+  for (let i = 0; i < list.length; i++) if (sameName(list[i]![0], name)) return true;
   return false;
 }
 
@@ -112,6 +120,11 @@ export function deleteHeader(list: readonly Header[], name: string): HeaderList 
  * appendVary([['vary', 'Accept-Encoding']], 'Origin') // [['vary', 'Accept-Encoding, Origin']]
  */
 export function appendVary(list: readonly Header[], ...fields: string[]): HeaderList {
+  // The common case, one field and no `Vary` yet: what the general path below returns, without
+  // its arrays and joins.
+  if (fields.length === 1 && !hasHeader(list, 'vary')) {
+    return appendHeader(list, 'vary', fields[0]!);
+  }
   const names: string[] = [];
   for (const value of getHeaderValues(list, 'vary')) {
     for (const part of value.split(',')) {

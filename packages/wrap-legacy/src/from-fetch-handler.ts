@@ -53,13 +53,17 @@ export function fromFetchHandler(handler: FetchHandler, options?: FromFetchHandl
 
 /**
  * What the lazy `Request` needs: method and signal at once, headers and body on first use. The
- * `AbortController` is only created when someone reads `request.signal`.
+ * `AbortController` is only created when someone reads `request.signal`, and the disconnect
+ * callback only registered when something could hear of it (`watch()`): a signal, a body stream,
+ * an async handler, a streamed response. A synchronous handler answering with a lightweight
+ * Response (Hono's hello world) needs neither.
  */
 class FetchCall {
   readonly method: string;
   gone = false;
   reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #abort: AbortController | undefined;
+  #watching = false;
   readonly #scope: HttpScope;
   readonly #receive: Receive<'http'>;
 
@@ -69,7 +73,18 @@ class FetchCall {
     this.#receive = receive;
   }
 
+  /**
+   * Registers for the client's disconnect (once). A client already gone is reported at once
+   * (on_disconnect calls back synchronously then), so `gone` is current right after this call.
+   */
+  watch(): void {
+    if (this.#watching) return;
+    this.#watching = true;
+    this.#scope['pagi.connection']?.on_disconnect(() => this.disconnected());
+  }
+
   get signal(): AbortSignal {
+    this.watch();
     this.#abort ??= new AbortController();
     if (this.gone && !this.#abort.signal.aborted) this.#abort.abort(goneError());
     return this.#abort.signal;
@@ -87,12 +102,12 @@ class FetchCall {
   }
 
   /** The client went away: abort the signal, and cancel a pending body read. */
-  readonly disconnected = (): void => {
+  disconnected(): void {
     this.gone = true;
     this.#abort?.abort(goneError());
     // A read pending on a body that never ends would keep the app alive forever.
     void this.reader?.cancel().catch(ignore);
-  };
+  }
 }
 
 function goneError(): DOMException {
@@ -107,7 +122,6 @@ async function runFetch(
   logger: LegacyLogger,
 ): Promise<void> {
   const call = new FetchCall(scope, receive);
-  scope['pagi.connection']?.on_disconnect(call.disconnected);
   const method = call.method;
   const path = scope.raw_path ?? encodeURI(scope.path);
   const url =
@@ -117,10 +131,16 @@ async function runFetch(
   try {
     const result = handler(lazyRequest(url, call));
     // A synchronous handler (Hono's hello world) costs no extra microtask turn.
-    response = typeof (result as Promise<Response>).then === 'function' ? await result : (result as Response);
+    if (typeof (result as Promise<Response>).then === 'function') {
+      call.watch();
+      response = await result;
+    } else {
+      response = result as Response;
+    }
     if (!(response instanceof Response) && typeof (response as Response | undefined)?.status !== 'number')
       throw new TypeError(`expected the handler to return a Response, got ${typeof response}`);
   } catch (cause) {
+    call.watch();
     if (call.gone) return;
     const error = new WrapLegacyError(
       'PAGI_ERR_LEGACY_HANDLER',
@@ -162,6 +182,7 @@ async function runFetch(
   }
   const reader = body.getReader();
   call.reader = reader;
+  call.watch();
   if (call.gone) {
     void reader.cancel().catch(ignore);
     return;

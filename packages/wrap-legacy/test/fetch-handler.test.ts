@@ -1,7 +1,7 @@
 /** fromFetchHandler with plain fetch handlers: failures and scope checks. */
 import { request } from 'undici';
 import { afterEach, expect, test } from 'vitest';
-import { fromFetchHandler, fromNodeHandler } from '../src/index.js';
+import { fromFetchHandler, fromNodeHandler, installFastResponse } from '../src/index.js';
 import { recordingLogger, serve } from './support/serve.js';
 
 let stop: (() => Promise<void>) | undefined;
@@ -56,4 +56,86 @@ test('the from* bridges refuse scopes other than http', async () => {
     code: 'PAGI_ERR_UNSUPPORTED_SCOPE',
   });
   expect(() => fromNodeHandler(() => {})(scope, noop, noop)).toThrow(/unsupported scope type 'websocket'/);
+});
+
+/** A scope whose `pagi.connection` records on_disconnect calls and can report a disconnect. */
+function fakeScope(goneAlready = false) {
+  const callbacks: ((reason: string) => void)[] = [];
+  const connection = {
+    registered: 0,
+    on_disconnect(cb: (reason: string) => void) {
+      connection.registered++;
+      if (goneAlready) cb('client_closed');
+      else callbacks.push(cb);
+    },
+    disconnect: () => {
+      for (const cb of callbacks) cb('client_closed');
+    },
+  };
+  const scope = {
+    type: 'http',
+    method: 'GET',
+    scheme: 'http',
+    path: '/',
+    raw_path: '/',
+    query_string: '',
+    root_path: '',
+    headers: [['host', 'x.test']],
+    'pagi.connection': connection,
+  } as never;
+  return { scope, connection };
+}
+const events: { type: string }[] = [];
+const recordSend = async (event: { type: string }) => {
+  events.push(event);
+};
+const endless = async () => ({ type: 'http.request', body: new Uint8Array(0), more: false }) as never;
+
+test('a synchronous handler answering a lightweight Response registers no disconnect callback', async () => {
+  const { scope, connection } = fakeScope();
+  events.length = 0;
+  const uninstall = installFastResponse();
+  try {
+    await fromFetchHandler(() => new Response('hi'))(scope, endless, recordSend as never);
+  } finally {
+    uninstall();
+  }
+  expect(connection.registered).toBe(0);
+  expect(events.map((e) => e.type)).toEqual(['http.response.start', 'http.response.body']);
+});
+
+test('an async handler is watched: its streamed body is cancelled when the client goes away', async () => {
+  const { scope, connection } = fakeScope();
+  let cancelled = false;
+  const app = fromFetchHandler(async () => {
+    await new Promise((r) => setTimeout(r, 5));
+    return new Response(
+      new ReadableStream({
+        pull: () => new Promise(() => {}), // never produces: only a cancel ends it
+        cancel() {
+          cancelled = true;
+        },
+      }),
+    );
+  });
+  const done = app(scope, endless, recordSend as never);
+  expect(connection.registered).toBe(1);
+  await new Promise((r) => setTimeout(r, 20));
+  connection.disconnect();
+  await done;
+  expect(cancelled).toBe(true);
+});
+
+test('a handler that throws for a client already gone is not logged', async () => {
+  const { scope } = fakeScope(true);
+  const log = recordingLogger();
+  events.length = 0;
+  await fromFetchHandler(
+    () => {
+      throw new Error('boom');
+    },
+    { logger: log.logger },
+  )(scope, endless, recordSend as never);
+  expect(log.lines).toHaveLength(0);
+  expect(events).toHaveLength(0);
 });

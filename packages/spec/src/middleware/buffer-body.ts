@@ -32,6 +32,30 @@ export interface BufferBodyOptions {
    * change). E.g. an ETag from the file's size and mtime.
    */
   onFile?: (start: HttpResponseStartEvent, event: FileBodyEvent) => Promise<HeaderList | undefined>;
+  /**
+   * When true, a body the app sends as one string in one final event reaches `finish` as that
+   * string (its UTF-8 length counts against `limit`), not encoded to bytes: for a `finish` that
+   * can hash or scan a string as well, this saves an encode and a buffer per response.
+   */
+  keepString?: boolean;
+}
+
+/** The UTF-8 length of `text` (a lone surrogate counts 3, as its U+FFFD replacement). */
+function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2; // a pair: 2 code units, 4 bytes
+        i++;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
 }
 
 /**
@@ -44,14 +68,35 @@ export interface BufferBodyOptions {
  *     status: start.status, headers: setHeader(start.headers ?? [], 'etag', tagOf(body)), body,
  *   }))
  */
-export async function bufferBody(
+export function bufferBody(
+  app: ProtocolApp<'http'>,
+  scope: HttpScope,
+  receive: Receive<'http'>,
+  send: Send<'http'>,
+  options: BufferBodyOptions & { keepString: true },
+  finish: (start: HttpResponseStartEvent, body: Uint8Array | string) => BufferedResponse,
+): Promise<unknown>;
+export function bufferBody(
   app: ProtocolApp<'http'>,
   scope: HttpScope,
   receive: Receive<'http'>,
   send: Send<'http'>,
   options: BufferBodyOptions,
   finish: (start: HttpResponseStartEvent, body: Uint8Array) => BufferedResponse,
+): Promise<unknown>;
+export async function bufferBody(
+  app: ProtocolApp<'http'>,
+  scope: HttpScope,
+  receive: Receive<'http'>,
+  send: Send<'http'>,
+  options: BufferBodyOptions,
+  finishBody:
+    | ((start: HttpResponseStartEvent, body: Uint8Array) => BufferedResponse)
+    | ((start: HttpResponseStartEvent, body: Uint8Array | string) => BufferedResponse),
 ): Promise<unknown> {
+  // Only the `keepString: true` overload ever passes a string (checked by the overloads).
+  const finish = finishBody as (start: HttpResponseStartEvent, body: Uint8Array | string) => BufferedResponse;
+  const keepString = options.keepString === true;
   const limit = options.limit;
   if (!Number.isSafeInteger(limit) || limit < 0) {
     throw new PagiValidationError(`bufferBody() expected limit to be a whole number ≥ 0, got ${limit}`);
@@ -91,22 +136,35 @@ export async function bufferBody(
       await release();
       return send(event);
     }
-    const bytes = toBytes(event.body);
-    if (size + bytes.byteLength > limit) {
-      await release();
-      return send(event);
+    const given = event.body;
+    let body: Uint8Array | string;
+    if (keepString && typeof given === 'string' && size === 0 && event.more !== true) {
+      if (utf8Length(given) > limit) {
+        await release();
+        return send(event);
+      }
+      body = given;
+    } else {
+      const bytes = toBytes(given);
+      if (size + bytes.byteLength > limit) {
+        await release();
+        return send(event);
+      }
+      const last = event.more !== true;
+      if (bytes.byteLength > 0) {
+        // A held chunk is copied: the app may reuse its buffer once `send` resolved. The last
+        // chunk of a body held in one piece is not: it is sent before this `send` resolves, and
+        // a string's encoding is a fresh array anyway.
+        chunks.push(last || typeof given === 'string' ? bytes : bytes.slice());
+        size += bytes.byteLength;
+      }
+      if (!last) return;
+      body = concatBytes(chunks, size);
+      chunks = [];
     }
-    if (bytes.byteLength > 0) {
-      // Copied: the app may reuse its buffer once `send` resolved.
-      chunks.push(bytes.slice());
-      size += bytes.byteLength;
-    }
-    if (event.more === true) return;
     const start = held;
     held = undefined;
     streaming = true;
-    const body = concatBytes(chunks, size);
-    chunks = [];
     const out = finish(start, body);
     await send({
       type: 'http.response.start',

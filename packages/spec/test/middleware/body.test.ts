@@ -217,6 +217,47 @@ describe('bufferBody', () => {
     expect(bodyText(rec.events)).toBe('abc');
   });
 
+  it('keepString: a string body in one event reaches finish as that string, its UTF-8 length against the limit', async () => {
+    const seen: unknown[] = [];
+    const keep = (s: { status: number; headers?: [string, string][] }, body: Uint8Array | string) => {
+      seen.push(body);
+      return { status: s.status, headers: s.headers ?? [], body };
+    };
+    // 'é' is 2 bytes and '😀' (a surrogate pair) 4: 1 + 2 + 4 = 7 bytes in 4 code units.
+    const text = 'aé😀';
+    for (const [limit, held] of [
+      [7, true],
+      [6, false],
+    ] as const) {
+      seen.length = 0;
+      const rec = recorder();
+      const app = appSending([start(200, []), { type: 'http.response.body', body: text }]);
+      await bufferBody(app, httpScope(), noReceive, rec.send, { limit, keepString: true }, keep);
+      expect(seen).toEqual(held ? [text] : []);
+      expect(bodyText(rec.events)).toBe(text);
+    }
+    // A lone surrogate counts the 3 bytes of its U+FFFD replacement.
+    seen.length = 0;
+    await bufferBody(
+      appSending([start(200, []), { type: 'http.response.body', body: '\ud800' }]),
+      httpScope(),
+      noReceive,
+      recorder().send,
+      { limit: 2, keepString: true },
+      keep,
+    );
+    expect(seen).toEqual([]);
+    // Strings in several events are still joined as bytes.
+    seen.length = 0;
+    const parts = appSending([
+      start(200, []),
+      { type: 'http.response.body', body: 'ab', more: true },
+      { type: 'http.response.body', body: 'c' },
+    ]);
+    await bufferBody(parts, httpScope(), noReceive, recorder().send, { limit: 10, keepString: true }, keep);
+    expect(seen).toEqual([new TextEncoder().encode('abc')]);
+  });
+
   it('streams on unchanged above the limit, held chunks first, each send awaited', async () => {
     const rec = recorder(true);
     const app = appSending([
