@@ -4,45 +4,26 @@
  * exit), each with a generous deadline so a broken server fails the test instead of hanging.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleFixture } from '@pagi/tsconfig/bundle-fixture';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const packageRoot = resolve(here, '../..');
 export const fixtureApp = join(here, 'fixtures/app.mjs');
 
+/** Runtime dependencies of the server, resolved from its node_modules at run time. */
+const EXTERNAL = ['ws', 'busboy', 'mime-types', 'cookie'];
+
 let built: Promise<string> | undefined;
 
 /** Bundles fixtures/serve-entry.ts (TypeScript source of the server included) into one .mjs. */
 export function buildEntry(): Promise<string> {
-  built ??= (async () => {
-    const tsupRequire = createRequire(createRequire(import.meta.url).resolve('tsup'));
-    // tsup's own esbuild (not a direct dependency of this package)
-    const esbuild = tsupRequire('esbuild') as { build(options: Record<string, unknown>): Promise<unknown> };
-    // Inside the package so the runtime dependencies (ws) resolve from its node_modules.
-    const outDir = join(packageRoot, 'node_modules/.cache/pagi-production');
-    mkdirSync(outDir, { recursive: true });
-    // Bundles of earlier runs (an hour old or more) are dead weight.
-    for (const name of readdirSync(outDir)) {
-      const file = join(outDir, name);
-      if (Date.now() - statSync(file).mtimeMs > 3_600_000) rmSync(file, { force: true });
-    }
-    const outfile = join(outDir, `serve-${process.pid}-${Date.now()}.mjs`);
-    await esbuild.build({
-      entryPoints: [join(here, 'fixtures/serve-entry.ts')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      conditions: ['@pagi/source'],
-      external: ['ws', 'busboy', 'mime-types', 'cookie'],
-      logLevel: 'error',
-    });
-    return outfile;
-  })();
+  built ??= bundleFixture(join(here, 'fixtures/serve-entry.ts'), {
+    packageRoot,
+    external: EXTERNAL,
+    name: 'serve',
+  });
   return built;
 }
 
@@ -50,26 +31,11 @@ let builtCli: Promise<string> | undefined;
 
 /** Bundles the real `pagi-server` CLI (src/cli.ts) the way the package build does. */
 export function buildCli(): Promise<string> {
-  builtCli ??= (async () => {
-    const tsupRequire = createRequire(createRequire(import.meta.url).resolve('tsup'));
-    const esbuild = tsupRequire('esbuild') as { build(options: Record<string, unknown>): Promise<unknown> };
-    const outfile = join(
-      packageRoot,
-      `node_modules/.cache/pagi-production/cli-${process.pid}-${Date.now()}.mjs`,
-    );
-    await esbuild.build({
-      entryPoints: [join(packageRoot, 'src/cli.ts')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      conditions: ['@pagi/source'],
-      external: ['ws', 'busboy', 'mime-types', 'cookie'],
-      logLevel: 'error',
-    });
-    return outfile;
-  })();
+  builtCli ??= bundleFixture(join(packageRoot, 'src/cli.ts'), {
+    packageRoot,
+    external: EXTERNAL,
+    name: 'cli',
+  });
   return builtCli;
 }
 
