@@ -128,6 +128,15 @@ function buildParams(leaf: Leaf<unknown>, values: readonly string[]): RouteParam
   return params;
 }
 
+/**
+ * The same text as a V8 internalized string (a property key is always one). Parameter names are
+ * slices of the pattern; storing under a non-internalized key sends `buildParams`' keyed store
+ * down V8's megamorphic path on every request (~250 instructions per parameter).
+ */
+function internalized(name: string): string {
+  return Object.keys({ [name]: 0 })[0]!;
+}
+
 /** `root_path` is decoded text; encode it segment by segment (no pattern syntax applies to it). */
 function encodeRootPath(rootPath: string): string {
   return normalizePrefix(rootPath)
@@ -404,7 +413,7 @@ export class Router extends Registrar {
       const ints: boolean[] = [];
       for (const seg of segments) {
         if (seg.kind === 'static') continue;
-        names.push(seg.name);
+        names.push(internalized(seg.name));
         ints.push(seg.kind === 'param' && seg.int);
       }
       const leaf: Leaf<RouteRecord> = { record, names, ints };
@@ -518,6 +527,11 @@ export class Router extends Registrar {
     const leaf = this.#find(path, key, http);
     if (leaf !== undefined)
       return { kind: 'route', leaf, values: this.#matcher.values.slice(0, this.#matcher.count) };
+    return this.#resolveMiss(path, http);
+  }
+
+  /** {@link Router.#resolve} once no route matched `path`: a 405 (`allow`), a mount, or nothing. */
+  #resolveMiss(path: string, http: boolean): Resolution | undefined {
     if (path.charCodeAt(0) !== 0x2f) return undefined;
     // A route owns its path: a wrong method is a 405 here, not a reason to try mounts.
     if (http) {
@@ -533,7 +547,34 @@ export class Router extends Registrar {
     return found === undefined ? undefined : { kind: 'mount', mount: found.mount };
   }
 
-  async #dispatch(scope: Scope, receive: Receive, send: Send): Promise<unknown> {
+  /**
+   * The router's app: always a promise, a throw becomes its rejection (as from an `async`
+   * function). Not `async` itself: returning the route app's promise from an async function
+   * costs a promise and two extra microtask turns per request.
+   */
+  #dispatch(scope: Scope, receive: Receive, send: Send): Promise<unknown> {
+    try {
+      const result = this.#route(scope, receive, send);
+      return result instanceof Promise ? result : Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Runs a matched route's app on a copy of the scope that carries the route data. */
+  #serve(
+    leaf: Leaf<RouteRecord>,
+    values: readonly string[],
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+  ): unknown {
+    const record = leaf.record;
+    const data: RouterScopeData = { params: buildParams(leaf, values), route: record.info };
+    return record.app(withKey(scope, ROUTER_SCOPE_KEY, data), receive, send);
+  }
+
+  #route(scope: Scope, receive: Receive, send: Send): unknown {
     let key: string;
     let http = false;
     switch (scope.type) {
@@ -555,7 +596,10 @@ export class Router extends Registrar {
     }
     const raw = rawPathOf(scope);
     const rel = relativeRawPath(raw, scope.root_path ?? '');
-    let found = this.#resolve(rel, key, http);
+    // The common case first: a route matches; no resolution object, no copy of the values.
+    const leaf = this.#find(rel, key, http);
+    if (leaf !== undefined) return this.#serve(leaf, this.#matcher.values, scope, receive, send);
+    let found = this.#resolveMiss(rel, http);
     if (
       found === undefined &&
       this.#trailingSlash !== 'strict' &&
@@ -577,11 +621,7 @@ export class Router extends Registrar {
       if (this.#notFound !== undefined) return this.#notFound(scope, receive, send);
       return notFound(scope, send);
     }
-    if (found.kind === 'route') {
-      const record = found.leaf.record;
-      const data: RouterScopeData = { params: buildParams(found.leaf, found.values), route: record.info };
-      return record.app(withKey(scope, ROUTER_SCOPE_KEY, data), receive, send);
-    }
+    if (found.kind === 'route') return this.#serve(found.leaf, found.values, scope, receive, send);
     if (found.kind === 'allow') {
       if (key === 'OPTIONS') return optionsResponse(scope, send, found.allow);
       return methodNotAllowed(scope, send, found.allow);

@@ -1,3 +1,5 @@
+// Imported, not the global: a global `Buffer` is looked up per call (LoadGlobalIC), a module binding is not.
+import { Buffer } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import {
   type App,
@@ -24,7 +26,9 @@ export interface ResponseInit {
 export type CookieOptions = SerializeOptions;
 
 type Body =
-  | { kind: 'bytes'; data: Buffer }
+  // A string body stays a string: it is immutable, the server writes it with the head in one
+  // `write` (node:http joins a string to the head), and no Buffer is made for it.
+  | { kind: 'bytes'; data: Buffer | string }
   | { kind: 'empty' }
   | { kind: 'stream'; source: AsyncIterable<unknown>; used: boolean }
   | { kind: 'file'; path: string; options: FileOptions };
@@ -55,7 +59,7 @@ export class Response {
     this.#body =
       body === undefined || body === null
         ? { kind: 'empty' }
-        : { kind: 'bytes', data: typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body) };
+        : { kind: 'bytes', data: typeof body === 'string' ? body : Buffer.from(body) };
   }
 
   /** `text/plain; charset=utf-8`. */
@@ -215,17 +219,23 @@ export class Response {
   ): Promise<void> {
     const out = send as Send<'http'>;
     const status = this.#status;
-    const headers = this.headers;
     const body = this.#body;
     const head = scope.method === 'HEAD';
 
     if (body.kind === 'file') {
-      await sendFile(scope, out, status, headers, body.path, body.options);
+      await sendFile(scope, out, status, this.headers, body.path, body.options);
       return;
     }
     // Framing belongs to the server: a user Content-Length or Transfer-Encoding next to the
-    // real length could desynchronise a proxy (request smuggling), so they are dropped.
-    const framed = headers.filter(([n]) => n !== 'content-length' && n !== 'transfer-encoding');
+    // real length could desynchronise a proxy (request smuggling), so they are dropped. One
+    // loop copies the pairs (the receiver may change what it gets; this value stays as it is).
+    const own = this.#headers;
+    const framed: HeaderList = [];
+    for (let i = 0; i < own.length; i++) {
+      const pair = own[i]!;
+      const n = pair[0];
+      if (n !== 'content-length' && n !== 'transfer-encoding') framed.push([n, pair[1]]);
+    }
 
     if (body.kind === 'stream') {
       if (body.used) throw new PagiStateError('expected an unsent stream response, got one already sent');
@@ -237,7 +247,7 @@ export class Response {
     }
 
     const data = body.kind === 'bytes' && !NO_BODY(status) ? body.data : undefined;
-    if (!NO_BODY(status)) framed.push(['content-length', String(data?.length ?? 0)]);
+    if (!NO_BODY(status)) framed.push(['content-length', String(byteLength(data))]);
     await out({ type: 'http.response.start', status, headers: framed });
     await out(
       head || data === undefined
@@ -261,7 +271,9 @@ export class Response {
   }
 
   #defaultType(type: string): this {
-    if (!this.#headers.some(([n]) => n === 'content-type')) this.#headers.push(['content-type', type]);
+    const headers = this.#headers;
+    for (let i = 0; i < headers.length; i++) if (headers[i]![0] === 'content-type') return this;
+    headers.push(['content-type', type]);
     return this;
   }
 }
@@ -289,6 +301,12 @@ async function pump(scope: HttpScope, source: AsyncIterable<unknown>, send: Send
   } finally {
     if (!done) await iterator.return?.();
   }
+}
+
+/** The byte count of a body (a string counts as its UTF-8 encoding, as the server writes it). */
+function byteLength(data: Buffer | string | undefined): number {
+  if (data === undefined) return 0;
+  return typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
 }
 
 function checkStatus(code: number): number {

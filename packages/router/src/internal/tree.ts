@@ -10,6 +10,8 @@
  * in the value and never splits segments. Decoding is skipped when the path has no `%` and no
  * byte above 0x7F, which is the common case.
  */
+// Imported, not the global: a global `Buffer` is looked up per call (LoadGlobalIC), a module binding is not.
+import { Buffer } from 'node:buffer';
 import { decodePath } from '@pagi/spec';
 import type { Segment } from './pattern.js';
 
