@@ -64,6 +64,9 @@ function isWellFormed(text: string): boolean {
   return true;
 }
 
+/** The text last found well-formed, by any connection (one entry: at most one string kept alive). */
+let lastWellFormed: string | undefined;
+
 export class WebSocketSendValidator implements SendValidator {
   #state: WebSocketSendState = 'connecting';
   #accepted = false;
@@ -163,8 +166,12 @@ export class WebSocketSendValidator implements SendValidator {
       if (typeof e.text !== 'string') {
         throw new PagiValidationError(`'${type}' text: expected a string, got ${describe(e.text)}`);
       }
-      if (!isWellFormed(e.text)) {
-        throw new PagiValidationError(`'${type}' text: expected well-formed UTF-16, got a lone surrogate`);
+      // A broadcast sends one string to many connections: check it once (strings are immutable).
+      if (e.text !== lastWellFormed) {
+        if (!isWellFormed(e.text)) {
+          throw new PagiValidationError(`'${type}' text: expected well-formed UTF-16, got a lone surrogate`);
+        }
+        lastWellFormed = e.text;
       }
     } else {
       checkBody(e.bytes, type, 'bytes');
