@@ -10,7 +10,8 @@
  * `ws-broadcast.mjs`). Counts do not depend on machine load, unlike the wall clock.
  *
  *   node ws-broadcast-instructions.mjs [--subscribers 200] [--messages 100]
- *   # --keep DIR keeps pagi's callgrind dump (for callgrind_annotate; add --dump-instr=yes there)
+ *   # --keep DIR keeps each server's callgrind dump there; with --perf-map the servers also run
+ *   # with node's --perf-basic-prof, and /tmp/perf-<pid>.map names the JIT code in the dump
  *
  * Prerequisite: built packages (`npx tsup` in packages/spec, server, channels, app-ws-broadcast).
  */
@@ -76,7 +77,8 @@ async function subscribe(port, n) {
 
 async function count(kind, subscribers, messages, keep) {
   const outDir = mkdtempSync(join(tmpdir(), 'pagi-cg-bc-'));
-  const { child, port } = await startUnderCallgrind([BROADCAST, '--serve', kind], outDir);
+  const flags = process.argv.includes('--perf-map') ? ['--perf-basic-prof'] : [];
+  const { child, port } = await startUnderCallgrind([...flags, BROADCAST, '--serve', kind], outDir);
   const control = (flag) => run('callgrind_control', [flag, String(child.pid)]);
   try {
     const clients = await subscribe(port, subscribers);
@@ -87,7 +89,7 @@ async function count(kind, subscribers, messages, keep) {
     await clients.publish(messages);
     await control('-d');
     const dump = readdirSync(outDir).find((f) => f !== 'cg.out');
-    if (keep) copyFileSync(join(outDir, dump), join(keep, `callgrind.${kind}.out`));
+    if (keep) copyFileSync(join(outDir, dump), join(keep, `callgrind.${kind}.${child.pid}.out`));
     const text = readFileSync(join(outDir, dump), 'utf8');
     for (const socket of clients.sockets) socket.destroy();
     return Number(/^(?:summary|totals): (\d+)/m.exec(text)?.[1]) / (subscribers * messages);

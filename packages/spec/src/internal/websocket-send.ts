@@ -66,6 +66,8 @@ function isWellFormed(text: string): boolean {
 
 /** The text last found well-formed, by any connection (one entry: at most one string kept alive). */
 let lastWellFormed: string | undefined;
+/** The frozen `websocket.send` event whose fields were last checked, by any connection. */
+let checkedSend: unknown;
 
 export class WebSocketSendValidator implements SendValidator {
   #state: WebSocketSendState = 'connecting';
@@ -91,13 +93,19 @@ export class WebSocketSendValidator implements SendValidator {
   }
 
   check(event: unknown): SendVerdict {
+    // A broadcast hands one frozen send event to many connections: its fields cannot have changed
+    // since they were checked, so only the state is left to check.
+    if (event === checkedSend && this.#state === 'open') return 'send';
     const e = asEvent(event, 'websocket', KNOWN);
     switch (e.type) {
       case WebSocketEvents.accept:
         return this.#accept(e);
       case WebSocketEvents.send:
         this.#requireOpen(WebSocketEvents.send);
-        if (this.#fields) this.#sendFields(e);
+        if (this.#fields) {
+          this.#sendFields(e);
+          if (Object.isFrozen(e)) checkedSend = e;
+        }
         return 'send';
       case WebSocketEvents.keepalive:
         this.#requireOpen(WebSocketEvents.keepalive);
