@@ -94,7 +94,7 @@ async function driveWs(port, count) {
 // --- measuring side ----------------------------------------------------------------------------
 
 /** Starts `args` under callgrind; resolves with the child and its port (IPC message or stdout line). */
-async function startUnderCallgrind(args, outDir) {
+export async function startUnderCallgrind(args, outDir) {
   const child = spawn(
     'valgrind',
     [

@@ -14,7 +14,23 @@ import type { ChannelLayer, SlowConsumerPolicy, Subscription } from '@pagi/chann
 import { CloseCode, type Send } from '@pagi/spec';
 import { decodeBroadcast } from './wire.js';
 
-type Frame = { text: string; bytes?: undefined } | { bytes: Uint8Array; text?: undefined };
+/**
+ * One message, built once and handed as-is to every connection's `send()`: events are plain data
+ * that the server only reads (protocol.md §2), so one frozen object serves them all and the loop
+ * allocates nothing per connection.
+ */
+type Frame = Readonly<
+  { type: 'websocket.send'; text: string } | { type: 'websocket.send'; bytes: Uint8Array }
+>;
+
+/**
+ * A `send()` promise already seen resolved. Servers return one shared, already-resolved promise
+ * while the connection is below its write high-water mark (`@pagi/server` does); when `send()`
+ * hands back that very object again, it is known to be resolved, so the connection stays
+ * unblocked at once instead of waiting a `then()` and a microtask per connection and message.
+ * A promise never changes state once settled, so remembering one is always sound.
+ */
+let settled: Promise<void> | undefined;
 
 /** One local connection of a channel. */
 export class Member {
@@ -22,6 +38,8 @@ export class Member {
   #blocked = true;
   #queue: Frame[] = [];
   #closed = false;
+  /** The last pending `send()`; #drained runs when it resolved. */
+  #pending: Promise<void> | undefined;
   dropped = 0;
 
   constructor(
@@ -52,20 +70,25 @@ export class Member {
   }
 
   #write(frame: Frame): void {
-    this.#blocked = true;
-    const event =
-      frame.text !== undefined
-        ? { type: 'websocket.send' as const, text: frame.text }
-        : { type: 'websocket.send' as const, bytes: frame.bytes };
     // Resolves at once below the server's write high-water mark (the common case: the next
     // message finds the connection unblocked); later when the client reads slowly.
-    this.send(event).then(this.#drained, this.#failed);
+    const pending = this.send(frame);
+    if (pending === settled) return;
+    this.#blocked = true;
+    this.#pending = pending;
+    pending.then(this.#drained, this.#failed);
   }
 
   #drained = (): void => {
+    // Called by the `then()` of #pending (so it has resolved), or by open() before any write.
+    if (this.#pending !== undefined) settled = this.#pending;
     this.#blocked = false;
-    const next = this.#queue.shift();
-    if (next !== undefined && !this.#closed) this.#write(next);
+    // A write whose send() is known resolved leaves the connection unblocked: keep going.
+    while (!this.#blocked && !this.#closed) {
+      const next = this.#queue.shift();
+      if (next === undefined) return;
+      this.#write(next);
+    }
   };
 
   #failed = (): void => {
@@ -119,8 +142,11 @@ export class Fanout {
       for await (const event of sub) {
         const message = decodeBroadcast(event.data);
         if (message === undefined) continue;
-        const frame: Frame =
-          message.text !== undefined ? { text: message.text } : { bytes: message.bytes as Uint8Array };
+        const frame: Frame = Object.freeze(
+          message.text !== undefined
+            ? { type: 'websocket.send', text: message.text }
+            : { type: 'websocket.send', bytes: message.bytes as Uint8Array },
+        );
         for (const member of this.members) {
           if (member.echoSelf || member.origin !== message.origin) member.offer(frame);
         }

@@ -237,6 +237,45 @@ describe('wsBroadcast slow consumers over a real socket', () => {
     }
   });
 
+  it('delivers every queued message in order once a stalled client reads again', async () => {
+    const layer = createChannelLayer();
+    const server = createServer(wsBroadcast({ layer, bufferSize: 4 }), {
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: 'error',
+      shutdownTimeout: 500,
+      writeHighWaterMark: 1024,
+      writeLowWaterMark: 512,
+    });
+    await server.listen();
+    try {
+      const socket = await stalledClient(server.port);
+      // Numbered 60 KB messages, far more than the socket buffers take: the last ones wait in the
+      // connection's queue (4) or were dropped, never reordered.
+      const body = 'x'.repeat(60_000);
+      const count = 300;
+      for (let i = 0; i < count; i++)
+        await broadcast(layer, 'default', `<${String(i).padStart(6, '0')}>${body}`);
+      const last = `<${String(count - 1).padStart(6, '0')}>`;
+      let text = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => {
+        text += chunk.replace(/x+/g, '');
+      });
+      socket.resume();
+      const deadline = Date.now() + 20_000;
+      while (!text.includes(last) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const seen = [...text.matchAll(/<(\d{6})>/g)].map((m) => Number(m[1]));
+      expect(seen.at(-1)).toBe(count - 1);
+      // In order, and the queued tail (the last bufferSize messages) arrived without a gap.
+      for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]!);
+      expect(seen.slice(-4)).toEqual([count - 4, count - 3, count - 2, count - 1]);
+      socket.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+
   it("closes a connection that falls bufferSize behind with 1008 under 'disconnect'", async () => {
     const { sent } = await run('disconnect');
     expect(sent.at(-1)).toEqual({ type: 'websocket.close', code: 1008, reason: 'slow consumer' });

@@ -24,7 +24,12 @@ export function decodeText(data: Buffer): string {
 
 /** The UTF-8 bytes of `text`, reused when it is the string seen last. */
 export function encodeText(text: string): Buffer {
-  if (text === lastText && lastBytes !== undefined) return lastBytes;
+  if (text === lastText && lastBytes !== undefined) {
+    // An equal but distinct string (a relay that re-decoded the message, e.g. from a channel's
+    // wire format): remember this one, so the next sends of it compare by pointer, not by content.
+    lastText = text;
+    return lastBytes;
+  }
   const bytes = Buffer.from(text, 'utf8');
   lastText = text;
   lastBytes = bytes;

@@ -64,6 +64,11 @@ function isWellFormed(text: string): boolean {
   return true;
 }
 
+/** The text last found well-formed, by any connection (one entry: at most one string kept alive). */
+let lastWellFormed: string | undefined;
+/** The frozen `websocket.send` event whose fields were last checked, by any connection. */
+let checkedSend: unknown;
+
 export class WebSocketSendValidator implements SendValidator {
   #state: WebSocketSendState = 'connecting';
   #accepted = false;
@@ -88,13 +93,19 @@ export class WebSocketSendValidator implements SendValidator {
   }
 
   check(event: unknown): SendVerdict {
+    // A broadcast hands one frozen send event to many connections: its fields cannot have changed
+    // since they were checked, so only the state is left to check.
+    if (event === checkedSend && this.#state === 'open') return 'send';
     const e = asEvent(event, 'websocket', KNOWN);
     switch (e.type) {
       case WebSocketEvents.accept:
         return this.#accept(e);
       case WebSocketEvents.send:
         this.#requireOpen(WebSocketEvents.send);
-        if (this.#fields) this.#sendFields(e);
+        if (this.#fields) {
+          this.#sendFields(e);
+          if (Object.isFrozen(e)) checkedSend = e;
+        }
         return 'send';
       case WebSocketEvents.keepalive:
         this.#requireOpen(WebSocketEvents.keepalive);
@@ -163,8 +174,12 @@ export class WebSocketSendValidator implements SendValidator {
       if (typeof e.text !== 'string') {
         throw new PagiValidationError(`'${type}' text: expected a string, got ${describe(e.text)}`);
       }
-      if (!isWellFormed(e.text)) {
-        throw new PagiValidationError(`'${type}' text: expected well-formed UTF-16, got a lone surrogate`);
+      // A broadcast sends one string to many connections: check it once (strings are immutable).
+      if (e.text !== lastWellFormed) {
+        if (!isWellFormed(e.text)) {
+          throw new PagiValidationError(`'${type}' text: expected well-formed UTF-16, got a lone surrogate`);
+        }
+        lastWellFormed = e.text;
       }
     } else {
       checkBody(e.bytes, type, 'bytes');

@@ -319,3 +319,29 @@ describe('websocket send validator: fields', () => {
     expectPagiError(() => w.check({ ...accept, headers: [['upgrade', 'websocket']] }), VALIDATION);
   });
 });
+
+describe('websocket send validator: one event shared by many connections (broadcast)', () => {
+  it('accepts a checked frozen event on other connections, still refusing it outside the open state', () => {
+    const shared = Object.freeze({ type: 'websocket.send', text: 'to all' });
+    expect(opened().check(shared)).toBe('send');
+    expect(opened().check(shared)).toBe('send');
+    expectPagiError(() => createSendValidator(webSocketScope()).check(shared), STATE);
+    expectPagiError(() => after(accept, close).check(shared), STATE);
+  });
+
+  it('re-checks a shared event that is not frozen: it may have changed', () => {
+    const shared: { type: string; text: unknown } = { type: 'websocket.send', text: 'ok' };
+    expect(opened().check(shared)).toBe('send');
+    shared.text = 'a\ud800b';
+    expectPagiError(() => opened().check(shared), VALIDATION, /well-formed UTF-16/);
+    shared.text = 5;
+    expectPagiError(() => opened().check(shared), VALIDATION, /expected a string/);
+  });
+
+  it('checks each string for lone surrogates, whatever was sent before', () => {
+    const v = opened();
+    expect(v.check({ type: 'websocket.send', text: 'fine' })).toBe('send');
+    expectPagiError(() => v.check({ type: 'websocket.send', text: '\udc00' }), VALIDATION, /lone surrogate/);
+    expect(v.check({ type: 'websocket.send', text: 'fine' })).toBe('send');
+  });
+});
