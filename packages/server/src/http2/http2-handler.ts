@@ -24,6 +24,8 @@ import { sniffPreface } from './preface-sniff.js';
 import { prepareSessionRequest } from './session-request.js';
 import { type StreamConnection, StreamSlot } from './stream-slot.js';
 
+/** http2IdleTimeout is checked this many times per period (see Http2Handlers.sweepIdle). */
+const IDLE_SWEEPS = 4;
 const kRecord: unique symbol = Symbol('pagi.h2-session');
 const kSlot: unique symbol = Symbol('pagi.h2-slot');
 type RecordSession = ServerHttp2Session & { [kRecord]?: SessionRecord };
@@ -36,6 +38,10 @@ class SessionRecord implements StreamConnection {
   readonly client: [string, number] | undefined;
   readonly server: [string, number] | [string, null] | undefined;
   readonly streams = new Set<StreamSlot>();
+  /** Idle sweeps in a row that saw no bytes move and no exchange running (see sweepIdle). */
+  idleSweeps = 0;
+  /** The socket's bytes read + written at the last sweep. */
+  lastBytes = -1;
   /** Resolves on the session's 'close'. */
   readonly closed: Promise<void>;
 
@@ -91,6 +97,7 @@ export class Http2Handlers {
   private readonly handleSse: (ctx: ServerContext, req: IncomingMessage, res: ServerResponse) => void;
   private readonly handleWebSocket: (req: IncomingMessage, stream: ServerHttp2Stream) => void;
   private pendingSocket: Socket | undefined;
+  private idleTimer: NodeJS.Timeout | undefined = undefined;
 
   constructor(
     ctx: ServerContext,
@@ -163,17 +170,40 @@ export class Http2Handlers {
     const record = new SessionRecord(socket, session);
     (session as RecordSession)[kRecord] = record;
     this.sessions.add(record);
-    session.on('close', () => this.sessions.delete(record));
+    session.on('close', () => {
+      this.sessions.delete(record);
+      if (this.sessions.size === 0 && this.idleTimer !== undefined) {
+        clearInterval(this.idleTimer);
+        this.idleTimer = undefined;
+      }
+    });
     session.on('error', (error: Error) => this.ctx.logger.debug(`HTTP/2 session error: ${error.message}`));
     const idle = this.ctx.options.http2IdleTimeout;
-    if (idle > 0) {
-      // Activity-based (node resets it on every frame); a connection with streams open is left
-      // alone — those have their own timeouts (request body stall, SSE/WebSocket idle).
-      session.setTimeout(idle, () => {
-        if (record.streams.size === 0) session.close();
-      });
+    if (idle > 0 && this.idleTimer === undefined) {
+      this.idleTimer = setInterval(this.sweepIdle, Math.max(1, Math.ceil(idle / IDLE_SWEEPS)));
+      this.idleTimer.unref();
     }
     if (this.ctx.stopping) session.close();
+  };
+
+  /**
+   * http2IdleTimeout, activity-based: a connection whose socket moved no byte (no frame, PING,
+   * SSE keepalive) and ran no exchange for IDLE_SWEEPS sweeps in a row (so for between the
+   * timeout and 1¼ of it) is closed with GOAWAY. One interval for all connections: node's
+   * `session.setTimeout` re-arms a timer on every frame, a measurable share of a stream's CPU.
+   */
+  private readonly sweepIdle = (): void => {
+    for (const record of this.sessions) {
+      const socket = record.socket;
+      const bytes = socket.bytesRead + socket.bytesWritten;
+      if (bytes !== record.lastBytes || record.streams.size > 0) {
+        record.lastBytes = bytes;
+        record.idleSweeps = 0;
+      } else if (++record.idleSweeps >= IDLE_SWEEPS) {
+        record.idleSweeps = 0;
+        record.session.close();
+      }
+    }
   };
 
   /**
