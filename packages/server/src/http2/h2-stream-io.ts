@@ -47,6 +47,10 @@ function onWantTrailers(this: IoStream): void {
   this.sendTrailers(res?.trailerFields ?? {});
 }
 
+// respond() copies its options; shared ones save an object per stream.
+const END_STREAM = Object.freeze({ endStream: true });
+const WAIT_FOR_TRAILERS = Object.freeze({ waitForTrailers: true });
+
 /** Stream errors (a reset with an error code) reach the exchange as the stream's 'close'. */
 function ignoreError(): void {}
 
@@ -122,8 +126,10 @@ export class H2StreamResponse {
     const fields = this.fields!;
     this.fields = undefined;
     const trailers = this[kFinishHook]?.trailers === true && !this.noBody;
-    if (trailers) this.stream.once('wantTrailers', onWantTrailers);
-    this.stream.respond(fields, { endStream: endStream && !trailers, waitForTrailers: trailers });
+    if (trailers) {
+      this.stream.once('wantTrailers', onWantTrailers);
+      this.stream.respond(fields, WAIT_FOR_TRAILERS);
+    } else this.stream.respond(fields, endStream ? END_STREAM : undefined);
   }
 
   write(chunk: string | Uint8Array): boolean {
