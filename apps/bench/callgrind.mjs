@@ -2,7 +2,7 @@
  * Counting user-space instructions per request under callgrind: the method of
  * `instructions.mjs` (see its header and the README), shared with `legacy.mjs`.
  * `countPerUnit(server, { warmup, requests })` starts `server.args` under callgrind and drives
- * it with the `server.load` client ('http', 'http12', 'users' or 'ws') run as `node callgrind.mjs --drive`.
+ * it with the `server.load` client ('http', 'http12', 'users', 'ws' or 'h2') run as `node callgrind.mjs --drive`.
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -91,6 +91,21 @@ async function driveWs(port, count) {
   );
 }
 
+/** h2c: exactly `count` GET / over 10 connections x 10 concurrent streams (h2load, Debian nghttp2-client). */
+async function driveH2(port, count) {
+  const { stdout } = await run('h2load', [
+    '-n',
+    String(count),
+    '-c',
+    '10',
+    '-m',
+    '10',
+    `http://127.0.0.1:${port}/`,
+  ]);
+  const done = /(\d+) succeeded, (\d+) failed/.exec(stdout);
+  if (done === null || Number(done[1]) !== count) throw new Error(`h2load did not complete:\n${stdout}`);
+}
+
 // --- measuring side ----------------------------------------------------------------------------
 
 /** Starts `args` under callgrind; resolves with the child and its port (IPC message or stdout line). */
@@ -144,5 +159,6 @@ if (process.argv[1] === SELF) {
   const driveIndex = process.argv.indexOf('--drive');
   const [load, port, count] = process.argv.slice(driveIndex + 1);
   if (load === 'ws') await driveWs(Number(port), Number(count));
+  else if (load === 'h2') await driveH2(Number(port), Number(count));
   else await driveHttp(Number(port), Number(count), load === 'http12', load === 'users');
 }

@@ -8,6 +8,7 @@ import type { ConnectionSlot } from './connection-slot.js';
 import type { ExchangeState, ReceiveEvent } from './exchange-state.js';
 import { writeExchangeAccessLog } from './exchange-access-log.js';
 import { PagiHttp2Response } from '../http2/pagi-http2-compat.js';
+import { H2StreamResponse } from '../http2/h2-stream-io.js';
 import { kFinishHook, PagiServerResponse } from './pagi-response.js';
 import { backstop, ENDED, INIT, SENDING_FILE, sendResponseEvent } from './response-writer.js';
 import { buildHttpScope, type HttpScopeSource } from './scope.js';
@@ -98,6 +99,8 @@ export class HttpExchange implements ExchangeState, ConnectionSource, HttpScopeS
     this.startTime = ctx.options.accessLog === 'off' ? 0 : performance.now();
     if (res instanceof PagiServerResponse) {
       res[kFinishHook] = this;
+    } else if ((res as unknown) instanceof H2StreamResponse) {
+      (res as unknown as H2StreamResponse)[kFinishHook] = this;
     } else if (res instanceof PagiHttp2Response) {
       res[kFinishHook] = this;
     } else {

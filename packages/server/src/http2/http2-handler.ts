@@ -3,6 +3,7 @@ import {
   constants,
   createServer as createHttp2Server,
   type Http2Server,
+  type IncomingHttpHeaders,
   type Http2ServerRequest,
   type Http2ServerResponse,
   type ServerHttp2Session,
@@ -16,12 +17,15 @@ import { acceptsEventStream } from '../internal/accepts-event-stream.js';
 import type { ServerContext } from '../internal/context.js';
 import { addressesOf } from '../internal/scope-base.js';
 import { h2RequestHead } from './h2-header-list.js';
+import { H2StreamRequest, H2StreamResponse } from './h2-stream-io.js';
 import { nodeHttp2Options } from './http2-options.js';
 import { PagiHttp2Request, PagiHttp2Response } from './pagi-http2-compat.js';
 import { sniffPreface } from './preface-sniff.js';
 import { prepareSessionRequest } from './session-request.js';
 import { type StreamConnection, StreamSlot } from './stream-slot.js';
 
+/** http2IdleTimeout is checked this many times per period (see Http2Handlers.sweepIdle). */
+const IDLE_SWEEPS = 4;
 const kRecord: unique symbol = Symbol('pagi.h2-session');
 const kSlot: unique symbol = Symbol('pagi.h2-slot');
 type RecordSession = ServerHttp2Session & { [kRecord]?: SessionRecord };
@@ -34,6 +38,10 @@ class SessionRecord implements StreamConnection {
   readonly client: [string, number] | undefined;
   readonly server: [string, number] | [string, null] | undefined;
   readonly streams = new Set<StreamSlot>();
+  /** Idle sweeps in a row that saw no bytes move and no exchange running (see sweepIdle). */
+  idleSweeps = 0;
+  /** The socket's bytes read + written at the last sweep. */
+  lastBytes = -1;
   /** Resolves on the session's 'close'. */
   readonly closed: Promise<void>;
 
@@ -65,6 +73,11 @@ function refuse(res: ServerResponse, status: number, detail: string): void {
   if (!stream.closed) stream.close(constants.NGHTTP2_NO_ERROR);
 }
 
+/** node's compatibility response, for an answer the server writes itself (refusals, SSE). */
+function compatResponse(stream: ServerHttp2Stream, res: Http2ServerResponse | undefined): ServerResponse {
+  return (res ?? new PagiHttp2Response(stream)) as unknown as ServerResponse;
+}
+
 function runExchange(exchange: HttpExchange): void {
   exchange.run();
 }
@@ -84,6 +97,7 @@ export class Http2Handlers {
   private readonly handleSse: (ctx: ServerContext, req: IncomingMessage, res: ServerResponse) => void;
   private readonly handleWebSocket: (req: IncomingMessage, stream: ServerHttp2Stream) => void;
   private pendingSocket: Socket | undefined;
+  private idleTimer: NodeJS.Timeout | undefined = undefined;
 
   constructor(
     ctx: ServerContext,
@@ -100,10 +114,9 @@ export class Http2Handlers {
       Http2ServerResponse: PagiHttp2Response,
     } as Parameters<typeof createHttp2Server>[0]);
     this.server.on('session', this.onSession);
-    this.server.on('request', this.onRequest);
-    this.server.on('checkContinue', this.onCheckContinue);
-    // node routes CONNECT streams here (and answers 405 itself when nobody listens).
-    this.server.on('connect', this.onRequest);
+    // The core stream API, not node's 'request' (which would build the compatibility objects for
+    // every stream): see h2-stream-io.ts.
+    this.server.on('stream', this.onStream);
     // Session-level errors (bad preface, protocol errors, floods) are the client's problem.
     this.server.on('sessionError', (error: Error) =>
       ctx.logger.debug(`HTTP/2 session error: ${error.message}`),
@@ -157,39 +170,93 @@ export class Http2Handlers {
     const record = new SessionRecord(socket, session);
     (session as RecordSession)[kRecord] = record;
     this.sessions.add(record);
-    session.on('close', () => this.sessions.delete(record));
+    session.on('close', () => {
+      this.sessions.delete(record);
+      if (this.sessions.size === 0 && this.idleTimer !== undefined) {
+        clearInterval(this.idleTimer);
+        this.idleTimer = undefined;
+      }
+    });
     session.on('error', (error: Error) => this.ctx.logger.debug(`HTTP/2 session error: ${error.message}`));
     const idle = this.ctx.options.http2IdleTimeout;
-    if (idle > 0) {
-      // Activity-based (node resets it on every frame); a connection with streams open is left
-      // alone — those have their own timeouts (request body stall, SSE/WebSocket idle).
-      session.setTimeout(idle, () => {
-        if (record.streams.size === 0) session.close();
-      });
+    if (idle > 0 && this.idleTimer === undefined) {
+      this.idleTimer = setInterval(this.sweepIdle, Math.max(1, Math.ceil(idle / IDLE_SWEEPS)));
+      this.idleTimer.unref();
     }
     if (this.ctx.stopping) session.close();
   };
 
-  private readonly onRequest = (req: Http2ServerRequest, res: Http2ServerResponse): void => {
-    this.dispatch(req, res, false);
+  /**
+   * http2IdleTimeout, activity-based: a connection whose socket moved no byte (no frame, PING,
+   * SSE keepalive) and ran no exchange for IDLE_SWEEPS sweeps in a row (so for between the
+   * timeout and 1¼ of it) is closed with GOAWAY. One interval for all connections: node's
+   * `session.setTimeout` re-arms a timer on every frame, a measurable share of a stream's CPU.
+   */
+  private readonly sweepIdle = (): void => {
+    for (const record of this.sessions) {
+      const socket = record.socket;
+      const bytes = socket.bytesRead + socket.bytesWritten;
+      if (bytes !== record.lastBytes || record.streams.size > 0) {
+        record.lastBytes = bytes;
+        record.idleSweeps = 0;
+      } else if (++record.idleSweeps >= IDLE_SWEEPS) {
+        record.idleSweeps = 0;
+        record.session.close();
+      }
+    }
   };
 
-  private readonly onCheckContinue = (req: Http2ServerRequest, res: Http2ServerResponse): void => {
-    this.dispatch(req, res, true);
+  /**
+   * One stream. A plain request runs on the stream API (h2-stream-io.ts); CONNECT, `expect`, SSE
+   * and every refusal go through node's compatibility objects, built here as node's own
+   * 'request' dispatch would build them (lib/internal/http2/compat.js onServerStream).
+   */
+  private readonly onStream = (
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    _flags: number,
+    rawHeaders: string[],
+  ): void => {
+    const method = headers[':method']!;
+    const expect = headers.expect;
+    if (method !== 'CONNECT' && expect === undefined) {
+      this.dispatch(stream as SlotStream, headers, rawHeaders, undefined, undefined, false);
+      return;
+    }
+    const req = new PagiHttp2Request(stream, headers, undefined, rawHeaders);
+    const res = new PagiHttp2Response(stream);
+    if (expect === undefined || expect === '100-continue') {
+      this.dispatch(stream as SlotStream, headers, rawHeaders, req, res, expect !== undefined);
+      return;
+    }
+    // RFC 9110 §10.1.1: an expectation the server does not understand (node's answer).
+    res.statusCode = constants.HTTP_STATUS_EXPECTATION_FAILED;
+    res.end();
   };
 
-  private dispatch(req: Http2ServerRequest, res: Http2ServerResponse, expectContinue: boolean): void {
+  private dispatch(
+    stream: SlotStream,
+    headers: IncomingHttpHeaders,
+    rawHeaders: string[],
+    compatReq: Http2ServerRequest | undefined,
+    compatRes: Http2ServerResponse | undefined,
+    expectContinue: boolean,
+  ): void {
     const ctx = this.ctx;
     const options = ctx.options;
-    const stream = req.stream as SlotStream;
     const record = (stream.session as RecordSession | undefined)?.[kRecord];
-    const nodeRes = res as unknown as ServerResponse;
     if (record === undefined) {
       stream.close(constants.NGHTTP2_INTERNAL_ERROR);
       return;
     }
-    const head = h2RequestHead(req.rawHeaders);
-    if (req.method === 'CONNECT') {
+    const method = headers[':method']!;
+    const head = h2RequestHead(rawHeaders);
+    // The compatibility objects, built only for the paths that need them.
+    let req = compatReq;
+    let res = compatRes;
+    if (method === 'CONNECT') {
+      req ??= new PagiHttp2Request(stream, headers, undefined, rawHeaders);
+      res ??= new PagiHttp2Response(stream);
       if (head.protocol === 'websocket') {
         // RFC 8441 extended CONNECT: the stream becomes a WebSocket if the app accepts.
         this.handleWebSocket(prepareSessionRequest(req, record.socket, stream, head.headers), stream);
@@ -198,29 +265,33 @@ export class Http2Handlers {
       // A plain CONNECT asks for a tunnel, which this server does not offer (RFC 9113 §8.5); an
       // extended CONNECT for another protocol is refused the same way.
       refuse(
-        nodeRes,
+        res as unknown as ServerResponse,
         501,
         `CONNECT${head.protocol === undefined ? '' : ` for ${head.protocol}`} is not supported`,
       );
       return;
     }
     if (head.authority === undefined && head.headers.every((h) => h[0] !== 'host')) {
-      refuse(nodeRes, 400, 'expected an :authority or Host header');
+      refuse(compatResponse(stream, res), 400, 'expected an :authority or Host header');
       return;
     }
     if (head.size > options.http2MaxHeaderListSize) {
       // nghttp2 enforces the advertised limit (RST_STREAM ENHANCE_YOUR_CALM) only once the client
       // has acknowledged the server's SETTINGS; a request sent before that is held to it here.
-      refuse(nodeRes, 431, `header list larger than ${options.http2MaxHeaderListSize} bytes`);
+      refuse(
+        compatResponse(stream, res),
+        431,
+        `header list larger than ${options.http2MaxHeaderListSize} bytes`,
+      );
       return;
     }
     if (head.headers.length > options.maxHeaderCount) {
-      refuse(nodeRes, 431, `more than ${options.maxHeaderCount} header fields`);
+      refuse(compatResponse(stream, res), 431, `more than ${options.maxHeaderCount} header fields`);
       return;
     }
     const contentLength = head.contentLength;
     if (contentLength !== undefined && !/^\d+$/.test(contentLength)) {
-      refuse(nodeRes, 400, 'malformed Content-Length');
+      refuse(compatResponse(stream, res), 400, 'malformed Content-Length');
       return;
     }
     if (
@@ -228,15 +299,21 @@ export class Http2Handlers {
       options.maxBodySize > 0 &&
       Number(contentLength) > options.maxBodySize
     ) {
-      refuse(nodeRes, 413, `declared body of ${contentLength} bytes exceeds ${options.maxBodySize}`);
+      refuse(
+        compatResponse(stream, res),
+        413,
+        `declared body of ${contentLength} bytes exceeds ${options.maxBodySize}`,
+      );
       return;
     }
-    if (head.accept !== undefined && req.method === 'GET' && acceptsEventStream(head.accept)) {
+    if (head.accept !== undefined && method === 'GET' && acceptsEventStream(head.accept)) {
+      req ??= new PagiHttp2Request(stream, headers, undefined, rawHeaders);
+      const nodeRes = compatResponse(stream, res);
       try {
         this.handleSse(ctx, prepareSessionRequest(req, record.socket, stream, head.headers), nodeRes);
       } catch (error) {
         ctx.logger.error('the SSE handler threw', error);
-        if (!res.headersSent) refuse(nodeRes, 500, 'internal error');
+        if (!nodeRes.headersSent) refuse(nodeRes, 500, 'internal error');
         else stream.close(constants.NGHTTP2_INTERNAL_ERROR);
       }
       return;
@@ -244,16 +321,36 @@ export class Http2Handlers {
     const bodyless = stream.endAfterHeaders || contentLength === '0';
     const declared = contentLength === undefined ? -1 : Number(contentLength);
     const slot = new StreamSlot(record, stream);
-    const exchange = new HttpExchange(
-      ctx,
-      slot,
-      req as unknown as IncomingMessage,
-      nodeRes,
-      head.headers,
-      bodyless,
-      expectContinue,
-      declared,
-    );
+    let exchange: HttpExchange;
+    if (req !== undefined) {
+      exchange = new HttpExchange(
+        ctx,
+        slot,
+        req as unknown as IncomingMessage,
+        res as unknown as ServerResponse,
+        head.headers,
+        bodyless,
+        expectContinue,
+        declared,
+      );
+    } else {
+      const ioRes = new H2StreamResponse(stream, method === 'HEAD');
+      exchange = new HttpExchange(
+        ctx,
+        slot,
+        new H2StreamRequest(
+          stream,
+          method,
+          headers[':path'] ?? '/',
+          rawHeaders,
+        ) as unknown as IncomingMessage,
+        ioRes as unknown as ServerResponse,
+        head.headers,
+        bodyless,
+        false,
+        declared,
+      );
+    }
     slot.current = exchange;
     record.streams.add(slot);
     stream[kSlot] = slot;
