@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DisconnectReason } from '@pagi/spec';
-import { type DeadlineSocket, kReadPausedAt, kReadSince } from '../http/deadlines.js';
+import { type DeadlineSlot, type DeadlineSocket, kReadSince } from '../http/deadlines.js';
 import type { HeaderList } from '@pagi/spec';
 import { refuse, refuseRaw } from '../http/simple-response.js';
 import { headerListFrom } from '../internal/scope-base.js';
@@ -10,7 +10,7 @@ import type { Logger } from '../internal/context.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 
 /** The part of a request slot (src/http/request-handler.ts) the guard reads. */
-export interface GuardedSlot {
+export interface GuardedSlot extends DeadlineSlot {
   readonly socket: Socket;
   current: GuardedExchange | undefined;
   foreign: unknown;
@@ -305,21 +305,21 @@ export class ConnectionGuard {
     // Bytes are waiting for the app: the server is not waiting on the client, so the clock stops
     // (to the sweep's granularity) and resumes, shifted by the pause, once the app reads again.
     if (req !== undefined && req.readableLength > 0) {
-      socket[kReadPausedAt] ??= now;
+      slot.readPausedAt ??= now;
       return false;
     }
-    const pausedAt = socket[kReadPausedAt];
+    const pausedAt = slot.readPausedAt;
     if (pausedAt !== undefined) {
-      socket[kReadPausedAt] = undefined;
-      if (socket[kReadSince] !== undefined) socket[kReadSince] += now - pausedAt;
+      slot.readPausedAt = undefined;
+      if (slot.readSince !== undefined) slot.readSince += now - pausedAt;
     }
-    const since = socket[kReadSince];
+    const since = slot.readSince;
     if (since === undefined) {
-      socket[kReadSince] = now;
+      slot.readSince = now;
       return false;
     }
     if (now - since < limit) return false;
-    socket[kReadSince] = Number.POSITIVE_INFINITY; // fires once
+    slot.readSince = Number.POSITIVE_INFINITY; // fires once
     slot.closeAfter = true;
     this.logger.debug(`request not received within requestReadTimeout (${limit} ms); closing`);
     if (ex === undefined || ex.untouched) {
