@@ -64,6 +64,15 @@ function listen(socket: GuardSocket): void {
   socket.pagiListening = true;
   socket.on('close', onGuardedClose);
 }
+/**
+ * The send-timeout fields exist from admission on, before node:http adds its own: the sweep
+ * writing them for the first time later would give every live socket a new shape mid-connection,
+ * and node's stream code, which sees the socket on every write, more shapes to dispatch on.
+ */
+function initSendClock(socket: GuardSocket): void {
+  socket.pagiSent = 0;
+  socket.pagiStallSince = undefined;
+}
 function destroyThis(this: Socket): void {
   this.destroy();
 }
@@ -125,6 +134,7 @@ export class ConnectionGuard {
     if ((socket as { encrypted?: boolean }).encrypted === true && secured?.pagiAdmitted === true) {
       // The TLS socket of a connection admitted as raw TCP: it was counted then.
       this.secured(secured);
+      initSendClock(s);
       s.pagiAdmitted = true;
       s[kReadSince] = performance.now();
       return true;
@@ -150,6 +160,7 @@ export class ConnectionGuard {
       this.handshakes.add(socket);
     }
     if (s.pagiCountedAs !== undefined || tls) listen(s);
+    initSendClock(s);
     s.pagiAdmitted = true;
     s[kReadSince] = performance.now();
     return true;
