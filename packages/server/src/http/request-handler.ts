@@ -7,7 +7,7 @@ import type { ServerContext } from '../internal/context.js';
 import { addressesOf, headerListFrom } from '../internal/scope-base.js';
 import type { ConnectionSlot } from './connection-slot.js';
 import { HttpExchange } from './exchange.js';
-import { markRequestBoundary } from './deadlines.js';
+import { type DeadlineSocket, markRequestBoundary, kReadSince } from './deadlines.js';
 import { closeAfterIgnoredUpgrade } from './pagi-request.js';
 import { headRefusal, refuseConnect } from './request-line-checks.js';
 import { refuse, refuseRaw } from './simple-response.js';
@@ -28,6 +28,9 @@ class Slot implements ConnectionSlot {
   client: [string, number] | undefined;
   server: [string, number] | [string, null] | undefined;
   queue: Array<IncomingMessage | ServerResponse | boolean> | undefined;
+  /** The whole-request deadline's clock (src/http/deadlines.ts), from admission until the first boundary. */
+  readSince: number | undefined;
+  readPausedAt: number | undefined = undefined;
   readonly handlers: HttpHandlers;
   readonly appFulfilled = (): void => {
     this.current?.appSettledWith(undefined, false);
@@ -40,6 +43,7 @@ class Slot implements ConnectionSlot {
     this.socket = socket;
     this.writable = socket;
     this.handlers = http;
+    this.readSince = (socket as DeadlineSocket)[kReadSince];
     const addresses = addressesOf(socket);
     this.client = addresses.client;
     this.server = addresses.server;
@@ -61,7 +65,7 @@ class Slot implements ConnectionSlot {
   done(exchange: HttpExchange): void {
     if (this.current !== exchange) return;
     this.current = undefined;
-    markRequestBoundary(this.socket);
+    markRequestBoundary(this);
     this.next();
   }
 

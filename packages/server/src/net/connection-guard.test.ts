@@ -12,7 +12,14 @@ function setup() {
   const socket = { writable: false, destroy: vi.fn() } as unknown as Socket;
   const req = { complete: false, readableLength: 0 };
   const ex = { req, untouched: true, fail: vi.fn(), abort: vi.fn() } as unknown as GuardedExchange;
-  const slot: GuardedSlot = { socket, current: ex, foreign: undefined, closeAfter: false };
+  const slot: GuardedSlot = {
+    socket,
+    current: ex,
+    foreign: undefined,
+    closeAfter: false,
+    readSince: undefined,
+    readPausedAt: undefined,
+  };
   const settings = {
     requestReadTimeout: 1000,
     sendTimeout: 0,
@@ -20,7 +27,7 @@ function setup() {
     maxConnectionsPerAddress: 0,
   };
   const guard = new ConnectionGuard(settings, new Set([slot]), () => 1, undefined, logger);
-  markRequestBoundary(socket);
+  markRequestBoundary(slot);
   const at = (t: number, buffered: number) => {
     now = t;
     req.readableLength = buffered;

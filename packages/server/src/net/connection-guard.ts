@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DisconnectReason } from '@pagi/spec';
-import { type DeadlineSocket, kReadPausedAt, kReadSince } from '../http/deadlines.js';
+import { type DeadlineSlot, type DeadlineSocket, kReadSince } from '../http/deadlines.js';
 import type { HeaderList } from '@pagi/spec';
 import { refuse, refuseRaw } from '../http/simple-response.js';
 import { headerListFrom } from '../internal/scope-base.js';
@@ -10,7 +10,7 @@ import type { Logger } from '../internal/context.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 
 /** The part of a request slot (src/http/request-handler.ts) the guard reads. */
-export interface GuardedSlot {
+export interface GuardedSlot extends DeadlineSlot {
   readonly socket: Socket;
   current: GuardedExchange | undefined;
   foreign: unknown;
@@ -63,6 +63,15 @@ function listen(socket: GuardSocket): void {
   if (socket.pagiListening === true) return;
   socket.pagiListening = true;
   socket.on('close', onGuardedClose);
+}
+/**
+ * The send-timeout fields exist from admission on, before node:http adds its own: the sweep
+ * writing them for the first time later would give every live socket a new shape mid-connection,
+ * and node's stream code, which sees the socket on every write, more shapes to dispatch on.
+ */
+function initSendClock(socket: GuardSocket): void {
+  socket.pagiSent = 0;
+  socket.pagiStallSince = undefined;
 }
 function destroyThis(this: Socket): void {
   this.destroy();
@@ -125,6 +134,7 @@ export class ConnectionGuard {
     if ((socket as { encrypted?: boolean }).encrypted === true && secured?.pagiAdmitted === true) {
       // The TLS socket of a connection admitted as raw TCP: it was counted then.
       this.secured(secured);
+      initSendClock(s);
       s.pagiAdmitted = true;
       s[kReadSince] = performance.now();
       return true;
@@ -150,6 +160,7 @@ export class ConnectionGuard {
       this.handshakes.add(socket);
     }
     if (s.pagiCountedAs !== undefined || tls) listen(s);
+    initSendClock(s);
     s.pagiAdmitted = true;
     s[kReadSince] = performance.now();
     return true;
@@ -305,21 +316,21 @@ export class ConnectionGuard {
     // Bytes are waiting for the app: the server is not waiting on the client, so the clock stops
     // (to the sweep's granularity) and resumes, shifted by the pause, once the app reads again.
     if (req !== undefined && req.readableLength > 0) {
-      socket[kReadPausedAt] ??= now;
+      slot.readPausedAt ??= now;
       return false;
     }
-    const pausedAt = socket[kReadPausedAt];
+    const pausedAt = slot.readPausedAt;
     if (pausedAt !== undefined) {
-      socket[kReadPausedAt] = undefined;
-      if (socket[kReadSince] !== undefined) socket[kReadSince] += now - pausedAt;
+      slot.readPausedAt = undefined;
+      if (slot.readSince !== undefined) slot.readSince += now - pausedAt;
     }
-    const since = socket[kReadSince];
+    const since = slot.readSince;
     if (since === undefined) {
-      socket[kReadSince] = now;
+      slot.readSince = now;
       return false;
     }
     if (now - since < limit) return false;
-    socket[kReadSince] = Number.POSITIVE_INFINITY; // fires once
+    slot.readSince = Number.POSITIVE_INFINITY; // fires once
     slot.closeAfter = true;
     this.logger.debug(`request not received within requestReadTimeout (${limit} ms); closing`);
     if (ex === undefined || ex.untouched) {
