@@ -41,7 +41,7 @@ function onResponseError(this: ServerResponse, error: Error): void {
 }
 function onSocketError(this: Socket, error: NodeJS.ErrnoException): void {
   // A failed write (EPIPE, a reset while writing) shows up here, before the response closes.
-  (this as unknown as WithSession)[kSession].writeFailed(error);
+  (this as unknown as Partial<WithSession>)[kSession]?.writeFailed(error);
 }
 function afterEnd(this: ServerResponse): void {
   // Over HTTP/2 node calls it on the stream, which has no session: there is no connection to close.
@@ -120,6 +120,10 @@ export class SseSession extends SessionLifecycle<Inbound> implements IdleOwner {
     req.socket.setNoDelay(true);
     (res as unknown as WithSession)[kSession] = this;
     (req.socket as unknown as WithSession)[kSession] = this;
+    // Over HTTP/2 the request's socket is a view whose listeners go on the stream
+    // (http2/session-request.ts), so the stream is the emitter `onSocketError` runs on.
+    const stream = (req as { stream?: object }).stream;
+    if (stream !== undefined) (stream as WithSession)[kSession] = this;
     res.on('close', onResponseClose);
     res.on('error', onResponseError);
     req.socket.on('error', onSocketError);

@@ -37,6 +37,28 @@ describe('SSE over HTTP/2', () => {
     expect(next.body.toString()).toBe('after 2');
   });
 
+  it('a client reset with an error code (the stream emits error) is a disconnect, not a crash', async () => {
+    // node emits 'error' on the server stream for RST_STREAM codes other than NO_ERROR/CANCEL;
+    // the SSE session's error listener runs on the stream (regression: it threw a TypeError).
+    const reason = deferred<string>();
+    const app: App = async (scope, receive, send) => {
+      if (scope.type !== 'sse') return;
+      await receive();
+      await send({ type: 'sse.start', status: 200, headers: [] });
+      await send({ type: 'sse.send', data: 'one' });
+      const event = (await receive()) as { type: string };
+      reason.resolve(event.type);
+    };
+    started = await startServer(app, { http2: true });
+    const session = await h2Connect(started.url);
+    const stream = session.request({ ':path': '/events', accept: 'text/event-stream' });
+    stream.on('error', () => {}); // the client's own stream reports the code it reset with
+    await new Promise<void>((resolve) => stream.once('data', () => resolve()));
+    stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    expect(await reason.promise).toBe('sse.disconnect');
+    session.close();
+  });
+
   it('sends keepalive comments and tells the app when the client resets the stream', async () => {
     const reason = deferred<string>();
     const app: App = async (scope, receive, send) => {
