@@ -6,7 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,7 +116,11 @@ export async function startUnderCallgrind(args, outDir) {
       '--tool=callgrind',
       `--callgrind-out-file=${join(outDir, 'cg.out')}`,
       '--smc-check=all-non-file',
+      // Profiling (see README): CG_EXTRA='--dump-instr=yes --compress-pos=no --compress-strings=no'
+      // NODE_EXTRA=--perf-basic-prof KEEP=DIR keeps each counted dump as DIR/<name>.cg.
+      ...(process.env.CG_EXTRA ? process.env.CG_EXTRA.split(' ') : []),
       process.execPath,
+      ...(process.env.NODE_EXTRA ? process.env.NODE_EXTRA.split(' ') : []),
       ...args,
     ],
     { stdio: ['ignore', 'pipe', 'ignore', 'ipc'] },
@@ -146,6 +150,13 @@ export async function countPerUnit(server, { warmup, requests }) {
     await control('-d');
     const dump = readdirSync(outDir).find((f) => f !== 'cg.out');
     const text = readFileSync(join(outDir, dump), 'utf8');
+    if (process.env.KEEP) {
+      const name = (server.name ?? 'server').replace(/[^\w.-]+/g, '_');
+      writeFileSync(join(process.env.KEEP, `${name}.cg`), text);
+      console.error(
+        `kept ${name}.cg (pid ${child.pid}: /tmp/perf-${child.pid}.map with NODE_EXTRA=--perf-basic-prof)`,
+      );
+    }
     const total = Number(/^(?:summary|totals): (\d+)/m.exec(text)?.[1]);
     return total / requests;
   } finally {
