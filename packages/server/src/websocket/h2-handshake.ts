@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { HeaderList } from '@pagi/spec';
 import { WebSocket, type WebSocketServer } from 'ws';
 import { rawHeaderValues } from './handshake-check.js';
+import { negotiateH2Extensions } from './h2-extensions.js';
 import { kAcceptRequest, type UpgradeRequest, type WebSocketHandshake } from './session.js';
 
 /**
@@ -16,7 +17,7 @@ import { kAcceptRequest, type UpgradeRequest, type WebSocketHandshake } from './
  * documents that the socket may be any Duplex). From there framing, validation, close codes,
  * maxPayload and maxFragments are ws's Receiver and Sender, as on HTTP/1.1.
  *
- * permessage-deflate is not negotiated over HTTP/2 (no `sec-websocket-extensions` answer).
+ * permessage-deflate is negotiated on the extended CONNECT as on the Upgrade (h2-extensions.ts).
  */
 export function h2WebSocketHandshake(wss: WebSocketServer): WebSocketHandshake {
   const options = wss.options as WebSocketServer['options'] & {
@@ -31,6 +32,18 @@ export function h2WebSocketHandshake(wss: WebSocketServer): WebSocketHandshake {
       const accept = (req as UpgradeRequest)[kAcceptRequest];
       const headers: OutgoingHttpHeaders = { ':status': 200 };
       if (accept?.subprotocol !== undefined) headers['sec-websocket-protocol'] = accept.subprotocol;
+      const agreed = negotiateH2Extensions(wss, req);
+      if (agreed === 'invalid') {
+        // ws's server answers the same offer on HTTP/1.1 with this 400 (and no WebSocket).
+        this.respond(
+          socket,
+          400,
+          [['content-type', 'text/plain; charset=utf-8']],
+          Buffer.from('Invalid or unacceptable Sec-WebSocket-Extensions header\n'),
+        );
+        return;
+      }
+      if (agreed !== undefined) headers['sec-websocket-extensions'] = agreed.header;
       appendHeaders(headers, accept?.headers);
       stream.respond(headers);
       // Once ws has ended its side (after the closing handshake), the stream is released with
@@ -45,6 +58,8 @@ export function h2WebSocketHandshake(wss: WebSocketServer): WebSocketHandshake {
       const ws = new ServerSide(null, undefined, options);
       if (accept?.subprotocol !== undefined)
         (ws as unknown as { _protocol: string })._protocol = accept.subprotocol;
+      // As ws's completeUpgrade: the Receiver and Sender that setSocket builds take them from here.
+      if (agreed !== undefined) (ws as unknown as { _extensions: object })._extensions = agreed.extensions;
       (ws as unknown as { setSocket(s: Duplex, h: Buffer, o: object): void }).setSocket(stream, head, {
         allowSynchronousEvents: options.allowSynchronousEvents,
         maxBufferedChunks: options.maxBufferedChunks,

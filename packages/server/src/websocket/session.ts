@@ -169,7 +169,8 @@ export class WebSocketSession extends SessionLifecycle<Inbound> implements IdleO
     head: Buffer,
     subprotocols: string[],
   ) {
-    super(ctx, 101);
+    // The access-log status: a 101 on HTTP/1.1; RFC 8441 accepts with a 200 (h2-handshake.ts).
+    super(ctx, req.httpVersion === '2' ? 200 : 101);
     this.req = req;
     this.early = head.length > 0 ? [head] : [];
     this.earlyBytes = head.length;
