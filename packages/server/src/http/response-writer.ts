@@ -263,9 +263,11 @@ function sendTrailers(ex: ExchangeState, event: Record<string, unknown>): Promis
   const { flat } = flattenHeaders(event.headers, 'http.response.trailers', false);
   // HTTP/1.1 trailers need chunked framing (RFC 9112 §7.1.2). With a content-length or an HTTP/1.0
   // client there is nowhere to put them, so they are dropped (documented in server-behavior.md).
-  // HTTP/2 sends them as a trailing HEADERS frame whatever the length (RFC 9113 §8.1).
+  // HTTP/2 could frame them next to a content-length (a trailing HEADERS frame, RFC 9113 §8.1),
+  // but drops them too: one rule for the app whatever the version (RFC 9110 §6.5 lets trailers
+  // be discarded), as the conformance suite holds every transport to.
   const version = ex.req.httpVersion;
-  if (flat.length > 0 && version === '2') {
+  if (flat.length > 0 && version === '2' && ex.contentLength === undefined) {
     // node:http2 takes trailers as an object; a repeated name becomes a list (one field each).
     const fields: Record<string, string | string[]> = {};
     for (let i = 0; i < flat.length; i += 2) {
