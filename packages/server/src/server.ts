@@ -68,6 +68,9 @@ export class PagiServer {
     );
     if (this.ctx.proxies !== undefined && this.options.maxConnectionsPerAddress > 0) {
       this.handlers.admitRequest = (req, res, headers) => this.guard.admitRequest(req, res, headers);
+      // HTTP/2: per stream, as one proxied connection carries many clients.
+      if (this.h2 !== undefined)
+        this.h2.admitStream = (stream, peer, headers) => this.guard.admitStream(stream, peer, headers);
     }
     this.httpServer = this.bind(
       createHttpServer({

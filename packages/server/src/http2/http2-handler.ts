@@ -11,11 +11,13 @@ import {
 } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import type { HeaderList } from '@pagi/spec';
 import { HttpExchange } from '../http/exchange.js';
 import { refuse as refuseHttp1 } from '../http/simple-response.js';
 import { acceptsEventStream } from '../internal/accepts-event-stream.js';
 import type { ServerContext } from '../internal/context.js';
 import { addressesOf } from '../internal/scope-base.js';
+import { type DeadlineSession, H2Deadlines } from './h2-deadlines.js';
 import { h2RequestHead } from './h2-header-list.js';
 import { H2StreamRequest, H2StreamResponse } from './h2-stream-io.js';
 import { nodeHttp2Options } from './http2-options.js';
@@ -32,7 +34,7 @@ type RecordSession = ServerHttp2Session & { [kRecord]?: SessionRecord };
 type SlotStream = ServerHttp2Stream & { [kSlot]?: StreamSlot };
 
 /** One HTTP/2 connection: its socket, addresses and the streams running an exchange. */
-class SessionRecord implements StreamConnection {
+class SessionRecord implements StreamConnection, DeadlineSession {
   readonly socket: Socket;
   readonly session: ServerHttp2Session;
   readonly client: [string, number] | undefined;
@@ -44,6 +46,11 @@ class SessionRecord implements StreamConnection {
   lastBytes = -1;
   /** Resolves on the session's 'close'. */
   readonly closed: Promise<void>;
+  /** Slow-loris bookkeeping (h2-deadlines.ts): newest complete header block, open SSE/WebSocket streams. */
+  lastStreamId = 0;
+  longLived = 0;
+  headersPendingId = 0;
+  headersPendingSince = 0;
 
   constructor(socket: Socket, session: ServerHttp2Session) {
     this.socket = socket;
@@ -67,8 +74,8 @@ function onStreamClose(this: SlotStream): void {
  * Answers a stream the app never sees (same text bodies as HTTP/1.1), then resets it with
  * NO_ERROR once the response is out, so a client still sending a body stops (RFC 9113 §8.1).
  */
-function refuse(res: ServerResponse, status: number, detail: string): void {
-  refuseHttp1(res, status, detail);
+function refuse(res: ServerResponse, status: number, detail: string, extra?: string[]): void {
+  refuseHttp1(res, status, detail, extra);
   const stream = (res as unknown as Http2ServerResponse).stream;
   if (!stream.closed) stream.close(constants.NGHTTP2_NO_ERROR);
 }
@@ -98,6 +105,15 @@ export class Http2Handlers {
   private readonly handleWebSocket: (req: IncomingMessage, stream: ServerHttp2Stream) => void;
   private pendingSocket: Socket | undefined;
   private idleTimer: NodeJS.Timeout | undefined = undefined;
+  /** requestReadTimeout, sendTimeout and the slow-loris header deadline, per stream (h2-deadlines.ts). */
+  private readonly deadlines: H2Deadlines;
+  /**
+   * Per-stream admission (the per-address limit for clients behind a trusted proxy,
+   * src/net/connection-guard.ts `admitStream`): the refusal text, or undefined. Unset when not needed.
+   */
+  admitStream:
+    | ((stream: ServerHttp2Stream, peer: string | undefined, headers: HeaderList) => string | undefined)
+    | undefined = undefined;
 
   constructor(
     ctx: ServerContext,
@@ -122,6 +138,7 @@ export class Http2Handlers {
       ctx.logger.debug(`HTTP/2 session error: ${error.message}`),
     );
     this.server.on('timeout', () => {});
+    this.deadlines = new H2Deadlines(o, this.sessions, ctx.logger);
   }
 
   /**
@@ -172,6 +189,7 @@ export class Http2Handlers {
     this.sessions.add(record);
     session.on('close', () => {
       this.sessions.delete(record);
+      if (this.sessions.size === 0) this.deadlines.stop();
       if (this.sessions.size === 0 && this.idleTimer !== undefined) {
         clearInterval(this.idleTimer);
         this.idleTimer = undefined;
@@ -183,6 +201,7 @@ export class Http2Handlers {
       this.idleTimer = setInterval(this.sweepIdle, Math.max(1, Math.ceil(idle / IDLE_SWEEPS)));
       this.idleTimer.unref();
     }
+    this.deadlines.start();
     if (this.ctx.stopping) session.close();
   };
 
@@ -249,16 +268,25 @@ export class Http2Handlers {
       stream.close(constants.NGHTTP2_INTERNAL_ERROR);
       return;
     }
+    record.lastStreamId = stream.id!;
     const method = headers[':method']!;
     const head = h2RequestHead(rawHeaders);
     // The compatibility objects, built only for the paths that need them.
     let req = compatReq;
     let res = compatRes;
+    if (this.admitStream !== undefined) {
+      const overLimit = this.admitStream(stream, record.socket.remoteAddress, head.headers);
+      if (overLimit !== undefined) {
+        refuse(compatResponse(stream, res), 503, overLimit, ['retry-after', '5']);
+        return;
+      }
+    }
     if (method === 'CONNECT') {
       req ??= new PagiHttp2Request(stream, headers, undefined, rawHeaders);
       res ??= new PagiHttp2Response(stream);
       if (head.protocol === 'websocket') {
         // RFC 8441 extended CONNECT: the stream becomes a WebSocket if the app accepts.
+        trackLongLived(record, stream);
         this.handleWebSocket(prepareSessionRequest(req, record.socket, stream, head.headers), stream);
         return;
       }
@@ -309,6 +337,7 @@ export class Http2Handlers {
     if (head.accept !== undefined && method === 'GET' && acceptsEventStream(head.accept)) {
       req ??= new PagiHttp2Request(stream, headers, undefined, rawHeaders);
       const nodeRes = compatResponse(stream, res);
+      trackLongLived(record, stream);
       try {
         this.handleSse(ctx, prepareSessionRequest(req, record.socket, stream, head.headers), nodeRes);
       } catch (error) {
@@ -393,3 +422,9 @@ export class Http2Handlers {
 }
 
 function noop(): void {}
+
+/** An SSE or WebSocket stream counts as open on its connection until it closes (h2-deadlines.ts). */
+function trackLongLived(record: SessionRecord, stream: ServerHttp2Stream): void {
+  record.longLived++;
+  stream.once('close', () => record.longLived--);
+}

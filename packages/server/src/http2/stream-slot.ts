@@ -31,6 +31,11 @@ export class StreamSlot implements ConnectionSlot {
   closeAfter = false;
   client: [string, number] | undefined;
   server: [string, number] | [string, null] | undefined;
+  /** The stream's `requestReadTimeout` and `sendTimeout` clocks, read by the sweep (h2-deadlines.ts). */
+  readSince: number | undefined = undefined;
+  readPausedAt: number | undefined = undefined;
+  sendProgress = 0;
+  sendStallSince: number | undefined = undefined;
   readonly appFulfilled = (): void => {
     this.current?.appSettledWith(undefined, false);
   };

@@ -6,6 +6,7 @@ import type { HeaderList } from '@pagi/spec';
 import { refuse, refuseRaw } from '../http/simple-response.js';
 import { headerListFrom } from '../internal/scope-base.js';
 import { trustedForwardedInfo } from './proxy-headers.js';
+import { readDeadlinePassed } from './read-clock.js';
 import type { Logger } from '../internal/context.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 
@@ -186,6 +187,29 @@ export class ConnectionGuard {
     return true;
   }
 
+  /**
+   * {@link admitRequest} for an HTTP/2 stream (a request, SSE stream or WebSocket): a proxied
+   * HTTP/2 connection carries many clients at once, so each stream counts under the client its
+   * proxy headers name until the stream closes. Returns the refusal text over the limit (the
+   * caller answers 503 on the stream), else undefined.
+   */
+  admitStream(
+    stream: NodeJS.EventEmitter,
+    peer: string | undefined,
+    headers: HeaderList,
+  ): string | undefined {
+    if (this.proxies === undefined) return undefined;
+    const address = trustedForwardedInfo(this.proxies, peer === undefined ? undefined : [peer, 0], headers)
+      ?.client?.[0];
+    if (address === undefined) return undefined;
+    if (!this.increment(address)) return this.overLimit(address);
+    const counted = stream as unknown as CountedResponse;
+    counted[kCountedAs] = address;
+    counted[kGuard] = this;
+    stream.on('close', onCountedResponseClose); // fires once; no wrapper closure per stream
+    return undefined;
+  }
+
   /** {@link admitRequest} for a WebSocket upgrade: counted until the socket closes. */
   admitUpgrade(req: IncomingMessage, socket: Socket): string | undefined {
     if (this.proxies === undefined || this.settings.maxConnectionsPerAddress <= 0) return undefined;
@@ -313,24 +337,8 @@ export class ConnectionGuard {
     const req = ex?.req;
     const socket = slot.socket as GuardSocket;
     if (req?.complete) return false;
-    // Bytes are waiting for the app: the server is not waiting on the client, so the clock stops
-    // (to the sweep's granularity) and resumes, shifted by the pause, once the app reads again.
-    if (req !== undefined && req.readableLength > 0) {
-      slot.readPausedAt ??= now;
-      return false;
-    }
-    const pausedAt = slot.readPausedAt;
-    if (pausedAt !== undefined) {
-      slot.readPausedAt = undefined;
-      if (slot.readSince !== undefined) slot.readSince += now - pausedAt;
-    }
-    const since = slot.readSince;
-    if (since === undefined) {
-      slot.readSince = now;
-      return false;
-    }
-    if (now - since < limit) return false;
-    slot.readSince = Number.POSITIVE_INFINITY; // fires once
+    // Paused while bytes wait for the app (src/net/read-clock.ts, shared with HTTP/2).
+    if (!readDeadlinePassed(slot, req, now, limit)) return false;
     slot.closeAfter = true;
     this.logger.debug(`request not received within requestReadTimeout (${limit} ms); closing`);
     if (ex === undefined || ex.untouched) {
