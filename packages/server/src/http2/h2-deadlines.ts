@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { constants, type ServerHttp2Session } from 'node:http2';
+import { constants, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { DisconnectReason } from '@pagi/spec';
 import { refuse } from '../http/simple-response.js';
 import type { Logger } from '../internal/context.js';
@@ -11,8 +11,8 @@ export interface DeadlineSession {
   readonly session: ServerHttp2Session;
   /** Streams running an exchange. */
   readonly streams: ReadonlySet<StreamSlot>;
-  /** SSE and WebSocket streams still open. */
-  readonly longLived: number;
+  /** SSE and WebSocket streams still open, with their send clocks ({@link watchLongLived}). */
+  readonly longLived: ReadonlyMap<ServerHttp2Stream, LongLivedClock>;
   /** The highest stream id whose header block completed (node's 'stream' event). */
   readonly lastStreamId: number;
   /** The header block the sweep is timing (its stream id, 0 = none) and since when. */
@@ -29,6 +29,32 @@ interface DeadlineExchange {
   readonly bytesSent: number;
   fail(reason: DisconnectReason): void;
   abort(reason: DisconnectReason): void;
+}
+
+/**
+ * The send clock of an SSE or WebSocket stream. Their writers have no byte count the sweep can
+ * read, so progress is what the stream's queue shows: it emptied, it shrank since the last sweep,
+ * or node emitted 'drain' since then. A queue that only grows (SSE keepalive comments, events
+ * written into a stalled stream) is no progress.
+ */
+export interface LongLivedClock {
+  queued: number;
+  drains: number;
+  seenDrains: number;
+  since: number | undefined;
+}
+
+/** Tracks an SSE or WebSocket stream on its connection until it closes (one closure each: long-lived). */
+export function watchLongLived(
+  streams: Map<ServerHttp2Stream, LongLivedClock>,
+  stream: ServerHttp2Stream,
+): void {
+  const clock: LongLivedClock = { queued: 0, drains: 0, seenDrains: 0, since: undefined };
+  streams.set(stream, clock);
+  stream.on('drain', () => {
+    clock.drains++;
+  });
+  stream.once('close', () => streams.delete(stream));
 }
 
 export interface H2DeadlineSettings {
@@ -104,12 +130,14 @@ export class H2Deadlines {
         }
         if (send > 0) this.checkSend(slot, ex, now, send);
       }
+      if (send > 0)
+        for (const [stream, clock] of record.longLived) this.checkLongLived(stream, clock, now, send);
     }
   }
 
   private headersExpired(record: DeadlineSession, now: number, limit: number): boolean {
     const session = record.session;
-    if (session.destroyed || record.streams.size > 0 || record.longLived > 0) {
+    if (session.destroyed || record.streams.size > 0 || record.longLived.size > 0) {
       record.headersPendingId = 0;
       return false;
     }
@@ -166,5 +194,23 @@ export class H2Deadlines {
     // CANCEL (RFC 9113 §7: the stream is no longer needed); the exchange's own cut is then a no-op.
     if (!stream.closed && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
     ex.abort('write_timeout');
+  }
+
+  private checkLongLived(stream: ServerHttp2Stream, clock: LongLivedClock, now: number, limit: number): void {
+    const queued = stream.writableLength;
+    const moved = queued === 0 || queued < clock.queued || clock.drains !== clock.seenDrains;
+    clock.queued = queued;
+    clock.seenDrains = clock.drains;
+    if (moved || clock.since === undefined) {
+      clock.since = queued === 0 ? undefined : now;
+      return;
+    }
+    if (now - clock.since < limit) return;
+    clock.since = undefined;
+    this.logger.debug(
+      `HTTP/2 client took no bytes of a long-lived stream for sendTimeout (${limit} ms); resetting it`,
+    );
+    // The SSE or WebSocket session sees its stream close (sse.disconnect, close 1006).
+    if (!stream.closed && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
   }
 }

@@ -17,7 +17,7 @@ import { refuse as refuseHttp1 } from '../http/simple-response.js';
 import { acceptsEventStream } from '../internal/accepts-event-stream.js';
 import type { ServerContext } from '../internal/context.js';
 import { addressesOf } from '../internal/scope-base.js';
-import { type DeadlineSession, H2Deadlines } from './h2-deadlines.js';
+import { type DeadlineSession, H2Deadlines, type LongLivedClock, watchLongLived } from './h2-deadlines.js';
 import { h2RequestHead } from './h2-header-list.js';
 import { H2StreamRequest, H2StreamResponse } from './h2-stream-io.js';
 import { nodeHttp2Options } from './http2-options.js';
@@ -48,7 +48,7 @@ class SessionRecord implements StreamConnection, DeadlineSession {
   readonly closed: Promise<void>;
   /** Slow-loris bookkeeping (h2-deadlines.ts): newest complete header block, open SSE/WebSocket streams. */
   lastStreamId = 0;
-  longLived = 0;
+  readonly longLived = new Map<ServerHttp2Stream, LongLivedClock>();
   headersPendingId = 0;
   headersPendingSince = 0;
 
@@ -286,7 +286,7 @@ export class Http2Handlers {
       res ??= new PagiHttp2Response(stream);
       if (head.protocol === 'websocket') {
         // RFC 8441 extended CONNECT: the stream becomes a WebSocket if the app accepts.
-        trackLongLived(record, stream);
+        watchLongLived(record.longLived, stream);
         this.handleWebSocket(prepareSessionRequest(req, record.socket, stream, head.headers), stream);
         return;
       }
@@ -337,7 +337,7 @@ export class Http2Handlers {
     if (head.accept !== undefined && method === 'GET' && acceptsEventStream(head.accept)) {
       req ??= new PagiHttp2Request(stream, headers, undefined, rawHeaders);
       const nodeRes = compatResponse(stream, res);
-      trackLongLived(record, stream);
+      watchLongLived(record.longLived, stream);
       try {
         this.handleSse(ctx, prepareSessionRequest(req, record.socket, stream, head.headers), nodeRes);
       } catch (error) {
@@ -422,9 +422,3 @@ export class Http2Handlers {
 }
 
 function noop(): void {}
-
-/** An SSE or WebSocket stream counts as open on its connection until it closes (h2-deadlines.ts). */
-function trackLongLived(record: SessionRecord, stream: ServerHttp2Stream): void {
-  record.longLived++;
-  stream.once('close', () => record.longLived--);
-}

@@ -84,7 +84,7 @@ describe('sendTimeout on HTTP/2', () => {
   });
 
   it('does not cut a slow but steady reader', async () => {
-    started = await startServer(big, { http2: true, sendTimeout: 400, logLevel: 'warn' });
+    started = await startServer(big, { http2: true, sendTimeout: 1000, logLevel: 'warn' });
     const client = await rawH2(started.port);
     client.send(frame(FRAME.HEADERS, FLAG.END_HEADERS | FLAG.END_STREAM, 1, requestBlock('/big')));
     let received = 0;
@@ -93,7 +93,10 @@ describe('sendTimeout on HTTP/2', () => {
     // Opens 16 KiB of window every 100 ms: well under the time sendTimeout allows per write.
     const timer = setInterval(() => {
       for (const f of client.frames.splice(0)) {
-        if (f.type === FRAME.RST_STREAM) done.reject(new Error('the stream was reset'));
+        if (f.type === FRAME.RST_STREAM)
+          done.reject(
+            new Error(`the stream was reset (${f.payload.readUInt32BE(0)}) after ${received} bytes`),
+          );
         if (f.type !== FRAME.DATA) continue;
         received += f.payload.length;
         if ((f.flags & FLAG.END_STREAM) !== 0) ended = true;
@@ -108,6 +111,84 @@ describe('sendTimeout on HTTP/2', () => {
       client.socket.destroy();
     }
     expect(received).toBe(40 * 8192);
+  });
+});
+
+describe('sendTimeout on SSE and WebSocket streams over HTTP/2', () => {
+  it('resets a stalled SSE stream with CANCEL although keepalive comments keep being queued', async () => {
+    const gone = deferred<string>();
+    const app: App = async (scope, receive, send) => {
+      if (scope.type !== 'sse') return;
+      await send({ type: 'sse.start', status: 200, headers: [] });
+      await send({ type: 'sse.keepalive', interval: 50 });
+      // 200 KiB of events into the default 65535-byte window, never opened further.
+      const data = 'x'.repeat(10_000);
+      try {
+        for (let i = 0; i < 20; i++) await send({ type: 'sse.send', data });
+      } catch {
+        // a send after the reset rejects
+      }
+      const event = (await receive()) as ReceiveEvent<'sse'>;
+      gone.resolve(event.type);
+    };
+    started = await startServer(app, { http2: true, sendTimeout: 300, logLevel: 'warn' });
+    const client = await rawH2(started.port);
+    client.send(
+      frame(
+        FRAME.HEADERS,
+        FLAG.END_HEADERS | FLAG.END_STREAM,
+        1,
+        requestBlock('/events', [['accept', 'text/event-stream']]),
+      ),
+    );
+    const reset = await client.waitFor(isReset(1));
+    expect(reset.payload.readUInt32BE(0)).toBe(8); // CANCEL
+    expect(await gone.promise).toBe('sse.disconnect');
+    client.socket.destroy();
+  });
+
+  it('does not cut a slow but steady SSE reader', async () => {
+    const app: App = async (scope, _receive, send) => {
+      if (scope.type !== 'sse') return;
+      await send({ type: 'sse.start', status: 200, headers: [] });
+      const data = 'x'.repeat(8000);
+      for (let i = 0; i < 40; i++) await send({ type: 'sse.send', data });
+      await send({ type: 'sse.close' });
+    };
+    started = await startServer(app, { http2: true, sendTimeout: 1000, logLevel: 'warn' });
+    const client = await rawH2(started.port);
+    client.send(
+      frame(
+        FRAME.HEADERS,
+        FLAG.END_HEADERS | FLAG.END_STREAM,
+        1,
+        requestBlock('/events', [['accept', 'text/event-stream']]),
+      ),
+    );
+    let received = 0;
+    const done = deferred<void>();
+    // Opens 16 KiB of window every 100 ms.
+    const timer = setInterval(() => {
+      let ended = false;
+      for (const f of client.frames.splice(0)) {
+        if (f.type === FRAME.RST_STREAM)
+          done.reject(
+            new Error(`the stream was reset (${f.payload.readUInt32BE(0)}) after ${received} bytes`),
+          );
+        if (f.type !== FRAME.DATA) continue;
+        received += f.payload.length;
+        if ((f.flags & FLAG.END_STREAM) !== 0) ended = true;
+      }
+      if (ended) done.resolve();
+      else client.send(windowUpdate(0, 16384), windowUpdate(1, 16384));
+    }, 100);
+    try {
+      await done.promise;
+    } finally {
+      clearInterval(timer);
+      client.socket.destroy();
+    }
+    expect(received).toBeGreaterThan(40 * 8000);
   });
 });
 
