@@ -53,6 +53,23 @@ describe('requestReadTimeout on HTTP/2', () => {
     expect(next.body.toString()).toBe('hello');
     session.close();
   });
+
+  it('does not fire for a client that sent its whole body while the app has not read it', async () => {
+    const app: App = async (_scope, _receive, send) => {
+      // Three times the deadline without reading the (empty) body: the client is not behind.
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      await send({ type: 'http.response.start', status: 200, headers: [] });
+      await send({ type: 'http.response.body', body: 'late' });
+    };
+    started = await startServer(app, { http2: true, requestReadTimeout: 300 });
+    const session = await h2Connect(started.url);
+    const stream = session.request({ ':method': 'POST', ':path': '/slow-app' });
+    stream.end(); // an empty DATA frame with END_STREAM
+    const res = await collect(stream);
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toBe('late');
+    session.close();
+  });
 });
 
 describe('sendTimeout on HTTP/2', () => {
