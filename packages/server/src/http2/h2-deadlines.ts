@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { constants, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import type { Socket } from 'node:net';
 import type { DisconnectReason } from '@pagi/spec';
 import { refuse } from '../http/simple-response.js';
 import type { Logger } from '../internal/context.js';
@@ -9,6 +10,7 @@ import type { StreamSlot } from './stream-slot.js';
 /** What the sweep reads of an HTTP/2 connection (http2-handler.ts `SessionRecord`). */
 export interface DeadlineSession {
   readonly session: ServerHttp2Session;
+  readonly socket: Socket;
   /** Streams running an exchange. */
   readonly streams: ReadonlySet<StreamSlot>;
   /** SSE and WebSocket streams still open, with their send clocks ({@link watchLongLived}). */
@@ -18,6 +20,8 @@ export interface DeadlineSession {
   /** The header block the sweep is timing (its stream id, 0 = none) and since when. */
   headersPendingId: number;
   headersPendingSince: number;
+  /** The socket's bytesRead at the last look at the session's state (no new bytes, no new block). */
+  headersReadBytes: number;
 }
 
 /** What the sweep reads of the exchange running on a stream (implemented by HttpExchange). */
@@ -141,6 +145,11 @@ export class H2Deadlines {
       record.headersPendingId = 0;
       return false;
     }
+    // Nothing arrived since the last look: no header block can have begun (saves a native call
+    // per idle connection per sweep).
+    const read = record.socket.bytesRead;
+    if (record.headersPendingId === 0 && read === record.headersReadBytes) return false;
+    record.headersReadBytes = read;
     // `{}` once the session is closing; the id of the newest stream whose HEADERS arrived.
     const begun = (session.state as { lastProcStreamID?: number }).lastProcStreamID ?? 0;
     if (begun <= record.lastStreamId) {

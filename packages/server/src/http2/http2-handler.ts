@@ -51,6 +51,7 @@ class SessionRecord implements StreamConnection, DeadlineSession {
   readonly longLived = new Map<ServerHttp2Stream, LongLivedClock>();
   headersPendingId = 0;
   headersPendingSince = 0;
+  headersReadBytes = -1;
 
   constructor(socket: Socket, session: ServerHttp2Session) {
     this.socket = socket;

@@ -1,8 +1,20 @@
 import type { App, DisconnectReason, HttpScope, ReceiveEvent } from '@pagi/spec';
+import { readFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeTestCerts } from '../fixtures/tls/make-certs.js';
 import { deferred, type StartedServer, startServer } from '../helpers/start-server.js';
 import { collect, h2Connect, h2Request } from './h2-client.js';
-import { FLAG, FRAME, frame, goawayCode, type ParsedFrame, rawH2, requestBlock } from './raw-frames.js';
+import {
+  FLAG,
+  FRAME,
+  frame,
+  goawayCode,
+  PREFACE,
+  type ParsedFrame,
+  rawH2,
+  requestBlock,
+} from './raw-frames.js';
 
 /**
  * The HTTP/1.1 slow-client deadlines on HTTP/2, per stream: requestReadTimeout, sendTimeout,
@@ -243,6 +255,58 @@ describe('headersTimeout on HTTP/2 (slow loris)', () => {
       clearInterval(timer);
       clearTimeout(bound);
       client.socket.destroy();
+    }
+  });
+
+  it('closes a TLS (ALPN h2) connection whose header block trickles in', async () => {
+    const certs = makeTestCerts();
+    started = await startServer(hello, {
+      http2: true,
+      headersTimeout: 300,
+      logLevel: 'warn',
+      tlsCert: certs.serverCert,
+      tlsKey: certs.serverKey,
+    });
+    const socket = tlsConnect({
+      port: started.port,
+      host: '127.0.0.1',
+      servername: 'localhost',
+      ca: readFileSync(certs.caCert),
+      ALPNProtocols: ['h2'],
+    });
+    socket.on('error', () => {});
+    await new Promise<void>((resolve) => socket.once('secureConnect', () => resolve()));
+    expect(socket.alpnProtocol).toBe('h2');
+    const closed = new Promise<string>((resolve) => socket.once('close', () => resolve('closed')));
+    socket.resume();
+    const bytes = Buffer.concat([
+      PREFACE,
+      frame(FRAME.SETTINGS, 0, 0),
+      frame(
+        FRAME.HEADERS,
+        FLAG.END_HEADERS | FLAG.END_STREAM,
+        1,
+        requestBlock('/', [['x-pad', 'a'.repeat(120)]]),
+      ),
+    ]);
+    let offset = PREFACE.length + 9 + 10;
+    socket.write(bytes.subarray(0, offset));
+    const timer = setInterval(() => {
+      if (offset < bytes.length - 1) socket.write(bytes.subarray(offset, ++offset));
+    }, 50);
+    let bound: NodeJS.Timeout | undefined;
+    try {
+      const outcome = await Promise.race([
+        closed,
+        new Promise((resolve) => {
+          bound = setTimeout(resolve, 3000, 'still open after 3 s');
+        }),
+      ]);
+      expect(outcome).toBe('closed');
+    } finally {
+      clearInterval(timer);
+      clearTimeout(bound);
+      socket.destroy();
     }
   });
 
