@@ -176,6 +176,43 @@ describe('sendTimeout on SSE and WebSocket streams over HTTP/2', () => {
     client.socket.destroy();
   });
 
+  it('resets a stalled WebSocket stream with CANCEL; the app sees 1006', async () => {
+    const gone = deferred<number>();
+    const app: App = async (scope, receive, send) => {
+      if (scope.type !== 'websocket') return;
+      await receive();
+      await send({ type: 'websocket.accept' });
+      const text = 'x'.repeat(10_000);
+      try {
+        for (let i = 0; i < 20; i++) await send({ type: 'websocket.send', text });
+      } catch {
+        // a send after the reset rejects
+      }
+      for (;;) {
+        const event = (await receive()) as ReceiveEvent<'websocket'>;
+        if (event.type === 'websocket.disconnect') {
+          gone.resolve(event.code);
+          return;
+        }
+      }
+    };
+    started = await startServer(app, { http2: true, sendTimeout: 300, logLevel: 'warn' });
+    const client = await rawH2(started.port);
+    const block = requestBlock(
+      '/ws',
+      [
+        [':protocol', 'websocket'],
+        ['sec-websocket-version', '13'],
+      ],
+      'CONNECT',
+    );
+    client.send(frame(FRAME.HEADERS, FLAG.END_HEADERS, 1, block));
+    const reset = await client.waitFor(isReset(1));
+    expect(reset.payload.readUInt32BE(0)).toBe(8); // CANCEL
+    expect(await gone.promise).toBe(1006);
+    client.socket.destroy();
+  });
+
   it('does not cut a slow but steady SSE reader', async () => {
     const app: App = async (scope, _receive, send) => {
       if (scope.type !== 'sse') return;
