@@ -52,6 +52,9 @@ export function describeConformance(
       await transport?.stop();
     });
     const ctx: CaseContext = {
+      get httpVersion(): string {
+        return transport?.httpVersion ?? '1.1';
+      },
       serve(app: App): ConformanceClient {
         if (transport === undefined) throw new Error('expected a started transport, got none');
         return transport.serve(app);

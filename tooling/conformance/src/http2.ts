@@ -38,6 +38,7 @@ export function http2(): Transport {
     sse: async (path, options = {}) => h2Sse(await current(), path, options.headers, options.method),
   };
   return {
+    httpVersion: '2',
     async start() {
       await server.listen();
     },

@@ -113,4 +113,9 @@ export interface Transport {
   /** Makes `app` the one every later client call reaches. */
   serve(app: App): ConformanceClient;
   stop(): Promise<void>;
+  /**
+   * The `http_version` this transport's scopes carry (protocol.md §3.2): '1.1' unless it says
+   * otherwise ('2' over HTTP/2). The scope cases assert it instead of a fixed '1.1'.
+   */
+  readonly httpVersion?: string;
 }

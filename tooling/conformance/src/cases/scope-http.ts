@@ -33,7 +33,7 @@ export function httpScopeCases(ctx: CaseContext): void {
       type: 'http',
       method: 'GET',
       pagi: { version: '0.3', spec_version: '0.3' },
-      http_version: '1.1',
+      http_version: ctx.httpVersion,
       scheme: 'http',
       path: '/café/a b',
       raw_path: '/caf%C3%A9/a%20b',
