@@ -115,7 +115,10 @@ export class H2StreamResponse {
 
   /** The head as node:http's `writeHead(status, [name, value, …])`; sent with the first byte. */
   writeHead(status: number, flat: string[]): this {
-    const fields: OutgoingHttpHeaders = { ':status': status };
+    // `date: undefined` is a slot for node's own Date header (respond() fills it when the app sent
+    // none; an app's value overwrites it below): adding the key inside node's null-prototype copy
+    // of these fields missed its inline cache on every response (~4k instructions, callgrind).
+    const fields: OutgoingHttpHeaders = { ':status': status, date: undefined };
     for (let i = 0; i < flat.length; i += 2) {
       const name = flat[i]!;
       const value = flat[i + 1]!;
