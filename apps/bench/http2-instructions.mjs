@@ -2,28 +2,37 @@
 // load does not change (the method of instructions.mjs): bare node:http2 (core stream API), its
 // compatibility API, and @pagi/server --http2, each driven by h2load with a fixed request count
 // (10 connections x 10 streams). The load-independent companion of http2.mjs.
-// Usage: node apps/bench/http2-instructions.mjs [--requests 2000]
+// Usage: node apps/bench/http2-instructions.mjs [--requests 2000] [--warmup <requests>] [--servers node-http2,pagi-h2]
+// Profiling: KEEP / CG_EXTRA / NODE_EXTRA as for instructions.mjs (callgrind.mjs's countPerUnit).
 // Build first: for p in spec server; do (cd packages/$p && npx tsup); done
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { countPerUnit } from './callgrind.mjs';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' } } });
+const { values } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '2000' },
+    warmup: { type: 'string' },
+    servers: { type: 'string', default: 'node-http2,node-http2-compat,pagi-h2' },
+  },
+});
 const requests = Number(values.requests);
+const warmup = Number(values.warmup ?? values.requests);
 const here = fileURLToPath(new URL('.', import.meta.url));
 const servers = [
   { name: 'node-http2', args: [`${here}servers/node-http2.mjs`], load: 'h2' },
   { name: 'node-http2-compat', args: [`${here}servers/node-http2-compat.mjs`], load: 'h2' },
   { name: 'pagi-h2', args: [`${here}servers/pagi-h2.mjs`], load: 'h2' },
-];
+].filter((s) => values.servers.split(',').includes(s.name));
 const counts = {};
 for (const server of servers) {
-  counts[server.name] = await countPerUnit(server, { warmup: requests, requests });
+  counts[server.name] = await countPerUnit(server, { warmup, requests });
   console.log(
     `${server.name.padEnd(20)} ${Math.round(counts[server.name]).toString().padStart(9)} instructions/request`,
   );
 }
 for (const name of ['node-http2-compat', 'pagi-h2']) {
+  if (counts[name] === undefined || counts['node-http2'] === undefined) continue;
   console.log(
     `ratio ${name}/node-http2 ${(counts['node-http2'] / counts[name]).toFixed(2)} (by instructions per request)`,
   );

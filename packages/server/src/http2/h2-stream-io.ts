@@ -10,10 +10,12 @@ import { type FinishHook, kFinishHook } from '../http/pagi-response.js';
  * response that the body reader and the response writer (src/http/) use, so both versions keep
  * one send-order machine. SSE, WebSocket, `expect` and refusals still go through the
  * compatibility objects (http2-handler.ts), which are built only for those.
+ *
+ * Nothing is stored on node's stream object: a property added after construction gives the
+ * streams a second hidden class, and node's own per-frame code (its stream getters, respond,
+ * onStreamClose) then runs megamorphic (callgrind, apps/bench/http2-instructions.mjs). What a
+ * listener needs to know travels in a closure instead.
  */
-
-const kIo: unique symbol = Symbol('pagi.h2-io');
-type IoStream = ServerHttp2Stream & { [kIo]?: H2StreamResponse };
 
 /** Statuses after which nghttp2 sends no DATA (node's respond forces END_STREAM too). */
 function carriesNoBody(status: number, head: boolean): boolean {
@@ -31,20 +33,6 @@ function contentLengthMismatch(written: number, expected: number): Error {
 
 function sizeOf(chunk: string | Uint8Array): number {
   return typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
-}
-
-/** Shared listeners (no closure per stream); the response is found on the stream. */
-function onStreamFinish(this: IoStream): void {
-  const res = this[kIo];
-  // A reset ends the writable side too (node's closeStream); that is no delivered response.
-  if (res === undefined || this.aborted || (this.rstCode ?? 0) !== 0) return;
-  // kIo stays: nghttp2 asks for the trailers ('wantTrailers') after the writable side finished.
-  res[kFinishHook]?.onFinish();
-}
-
-function onWantTrailers(this: IoStream): void {
-  const res = this[kIo];
-  this.sendTrailers(res?.trailerFields ?? {});
 }
 
 // respond() copies its options; shared ones save an object per stream.
@@ -79,13 +67,41 @@ export class H2StreamResponse {
   private expected = -1;
   private written = 0;
   private noBody = false;
+  /** `end()` reached node: the whole response is with the stream. */
+  private ended = false;
+  private finishReported = false;
+  /**
+   * `stream.end()`'s callback, in place of a 'finish' listener (each listener on an HTTP/2 stream
+   * also runs node's 'newListener' hook: ~2.5k instructions). Called with null on 'finish', with
+   * an error when the stream was destroyed first (see streamClosed).
+   */
+  private readonly onEnded = (error?: Error | null): void => {
+    if (error == null) this.reportFinish();
+  };
 
   constructor(stream: ServerHttp2Stream, head: boolean) {
     this.stream = stream;
     this.head = head;
-    (stream as IoStream)[kIo] = this;
-    stream.on('finish', onStreamFinish);
     stream.on('error', ignoreError);
+  }
+
+  private reportFinish(): void {
+    const stream = this.stream;
+    // A reset ends the writable side too (node's closeStream); that is no delivered response.
+    if (this.finishReported || stream.aborted || (stream.rstCode ?? 0) !== 0) return;
+    this.finishReported = true;
+    this[kFinishHook]?.onFinish();
+  }
+
+  /**
+   * The stream's 'close' (StreamSlot), before the exchange hears of it. node skips 'finish' when
+   * the stream closes before its shutdown completes (a HEAD request, whose writable side node ends
+   * at once; a request whose body the app read to the end), so a response that was ended and
+   * closed with NO_ERROR on a live connection counts as delivered here (RFC 9113 §5.1: both
+   * sides sent END_STREAM). A session destroyed under the stream also closes it with NO_ERROR.
+   */
+  streamClosed(sessionDestroyed: boolean): void {
+    if (this.ended && !sessionDestroyed) this.reportFinish();
   }
 
   get writableLength(): number {
@@ -99,7 +115,10 @@ export class H2StreamResponse {
 
   /** The head as node:http's `writeHead(status, [name, value, …])`; sent with the first byte. */
   writeHead(status: number, flat: string[]): this {
-    const fields: OutgoingHttpHeaders = { ':status': status };
+    // `date: undefined` is a slot for node's own Date header (respond() fills it when the app sent
+    // none; an app's value overwrites it below): adding the key inside node's null-prototype copy
+    // of these fields missed its inline cache on every response (~4k instructions, callgrind).
+    const fields: OutgoingHttpHeaders = { ':status': status, date: undefined };
     for (let i = 0; i < flat.length; i += 2) {
       const name = flat[i]!;
       const value = flat[i + 1]!;
@@ -127,7 +146,8 @@ export class H2StreamResponse {
     this.fields = undefined;
     const trailers = this[kFinishHook]?.trailers === true && !this.noBody;
     if (trailers) {
-      this.stream.once('wantTrailers', onWantTrailers);
+      // nghttp2 asks for the trailers ('wantTrailers') once the body is out.
+      this.stream.once('wantTrailers', () => this.stream.sendTrailers(this.trailerFields ?? {}));
       this.stream.respond(fields, WAIT_FOR_TRAILERS);
     } else this.stream.respond(fields, endStream ? END_STREAM : undefined);
   }
@@ -147,17 +167,18 @@ export class H2StreamResponse {
     if (this.expected >= 0 && this.written + last !== this.expected)
       throw contentLengthMismatch(this.written + last, this.expected);
     const stream = this.stream;
+    this.ended = true;
     if (this.fields !== undefined) {
       if (last === 0 || this.noBody) {
+        // respond({ endStream: true }) ends the writable side itself; end() only adds the callback.
         this.respond(true);
-        // respond({ endStream: true }) ends the writable side itself.
-        if (!stream.writableEnded) stream.end();
+        stream.end(this.onEnded);
         return this;
       }
       this.respond(false);
     }
-    if (last === 0 || this.noBody) stream.end();
-    else stream.end(chunk);
+    if (last === 0 || this.noBody) stream.end(this.onEnded);
+    else stream.end(chunk, this.onEnded);
     return this;
   }
 
@@ -173,8 +194,6 @@ export class H2StreamResponse {
 }
 
 const kBodyEnded: unique symbol = Symbol('pagi.h2-body-ended');
-type EndStream = ServerHttp2Stream & { [kReq]?: H2StreamRequest };
-const kReq: unique symbol = Symbol('pagi.h2-req');
 
 /**
  * The request side: what the scope, the access log and the body reader read of node:http's
@@ -197,10 +216,7 @@ export class H2StreamRequest {
     this.method = method;
     this.url = url;
     this.rawHeaders = rawHeaders;
-    if (!stream.endAfterHeaders) {
-      (stream as EndStream)[kReq] = this;
-      stream.on('end', onRequestStreamEnd);
-    }
+    if (!stream.endAfterHeaders) stream.on('end', () => setImmediate(confirmBodyEnd, this));
   }
 
   get complete(): boolean {
@@ -219,23 +235,19 @@ export class H2StreamRequest {
     return this.stream.read() as Buffer | null;
   }
 
-  /** The body reader's 'readable'/'end' listeners go on the stream; they find the exchange there. */
-  on(event: string, listener: (...args: unknown[]) => void): this {
-    const stream = this.stream as ServerHttp2Stream & { [kExchange]?: unknown };
-    stream[kExchange] = this[kExchange];
-    stream.on(event, listener);
+  /**
+   * The body reader's 'readable'/'end' listeners go on the stream, called on this request (they
+   * find the exchange in its `kExchange`, which the reader sets here).
+   */
+  on(event: string, listener: (this: H2StreamRequest) => void): this {
+    this.stream.on(event, () => listener.call(this));
     return this;
   }
 }
 
-function onRequestStreamEnd(this: EndStream): void {
-  setImmediate(confirmBodyEnd, this);
-}
-
-function confirmBodyEnd(stream: EndStream): void {
-  const req = stream[kReq];
-  stream[kReq] = undefined;
-  if (req === undefined || stream.aborted || (stream.rstCode ?? 0) !== 0) return;
+function confirmBodyEnd(req: H2StreamRequest): void {
+  const stream = req.stream;
+  if (stream.aborted || (stream.rstCode ?? 0) !== 0) return;
   req[kBodyEnded] = true;
   // Wakes a receive() that is waiting (body-reader.ts listens for 'readable' on the stream).
   stream.emit('readable');

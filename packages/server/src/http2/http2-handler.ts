@@ -29,9 +29,7 @@ import { type StreamConnection, StreamSlot } from './stream-slot.js';
 /** http2IdleTimeout is checked this many times per period (see Http2Handlers.sweepIdle). */
 const IDLE_SWEEPS = 4;
 const kRecord: unique symbol = Symbol('pagi.h2-session');
-const kSlot: unique symbol = Symbol('pagi.h2-slot');
 type RecordSession = ServerHttp2Session & { [kRecord]?: SessionRecord };
-type SlotStream = ServerHttp2Stream & { [kSlot]?: StreamSlot };
 
 /** One HTTP/2 connection: its socket, addresses and the streams running an exchange. */
 class SessionRecord implements StreamConnection, DeadlineSession {
@@ -61,14 +59,6 @@ class SessionRecord implements StreamConnection, DeadlineSession {
     this.client = addresses.client;
     this.server = addresses.server;
   }
-}
-
-function onStreamClose(this: SlotStream): void {
-  const slot = this[kSlot];
-  if (slot === undefined) return;
-  this[kSlot] = undefined;
-  slot.connection.streams.delete(slot);
-  slot.current?.onSocketClose();
 }
 
 /**
@@ -240,13 +230,13 @@ export class Http2Handlers {
     const method = headers[':method']!;
     const expect = headers.expect;
     if (method !== 'CONNECT' && expect === undefined) {
-      this.dispatch(stream as SlotStream, headers, rawHeaders, undefined, undefined, false);
+      this.dispatch(stream, headers, rawHeaders, undefined, undefined, false);
       return;
     }
     const req = new PagiHttp2Request(stream, headers, undefined, rawHeaders);
     const res = new PagiHttp2Response(stream);
     if (expect === undefined || expect === '100-continue') {
-      this.dispatch(stream as SlotStream, headers, rawHeaders, req, res, expect !== undefined);
+      this.dispatch(stream, headers, rawHeaders, req, res, expect !== undefined);
       return;
     }
     // RFC 9110 §10.1.1: an expectation the server does not understand (node's answer).
@@ -255,7 +245,7 @@ export class Http2Handlers {
   };
 
   private dispatch(
-    stream: SlotStream,
+    stream: ServerHttp2Stream,
     headers: IncomingHttpHeaders,
     rawHeaders: string[],
     compatReq: Http2ServerRequest | undefined,
@@ -365,6 +355,7 @@ export class Http2Handlers {
       );
     } else {
       const ioRes = new H2StreamResponse(stream, method === 'HEAD');
+      slot.response = ioRes;
       exchange = new HttpExchange(
         ctx,
         slot,
@@ -383,8 +374,7 @@ export class Http2Handlers {
     }
     slot.current = exchange;
     record.streams.add(slot);
-    stream[kSlot] = slot;
-    stream.on('close', onStreamClose); // fires once; 'on' skips once()'s wrapper closure
+    stream.on('close', slot.onStreamClose); // fires once; 'on' skips once()'s wrapper closure
     if (bodyless) exchange.run();
     else process.nextTick(runExchange, exchange);
   }

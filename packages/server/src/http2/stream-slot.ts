@@ -1,10 +1,12 @@
-import { constants, type ServerHttp2Stream } from 'node:http2';
+import { constants, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { ConnectionSlot, SlotExchange } from '../http/connection-slot.js';
+import type { H2StreamResponse } from './h2-stream-io.js';
 
 /** What a stream slot knows of its connection (http2-handler.ts `SessionRecord`). */
 export interface StreamConnection {
   readonly socket: Socket;
+  readonly session: ServerHttp2Session;
   readonly client: [string, number] | undefined;
   readonly server: [string, number] | [string, null] | undefined;
   readonly streams: Set<StreamSlot>;
@@ -41,6 +43,17 @@ export class StreamSlot implements ConnectionSlot {
   };
   readonly appRejected = (error: unknown): void => {
     this.current?.appSettledWith(error, true);
+  };
+  /** The response of a plain (stream API) exchange, told of the close first (h2-stream-io.ts). */
+  response: H2StreamResponse | undefined = undefined;
+  /**
+   * The stream's 'close' listener: a closure rather than a shared function that would find the
+   * slot on the stream (nothing is stored on node's stream object, see h2-stream-io.ts).
+   */
+  readonly onStreamClose = (): void => {
+    this.connection.streams.delete(this);
+    this.response?.streamClosed(this.connection.session.destroyed);
+    this.current?.onSocketClose();
   };
 
   constructor(connection: StreamConnection, stream: ServerHttp2Stream) {

@@ -258,6 +258,36 @@ describe('HTTP/2 request bodies and disconnects', () => {
     session.close();
   });
 
+  it('completes a delivered response (on_complete, not client_closed) for HEAD and after a body read to its end', async () => {
+    // node emits no 'finish' on these streams: they close before their shutdown completes.
+    const outcomes = new Map<string, ReturnType<typeof deferred<string>>>();
+    for (const key of ['GET', 'HEAD', 'POST']) outcomes.set(key, deferred<string>());
+    started = await startServer(
+      (async (scope: HttpScope, receive: Receive, send: Send) => {
+        const outcome = outcomes.get(scope.method)!;
+        const conn = scope['pagi.connection'] as unknown as {
+          on_complete(cb: () => void): void;
+          on_disconnect(cb: (reason: DisconnectReason) => void): void;
+        };
+        conn.on_complete(() => outcome.resolve('complete'));
+        conn.on_disconnect((reason) => outcome.resolve(`disconnect ${reason}`));
+        if (scope.method === 'POST') while ((await receive()).more === true);
+        await send({ type: 'http.response.start', status: 200, headers: [] });
+        await send({ type: 'http.response.body', body: 'ok' });
+      }) as App,
+      { http2: true },
+    );
+    const session = await h2Connect(started.url);
+    const get = await h2Request(session, { ':path': '/' });
+    const head = await h2Request(session, { ':path': '/', ':method': 'HEAD' });
+    const post = await h2Request(session, { ':path': '/', ':method': 'POST' }, Buffer.from('body'));
+    expect([get.status, head.status, post.status]).toEqual([200, 200, 200]);
+    expect(await outcomes.get('GET')!.promise).toBe('complete');
+    expect(await outcomes.get('HEAD')!.promise).toBe('complete');
+    expect(await outcomes.get('POST')!.promise).toBe('complete');
+    session.close();
+  });
+
   it('writes access-log lines with HTTP/2', async () => {
     const lines: string[] = [];
     const { Writable } = await import('node:stream');
