@@ -7,6 +7,7 @@ import {
   PagiValidationError,
 } from '@pagi/spec';
 import type { ExchangeState } from './exchange-state.js';
+import { writeCheckedHead } from './checked-head.js';
 import { fileRange, openFileSource } from './file-source.js';
 import { flattenHeaders, flattenInto } from './response-headers.js';
 
@@ -129,7 +130,7 @@ function writeHead(ex: ExchangeState, knownLength: number): void {
   const res = ex.res;
   if (ex.slot.closeAfter || ex.ctx.stopping) res.shouldKeepAlive = false;
   if (ex.contentLength !== undefined) res.strictContentLength = !ex.head;
-  res.writeHead(ex.status, flat);
+  writeCheckedHead(res, ex.status, flat);
   ex.out = STREAMING;
 }
 

@@ -404,3 +404,63 @@ describe('what the server adds', () => {
     expect(both.match(/HTTP\/1\.1 200/g)?.length).toBe(2);
   });
 });
+
+// The head is handed to node already checked (src/http/checked-head.ts): node's own field map
+// must carry every field as the app sent it, whatever the names.
+describe('response head fields', () => {
+  it('writes repeated fields once each, in order, and names that are object keys elsewhere', async () => {
+    s = await startServer(
+      sender([
+        {
+          type: 'http.response.start',
+          status: 201,
+          headers: [
+            ['set-cookie', 'a=1'],
+            ['x-one', '1'],
+            ['set-cookie', 'b=2'],
+            ['set-cookie', 'c=3'],
+            ['constructor', 'x'],
+            ['__proto__', 'y'],
+            ['tostring', 'z'],
+            ['content-length', '2'],
+          ],
+        },
+        { type: 'http.response.body', body: 'ok' },
+      ]),
+    );
+    const text = await raw(s.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const [head, body] = text.split('\r\n\r\n');
+    expect(body).toBe('ok');
+    const lines = head!.split('\r\n');
+    expect(lines[0]).toBe('HTTP/1.1 201 Created');
+    expect(lines.filter((l) => l.startsWith('set-cookie:'))).toEqual([
+      'set-cookie: a=1',
+      'set-cookie: b=2',
+      'set-cookie: c=3',
+    ]);
+    for (const l of ['x-one: 1', 'constructor: x', '__proto__: y', 'tostring: z', 'content-length: 2']) {
+      expect(lines).toContain(l);
+    }
+    expect(text).not.toMatch(/transfer-encoding/i);
+    expect(lines.filter((l) => /^date: /i.test(l))).toHaveLength(1);
+  });
+
+  it('still refuses a value node would refuse (checked once, by the server)', async () => {
+    const outcomes: string[] = [];
+    s = await startServer(
+      sender(
+        [
+          { type: 'http.response.start', status: 200, headers: [['x-bad', 'a\u0100b']] },
+          { type: 'http.response.start', status: 200, headers: [['x-ok', 'fine']] },
+          { type: 'http.response.body', body: 'ok' },
+        ],
+        outcomes,
+      ),
+    );
+    const text = await raw(s.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(outcomes).toEqual(['PAGI_ERR_VALIDATION', 'ok', 'ok']);
+    expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(text).toMatch(/\r\nx-ok: fine\r\n/);
+    expect(text).not.toMatch(/x-bad/);
+  });
+});
