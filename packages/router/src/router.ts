@@ -197,6 +197,12 @@ export class Router extends Registrar {
   #compiled: App | undefined;
   /** Raw path → node, for routes made only of static segments (checked before the tree walk). */
   #staticPaths = new Map<string, Node<RouteRecord, MountRecord>>();
+  /**
+   * `#staticLengths[n]`: some key of `#staticPaths` is `n` characters long. Checked first, so a
+   * path no static route can equal (most parameter routes) is not hashed: a server hands the
+   * router a fresh string per request, whose hash V8 computes on its first Map lookup.
+   */
+  #staticLengths: boolean[] = [];
   readonly #matcher = new Matcher<RouteRecord, MountRecord>();
 
   constructor(options: RouterOptions = {}) {
@@ -495,6 +501,12 @@ export class Router extends Registrar {
     };
     visit(this.#root, '');
     this.#staticPaths = statics;
+    const lengths: boolean[] = [];
+    for (const path of statics.keys()) {
+      while (lengths.length <= path.length) lengths.push(false);
+      lengths[path.length] = true;
+    }
+    this.#staticLengths = lengths;
     const dispatch = (scope: Scope, receive: Receive, send: Send) => this.#dispatch(scope, receive, send);
     const compiled = compose(...this.#middleware)(dispatch);
     this.#compiled = compiled;
@@ -506,11 +518,10 @@ export class Router extends Registrar {
     const m = this.#matcher;
     m.count = 0;
     if (path.charCodeAt(0) !== 0x2f) return undefined;
-    m.path = path;
-    m.key = key;
-    m.http = http;
-    m.decode = needsDecoding(path);
-    if (!m.decode) {
+    // No key of `#staticPaths` has a `%` or a non-ASCII character (see #compile), so a path that
+    // needs decoding misses here without being checked for it first.
+    const lengths = this.#staticLengths;
+    if (path.length < lengths.length && lengths[path.length] === true) {
       const node = this.#staticPaths.get(path);
       if (node !== undefined) {
         const handlers = node.handlers!;
@@ -520,6 +531,10 @@ export class Router extends Registrar {
         if (leaf !== undefined) return leaf;
       }
     }
+    m.path = path;
+    m.key = key;
+    m.http = http;
+    m.decode = needsDecoding(path);
     return m.walk(this.#root, 1);
   }
 

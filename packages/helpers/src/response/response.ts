@@ -53,9 +53,10 @@ export class Response {
   #body: Body;
 
   /** A response with `body` (bytes or a UTF-8 string) and no default content type. */
-  constructor(body?: BodyInput | null, init: ResponseInit = {}) {
-    this.#status = checkStatus(init.status ?? 200);
-    this.#headers = toHeaderList(init.headers);
+  constructor(body?: BodyInput | null, init?: ResponseInit) {
+    // `init?.`, not a default `= {}`: no throwaway object per response.
+    this.#status = checkStatus(init?.status ?? 200);
+    this.#headers = toHeaderList(init?.headers);
     this.#body =
       body === undefined || body === null
         ? { kind: 'empty' }
@@ -226,29 +227,19 @@ export class Response {
       await sendFile(scope, out, status, this.headers, body.path, body.options);
       return;
     }
-    // Framing belongs to the server: a user Content-Length or Transfer-Encoding next to the
-    // real length could desynchronise a proxy (request smuggling), so they are dropped. One
-    // loop copies the pairs (the receiver may change what it gets; this value stays as it is).
-    const own = this.#headers;
-    const framed: HeaderList = [];
-    for (let i = 0; i < own.length; i++) {
-      const pair = own[i]!;
-      const n = pair[0];
-      if (n !== 'content-length' && n !== 'transfer-encoding') framed.push([n, pair[1]]);
-    }
-
     if (body.kind === 'stream') {
       if (body.used) throw new PagiStateError('expected an unsent stream response, got one already sent');
       body.used = true;
-      await out({ type: 'http.response.start', status, headers: framed });
+      await out({ type: 'http.response.start', status, headers: framedHeaders(this.#headers, undefined) });
       if (!head && !NO_BODY(status)) await pump(scope, body.source, out);
       await out({ type: 'http.response.body', more: false });
       return;
     }
 
-    const data = body.kind === 'bytes' && !NO_BODY(status) ? body.data : undefined;
-    if (!NO_BODY(status)) framed.push(['content-length', String(byteLength(data))]);
-    await out({ type: 'http.response.start', status, headers: framed });
+    const bodyless = NO_BODY(status);
+    const data = body.kind === 'bytes' && !bodyless ? body.data : undefined;
+    const length = bodyless ? undefined : `${byteLength(data)}`;
+    await out({ type: 'http.response.start', status, headers: framedHeaders(this.#headers, length) });
     await out(
       head || data === undefined
         ? { type: 'http.response.body' }
@@ -272,6 +263,12 @@ export class Response {
 
   #defaultType(type: string): this {
     const headers = this.#headers;
+    // No headers given (the usual `Response.json(value)`): a one-pair literal, sized exactly;
+    // push() on the empty list would allocate room for 17 pairs.
+    if (headers.length === 0) {
+      this.#headers = [['content-type', type]];
+      return this;
+    }
     for (let i = 0; i < headers.length; i++) if (headers[i]![0] === 'content-type') return this;
     headers.push(['content-type', type]);
     return this;
@@ -301,6 +298,30 @@ async function pump(scope: HttpScope, source: AsyncIterable<unknown>, send: Send
   } finally {
     if (!done) await iterator.return?.();
   }
+}
+
+/**
+ * The header pairs a send hands on: copies (the receiver may change what it gets, protocol.md
+ * §1.7; the response value stays as it is), without a user `content-length` or
+ * `transfer-encoding` (framing belongs to the server: a user length next to the real one could
+ * desynchronise a proxy, request smuggling), then `length` as the `content-length` when given.
+ * Sized up front: push() onto `[]` would reserve room for 17 pairs per response.
+ */
+function framedHeaders(own: HeaderList, length: string | undefined): HeaderList {
+  let count = length === undefined ? 0 : 1;
+  for (let i = 0; i < own.length; i++) if (!isFraming(own[i]![0])) count++;
+  const framed: HeaderList = new Array(count);
+  let k = 0;
+  for (let i = 0; i < own.length; i++) {
+    const pair = own[i]!;
+    if (!isFraming(pair[0])) framed[k++] = [pair[0], pair[1]];
+  }
+  if (length !== undefined) framed[k] = ['content-length', length];
+  return framed;
+}
+
+function isFraming(name: string): boolean {
+  return name === 'content-length' || name === 'transfer-encoding';
 }
 
 /** The byte count of a body (a string counts as its UTF-8 encoding, as the server writes it). */

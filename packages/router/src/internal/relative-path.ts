@@ -25,6 +25,8 @@ export function rawPathOf(scope: { raw_path?: string; path: string }): string {
  * relativeRawPath('/api/users/a%2Fb', '/api') // '/users/a%2Fb'
  */
 export function relativeRawPath(raw: string, rootPath: string): string {
+  // The common case (a router served at the root): nothing to strip.
+  if (rootPath === '') return raw === '' ? '/' : raw;
   let root = rootPath;
   while (root.endsWith('/')) root = root.slice(0, -1);
   if (root === '') return raw === '' ? '/' : raw;

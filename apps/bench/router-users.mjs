@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// Instructions per call, in process (no sockets), of issue 12's "what users write" figure split
+// into its parts: GET /users/42 answered {id, name} as JSON by
+//   raw            a hand-written PAGI app (servers/pagi-users.mjs)
+//   raw-helpers    the same path parsing, answered with @pagi/helpers' Response.json
+//   router-raw     @pagi/router's `get('/users/:id')`, answered by hand
+//   router         @pagi/router + Response.json (servers/pagi-router.mjs)
+//   hello, router-hello   `/` by the raw hello app, and the same app behind the router
+// The send is a server-like stub (reads every header pair, returns one resolved promise), so
+// the differences are the router's and the helper's own work.
+//
+//   for p in spec router helpers; do (cd packages/$p && npx tsup); done
+//   node apps/bench/router-users.mjs [raw router ...] [--n 20000]
+// KEEP=<dir> (plus CG_EXTRA / NODE_EXTRA, as in callgrind.mjs) keeps each dump for profiling.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const VARIANTS = ['raw', 'raw-helpers', 'router-raw', 'router', 'hello', 'router-hello'];
+
+if (process.argv[2] === '--child') await child(process.argv[3], Number(process.argv[4]));
+else await main();
+
+async function main() {
+  const run = promisify(execFile);
+  const here = fileURLToPath(import.meta.url);
+  const args = process.argv.slice(2);
+  const nIndex = args.indexOf('--n');
+  const N = nIndex === -1 ? 20000 : Number(args.splice(nIndex, 2)[1]);
+  const names = args.length > 0 ? args : VARIANTS;
+  const count = async (name) => {
+    const out = mkdtempSync(join(tmpdir(), 'pagi-users-'));
+    const proc = spawn(
+      'valgrind',
+      [
+        '--tool=callgrind',
+        `--callgrind-out-file=${join(out, 'cg.out')}`,
+        '--smc-check=all-non-file',
+        ...(process.env.CG_EXTRA ? process.env.CG_EXTRA.split(' ') : []),
+        process.execPath,
+        ...(process.env.NODE_EXTRA ? process.env.NODE_EXTRA.split(' ') : []),
+        here,
+        '--child',
+        name,
+        String(N * 2),
+      ],
+      { stdio: ['pipe', 'pipe', 'ignore'] },
+    );
+    const wait = (word) =>
+      new Promise((resolve) => {
+        const on = (d) => {
+          if (String(d).includes(word)) {
+            proc.stdout.off('data', on);
+            resolve();
+          }
+        };
+        proc.stdout.on('data', on);
+      });
+    await wait('ready');
+    const control = (flag) => run('callgrind_control', [flag, String(proc.pid)]);
+    await control('-z');
+    proc.stdin.write(`${N}\n`);
+    await wait('done');
+    await control('-z');
+    proc.stdin.write(`${N}\n`);
+    await wait('done');
+    await control('-d');
+    const dump = readdirSync(out).find((f) => f !== 'cg.out');
+    const text = readFileSync(join(out, dump), 'utf8');
+    if (process.env.KEEP) {
+      writeFileSync(`${process.env.KEEP}/${name}.cg`, text);
+      console.error(`kept ${name}.cg (pid ${proc.pid})`);
+    }
+    proc.kill('SIGTERM');
+    rmSync(out, { recursive: true, force: true });
+    return Number(/^(?:summary|totals): (\d+)/m.exec(text)?.[1]) / N;
+  };
+  const results = {};
+  for (let i = 0; i < names.length; i += 2) {
+    const pair = names.slice(i, i + 2);
+    const r = await Promise.all(pair.map(count));
+    pair.forEach((n, k) => {
+      results[n] = r[k];
+    });
+  }
+  for (const n of names) {
+    const base = n === 'hello' || n === 'router-hello' ? results.hello : results.raw;
+    const extra = base === undefined ? '' : `  +${Math.round(results[n] - base).toLocaleString('en-US')}`;
+    console.log(`${n.padEnd(14)} ${Math.round(results[n]).toLocaleString('en-US').padStart(8)}${extra}`);
+  }
+}
+
+async function child(which, warm) {
+  const { Response } = await import('@pagi/helpers');
+  const { getParams, Router } = await import('@pagi/router');
+  const TEXT = [['content-type', 'text/plain']];
+  const JSON_TYPE = [['content-type', 'application/json']];
+  const hello = async (_scope, _receive, send) => {
+    await send({ type: 'http.response.start', status: 200, headers: TEXT });
+    await send({ type: 'http.response.body', body: 'Hello, World!' });
+  };
+  const userId = (path) =>
+    path.startsWith('/users/') && path.length > 7 && path.indexOf('/', 7) === -1 ? path.slice(7) : undefined;
+  const apps = {
+    raw: async (scope, _receive, send) => {
+      if (scope.type !== 'http') return;
+      const id = userId(scope.path);
+      if (id === undefined) return;
+      const body = JSON.stringify({ id, name: 'Ada' });
+      await send({
+        type: 'http.response.start',
+        status: 200,
+        headers: [['content-type', 'application/json']],
+      });
+      await send({ type: 'http.response.body', body });
+    },
+    'raw-helpers': async (scope, receive, send) => {
+      if (scope.type !== 'http') return;
+      const id = userId(scope.path);
+      if (id === undefined) return;
+      await Response.json({ id, name: 'Ada' }).send(scope, receive, send);
+    },
+    'router-raw': new Router().get('/', hello).get('/users/:id', async (scope, _receive, send) => {
+      const body = JSON.stringify({ id: getParams(scope).id, name: 'Ada' });
+      await send({ type: 'http.response.start', status: 200, headers: JSON_TYPE });
+      await send({ type: 'http.response.body', body });
+    }),
+    router: new Router().get('/', hello).get('/users/:id', async (scope, receive, send) => {
+      await Response.json({ id: getParams(scope).id, name: 'Ada' }).send(scope, receive, send);
+    }),
+    hello,
+    'router-hello': new Router().get('/', hello).get('/users/:id', hello),
+  };
+  const picked = apps[which];
+  if (picked === undefined) throw new Error(`unknown variant ${which}; one of ${VARIANTS.join(', ')}`);
+  const app = typeof picked === 'function' ? picked : picked.app;
+  const path = which === 'hello' || which === 'router-hello' ? '/' : '/users/42';
+  const PAGI = Object.freeze({ version: '0.2', spec_version: '0.2' });
+  class Conn {
+    on_disconnect() {}
+    disconnect_reason() {
+      return undefined;
+    }
+  }
+  const reqHeaders = [['host', '127.0.0.1:8000']];
+  // A server hands the app a new path string per request (not internalized, no cached hash).
+  const fresh = (p) => `${p.slice(0, 1)}${p.slice(1)}`;
+  const scopeOf = () => {
+    const p = fresh(path);
+    return {
+      type: 'http',
+      pagi: PAGI,
+      http_version: '1.1',
+      scheme: 'http',
+      method: 'GET',
+      path: p,
+      raw_path: p,
+      query_string: '',
+      root_path: '',
+      headers: reqHeaders.slice(),
+      client: ['127.0.0.1', 5000],
+      server: ['127.0.0.1', 8000],
+      state: {},
+      extensions: {},
+      'pagi.connection': new Conn(),
+      'pagi.transport': {},
+      'pagi.keys': null,
+    };
+  };
+  const receive = async () => ({ type: 'http.request', body: new Uint8Array(0), more: false });
+  const RESOLVED = Promise.resolve();
+  let sink = 0;
+  const send = (event) => {
+    const headers = event.headers;
+    if (headers !== undefined) for (let i = 0; i < headers.length; i++) sink += headers[i][1].length;
+    else sink += event.body?.length ?? 0;
+    return RESOLVED;
+  };
+  async function loop(n) {
+    for (let i = 0; i < n; i++) await app(scopeOf(), receive, send);
+  }
+  await loop(warm);
+  process.stdout.write('ready\n');
+  process.stdin.on('data', async (d) => {
+    await loop(Number(String(d).trim()));
+    process.stdout.write(`done ${sink}\n`);
+  });
+}
