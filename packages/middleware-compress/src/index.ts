@@ -4,7 +4,6 @@ import {
   defineMiddleware,
   editHeaders,
   getHeader,
-  hasHeader,
   type StartEvent,
   preferredEncoding,
   respond,
@@ -105,13 +104,7 @@ export function compress(options: CompressOptions = {}): Middleware {
   /** Adds `Vary: Accept-Encoding` to a start that could have been compressed (built once). */
   const vary = (headers: HeaderList, start: StartEvent): HeaderList | undefined => {
     const status = (start as HttpResponseStartEvent).status ?? 200;
-    if (status < 200 || !candidate(headers, status)) return undefined;
-    // No `Vary` yet (the usual case): a shallow copy plus the pair, which is what `appendVary`
-    // returns less its copy of every pair; an existing `Vary` is merged by `appendVary`.
-    if (hasHeader(headers, 'vary')) return appendVary(headers, 'Accept-Encoding');
-    const out = headers.slice();
-    out.push(['vary', 'Accept-Encoding']);
-    return out;
+    return status >= 200 && candidate(headers, status) ? appendVary(headers, 'Accept-Encoding') : undefined;
   };
 
   /** The `begin` for each coding, built once: compress the response, or leave it (`undefined`). */
