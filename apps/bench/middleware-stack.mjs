@@ -9,9 +9,11 @@
  *
  * Prints instructions per request and `ratio pagi-stack/pagi-bare <x>` (bare count / stack
  * count: 1.0 = the stack is free; target >= 0.75). `--layers` also counts the hello world behind
- * each middleware alone, to see which layer costs most.
+ * each middleware alone, to see which layer costs most; `--headers` counts the bare hello world
+ * sending the stack's seven response headers itself (servers/pagi-stack-headers.mjs): the
+ * server's and node's share of the stack's cost.
  *
- *   node apps/bench/middleware-stack.mjs [--warmup 10000] [--requests 5000] [--browser] [--layers]
+ *   node apps/bench/middleware-stack.mjs [--warmup 10000] [--requests 5000] [--browser] [--layers] [--headers]
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '5000' },
     browser: { type: 'boolean', default: false },
     layers: { type: 'boolean', default: false },
+    headers: { type: 'boolean', default: false },
   },
 });
 if (!hasCommand('valgrind') || !hasCommand('callgrind_control')) {
@@ -37,6 +40,9 @@ const SERVERS = [
   { name: 'pagi-bare', args: [join(here, 'servers/pagi.mjs')], load },
   { name: 'pagi-stack', args: [join(here, 'servers/pagi-stack.mjs')], load },
 ];
+if (values.headers) {
+  SERVERS.push({ name: 'stack-headers', args: [join(here, 'servers/pagi-stack-headers.mjs')], load });
+}
 if (values.layers) {
   for (const layer of ['request-id', 'access-log', 'security-headers', 'etag', 'compress']) {
     SERVERS.push({ name: layer, args: [join(here, 'servers/pagi-stack.mjs'), layer], load });

@@ -72,11 +72,14 @@ export class ConnectionRecord {
     private readonly timed: boolean,
   ) {
     this.startedAt = timed ? performance.now() : 0;
-    this.send = this.send.bind(this);
+    // A closure, not `bind`: `Function.prototype.bind` runs in C++ and costs ~0.4 k instructions.
+    this.send = (event) => this.sent(event);
   }
 
   /** The `send` the inner app gets. */
-  async send(event: { type: string; [key: string]: unknown }): Promise<void> {
+  readonly send: (event: { type: string; [key: string]: unknown }) => Promise<void>;
+
+  private async sent(event: { type: string; [key: string]: unknown }): Promise<void> {
     await this.inner(event as never);
     switch (event.type) {
       case 'http.response.start':

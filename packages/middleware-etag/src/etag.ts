@@ -35,6 +35,9 @@ export interface EtagOptions {
   files?: boolean;
 }
 
+/** The longest string body whose tag is remembered (a comparison stays far cheaper than a hash). */
+const MEMO_LENGTH = 4096;
+
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['weak', 'limit', 'algorithm', 'files']);
 
 /** Only 2xx responses without an ETag are held; all others stream from the first event. */
@@ -100,14 +103,30 @@ export function etag(options: EtagOptions = {}): Middleware {
     throw new PagiValidationError(`etag(): unknown hash algorithm '${algorithm}' (see crypto.getHashes())`);
   }
   const prefix = weak ? 'W/"' : '"';
+  // The last string body up to MEMO_LENGTH characters and its tag. Strings are immutable, so an
+  // equal string has the same bytes and the same tag: a route sending the same text again (a
+  // fixed page, a health answer) is tagged with one comparison instead of a hash, and the
+  // server sees the same tag string (its header checks remember it). Bytes are always hashed:
+  // a Uint8Array can change between responses.
+  let memoBody: string | undefined;
+  let memoTag = '';
   // Built once: no per-request closures beyond the kit's own.
   const finish = (start: HttpResponseStartEvent, body: Uint8Array | string): BufferedResponse => {
-    // One-shot `crypto.hash` (Node ≥ 20.12): no Hash object per response, which costs more than
-    // hashing a small body. A string body (`keepString`) is hashed as its UTF-8 bytes, as the
-    // server sends it, without encoding a copy here.
-    const digest = hash(algorithm, body, 'base64url');
-    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-    const tag = `${prefix}${length.toString(16)}-${digest}"`;
+    let tag: string;
+    if (typeof body === 'string' && body === memoBody) {
+      tag = memoTag;
+    } else {
+      // One-shot `crypto.hash` (Node ≥ 20.12): no Hash object per response, which costs more than
+      // hashing a small body. A string body (`keepString`) is hashed as its UTF-8 bytes, as the
+      // server sends it, without encoding a copy here.
+      const digest = hash(algorithm, body, 'base64url');
+      const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+      tag = `${prefix}${length.toString(16)}-${digest}"`;
+      if (typeof body === 'string' && body.length <= MEMO_LENGTH) {
+        memoBody = body;
+        memoTag = tag;
+      }
+    }
     return { status: start.status, headers: withEtag(start.headers, tag), body };
   };
   const bufferOptions: BufferBodyOptions & { keepString: true } = files

@@ -78,6 +78,29 @@ describe('etag: hashed bodies', () => {
     expect(a.header('etag')).toBe(b.header('etag'));
     expect(a.header('etag')).not.toBe(c.header('etag'));
   });
+
+  it('one instance tags repeated, changed and byte bodies right (the last string tag is remembered)', async () => {
+    const mw = etag();
+    let next: HttpResponseBodyEvent = body('same');
+    const app = mw(async (scope, _receive, send) => {
+      if (scope.type !== 'http') return;
+      await send({ type: 'http.response.start', status: 200, headers: [] });
+      await send(next);
+    });
+    const client = new TestClient(app);
+    const tagOf = async (event: HttpResponseBodyEvent) => {
+      next = event;
+      return (await client.get('/')).header('etag');
+    };
+    const bytes = new TextEncoder().encode('same');
+    expect(await tagOf(body('same'))).toBe(`"4-${sha1('same')}"`);
+    expect(await tagOf(body('same'))).toBe(`"4-${sha1('same')}"`);
+    expect(await tagOf(body('diff'))).toBe(`"4-${sha1('diff')}"`);
+    expect(await tagOf({ type: 'http.response.body', body: bytes })).toBe(`"4-${sha1('same')}"`);
+    bytes[0] = 0x53; // 'Same': bytes are hashed again, never taken from the memo
+    expect(await tagOf({ type: 'http.response.body', body: bytes })).toBe(`"4-${sha1('Same')}"`);
+    expect(await tagOf(body('same'))).toBe(`"4-${sha1('same')}"`);
+  });
 });
 
 describe('etag: what it leaves alone', () => {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { checkHeader, type HeaderList, type Middleware, PagiValidationError } from '@pagi/spec';
 import {
-  appendHeader,
   defineMiddleware,
   editHeaders,
   getHeader,
   hasHeader,
+  type StartEvent,
   scopeKey,
   withKey,
 } from '@pagi/spec/middleware';
@@ -88,22 +88,30 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
     return id;
   };
 
-  /** The response header edit for one ID: the app's own header wins. */
-  const stamp = (id: string) => (headers: HeaderList) =>
-    hasHeader(headers, header) ? undefined : appendHeader(headers, header, id);
+  /**
+   * The response header edit, built once; the ID comes as `editHeaders`' argument (one closure
+   * per request, not two). The app's own header wins. The new list is a shallow copy plus the
+   * pair: the app's list and pairs are left as they were.
+   */
+  const stamp = (headers: HeaderList, _start: StartEvent, id: string): HeaderList | undefined => {
+    if (hasHeader(headers, header)) return undefined;
+    const out = headers.slice();
+    out.push([header, id]);
+    return out;
+  };
 
   return defineMiddleware('requestId', {
     http: (scope, receive, send, app) => {
       const id = idFor(scope.headers);
-      return app(withKey(scope, REQUEST_ID, id), receive, editHeaders(send, stamp(id)));
+      return app(withKey(scope, REQUEST_ID, id), receive, editHeaders(send, stamp, id));
     },
     websocket: (scope, receive, send, app) => {
       const id = idFor(scope.headers);
-      return app(withKey(scope, REQUEST_ID, id), receive, editHeaders(send, stamp(id)));
+      return app(withKey(scope, REQUEST_ID, id), receive, editHeaders(send, stamp, id));
     },
     sse: (scope, receive, send, app) => {
       const id = idFor(scope.headers);
-      return app(withKey(scope, REQUEST_ID, id), receive, editHeaders(send, stamp(id)));
+      return app(withKey(scope, REQUEST_ID, id), receive, editHeaders(send, stamp, id));
     },
   });
 }

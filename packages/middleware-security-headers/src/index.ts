@@ -58,10 +58,15 @@ const HTML = /^\s*(?:text\/html|application\/xhtml\+xml)\s*(?:;|$)/i;
 
 /** Adds each `[name, value]` the list does not have yet: the app's own header wins. */
 function addMissing(headers: HeaderList, add: readonly (readonly [string, string])[]): HeaderList {
-  // The usual case, none of them set by the app: one concat, no growing copy.
+  // The usual case, none of them set by the app: one copy, the pairs pushed on it (`concat`
+  // runs in C++ and costs more than this on short lists).
   let present = false;
   for (let i = 0; i < add.length && !present; i++) present = hasHeader(headers, add[i]![0]);
-  if (!present) return headers.concat(add as HeaderList);
+  if (!present) {
+    const all = headers.slice();
+    for (let i = 0; i < add.length; i++) all.push(add[i] as [string, string]);
+    return all;
+  }
   let out: HeaderList | undefined;
   for (const [name, value] of add) {
     if (hasHeader(headers, name)) continue;

@@ -143,4 +143,16 @@ describe('editHeaders', () => {
     expect(start.headers).toEqual([['x-b', '2']]);
     expect(rec.events[1]).toEqual({ type: 'sse.send', data: 'x' });
   });
+
+  it('hands its third argument to the edit, per wrapped send', async () => {
+    const rec = recorder<'http'>();
+    const stamp = (headers: [string, string][], _start: unknown, id: string) =>
+      setHeader(headers, 'x-id', id);
+    await editHeaders(rec.send, stamp, 'a')({ type: 'http.response.start', status: 200 });
+    await editHeaders(rec.send, stamp, 'b')({ type: 'http.response.start', status: 200 });
+    expect(rec.events.map((e) => (e as { headers: unknown }).headers)).toEqual([
+      [['x-id', 'a']],
+      [['x-id', 'b']],
+    ]);
+  });
 });
