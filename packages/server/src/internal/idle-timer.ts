@@ -1,5 +1,3 @@
-import { now } from './clock.js';
-
 /** What an {@link IdleTimer} reports to: the connection it watches. */
 export interface IdleOwner {
   /**
@@ -50,7 +48,7 @@ export class IdleTimer {
 
   /** Records activity: the idle period restarts from now. */
   touch(): void {
-    this.last = now();
+    this.last = performance.now();
     this.progressed = this.owner.progress();
   }
 
@@ -62,7 +60,7 @@ export class IdleTimer {
   /** @internal timer callback */
   fire(): void {
     this.timer = undefined;
-    const idleFor = now() - this.last;
+    const idleFor = performance.now() - this.last;
     if (idleFor < this.ms) this.arm(this.ms - idleFor);
     // Bytes arrived since the last touch() without one of their own (a message still arriving in
     // pieces): busy at some point in the last period. Counted from now, which may add up to one

@@ -1,6 +1,5 @@
 import type { Receive, Scope, Send } from '@pagi/spec';
 import { Mailbox } from '../websocket/mailbox.js';
-import { now } from './clock.js';
 import type { LongLivedConnection, ServerContext } from './context.js';
 import { type AppOwner, runApp } from './run-app.js';
 
@@ -24,7 +23,7 @@ export abstract class SessionLifecycle<Inbound> implements LongLivedConnection, 
   protected readonly ctx: ServerContext;
   /** Inbound events for the app; finished with the disconnect event when the session ends. */
   protected readonly mailbox = new Mailbox<Inbound>();
-  protected readonly startedAt = now();
+  protected readonly startedAt = performance.now();
   /** The status the access log reports (101 for an accepted WebSocket, the stream's for SSE). */
   protected status: number;
   protected bytesSent = 0;
@@ -81,7 +80,7 @@ export abstract class SessionLifecycle<Inbound> implements LongLivedConnection, 
         ...log,
         status: this.status,
         bytes: this.bytesSent,
-        durationMs: now() - this.startedAt,
+        durationMs: performance.now() - this.startedAt,
         protocol: this.protocol,
       });
     }
