@@ -2,7 +2,7 @@
  * Counting user-space instructions per request under callgrind: the method of
  * `instructions.mjs` (see its header and the README), shared with `legacy.mjs`.
  * `countPerUnit(server, { warmup, requests })` starts `server.args` under callgrind and drives
- * it with the `server.load` client ('http', 'http12', 'users', 'ws' or 'h2') run as `node callgrind.mjs --drive`.
+ * it with the `server.load` client ('http', 'http12', 'users', 'post', 'ws' or 'h2') run as `node callgrind.mjs --drive`.
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -55,6 +55,70 @@ async function driveHttp(port, count, browser, users) {
           for (let i = text.indexOf(marker); i !== -1; i = text.indexOf(marker)) {
             text = text.slice(i + marker.length);
             next();
+          }
+        });
+        socket.on('error', reject);
+        next();
+      });
+    }),
+  );
+}
+
+/**
+ * `post`: a 64 KiB POST per request (post-echo.mjs's load), each answer a head plus the echoed
+ * 64 KiB body; 10 keep-alive connections, one request in flight each.
+ */
+async function drivePost(port, count) {
+  const size = 65536;
+  const request = Buffer.concat([
+    Buffer.from(
+      `POST /echo HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/octet-stream\r\n` +
+        `Content-Length: ${size}\r\n\r\n`,
+    ),
+    Buffer.alloc(size, 0x61),
+  ]);
+  let left = count;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      await new Promise((resolve, reject) => {
+        let head = '';
+        let bodyLeft = -1;
+        const next = () => {
+          if (left <= 0) {
+            socket.end();
+            resolve();
+          } else {
+            left--;
+            socket.write(request);
+          }
+        };
+        socket.on('data', (chunk) => {
+          let offset = 0;
+          while (offset < chunk.length) {
+            if (bodyLeft < 0) {
+              const text = chunk.toString('latin1', offset, Math.min(chunk.length, offset + 512));
+              const joined = head + text;
+              const end = joined.indexOf('\r\n\r\n');
+              if (end === -1) {
+                head = joined;
+                offset += text.length;
+                continue;
+              }
+              if (!joined.startsWith('HTTP/1.1 200'))
+                return reject(new Error(`bad answer: ${joined.slice(0, 80)}`));
+              offset += end + 4 - head.length;
+              head = '';
+              bodyLeft = size;
+            }
+            const take = Math.min(bodyLeft, chunk.length - offset);
+            bodyLeft -= take;
+            offset += take;
+            if (bodyLeft === 0) {
+              bodyLeft = -1;
+              next();
+            }
           }
         });
         socket.on('error', reject);
@@ -171,5 +235,6 @@ if (process.argv[1] === SELF) {
   const [load, port, count] = process.argv.slice(driveIndex + 1);
   if (load === 'ws') await driveWs(Number(port), Number(count));
   else if (load === 'h2') await driveH2(Number(port), Number(count));
+  else if (load === 'post') await drivePost(Number(port), Number(count));
   else await driveHttp(Number(port), Number(count), load === 'http12', load === 'users');
 }

@@ -3,7 +3,8 @@
  * User-space instructions per request / per message, counted by valgrind (callgrind), for the
  * HTTP hello world (bare node:http, the async floor, @pagi/server, @pagi/router, Fastify, srvx,
  * Hono; without and with 12 browser headers), "what users write" (GET /users/:id answering JSON
- * {id, name}: node:http by hand, Fastify, Hono, srvx, a raw PAGI app, @pagi/router + helpers) and
+ * {id, name}: node:http by hand, Fastify, Hono, srvx, a raw PAGI app, @pagi/router + helpers),
+ * the 64 KiB POST echo (`--only post`: post-echo.mjs's node:http and PAGI servers) and
  * the WebSocket echo (bare ws, ws answering one microtask late, @pagi/server).
  *
  * Why: on a shared 2-vCPU machine req/s and even CPU-seconds per request move by ±15 % between
@@ -16,7 +17,7 @@
  * is run and discarded, the counters zeroed again, and a second batch counted. Needs `valgrind`
  * (apt install valgrind) and built packages. Takes about a minute per server, two at a time.
  *
- *   node apps/bench/instructions.mjs [--warmup 10000] [--requests 5000] [--only http|users|ws]
+ *   node apps/bench/instructions.mjs [--warmup 10000] [--requests 5000] [--only http|users|post|ws]
  *     [--servers 'pagi,node-http'] (a subset, by the names printed)
  */
 import { join } from 'node:path';
@@ -56,9 +57,17 @@ const RATIOS = [
   ...['async-floor', 'pagi', ...PEERS].map((s) => [`${s} (12 headers)`, 'node-http (12 headers)']),
   ...[...PEERS, 'pagi', 'pagi-router'].map((s) => [`${s} (users)`, 'node-http (users)']),
   ['pagi-router (users)', 'pagi (users)'],
+  ['pagi (post)', 'node-http (post)'],
+  ['pagi-helpers (post)', 'node-http (post)'],
   ['pagi-ws', 'ws'],
   ['ws-deferred', 'ws'],
 ];
+// 64 KiB POST echo (post-echo.mjs's servers: the app reads the whole body, then answers it).
+const POST = ['node-http', 'pagi', 'pagi-helpers'].map((kind) => ({
+  name: `${kind} (post)`,
+  args: [join(here, 'post-echo.mjs'), '--serve', kind],
+  load: 'post',
+}));
 const WS = [
   { name: 'ws', args: [join(here, 'ws-echo.mjs'), '--serve', 'ws'], load: 'ws' },
   { name: 'ws-deferred', args: [join(here, 'ws-echo.mjs'), '--serve', 'ws-deferred'], load: 'ws' },
@@ -70,7 +79,7 @@ async function main() {
     options: {
       warmup: { type: 'string', default: '10000' },
       requests: { type: 'string', default: '5000' },
-      only: { type: 'string' }, // http | users | ws
+      only: { type: 'string' }, // http | users | post | ws
       servers: { type: 'string' },
     },
   });
@@ -79,8 +88,8 @@ async function main() {
     process.exit(0);
   }
   const opts = { warmup: Number(values.warmup), requests: Number(values.requests) };
-  const sets = { http: HTTP, users: USERS, ws: WS };
-  let servers = values.only !== undefined ? (sets[values.only] ?? []) : [...HTTP, ...USERS, ...WS];
+  const sets = { http: HTTP, users: USERS, post: POST, ws: WS };
+  let servers = values.only !== undefined ? (sets[values.only] ?? []) : [...HTTP, ...USERS, ...POST, ...WS];
   if (values.servers !== undefined) {
     const wanted = values.servers.split(',');
     servers = servers.filter((s) => wanted.includes(s.name));

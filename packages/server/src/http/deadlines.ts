@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { now } from '../internal/clock.js';
 
 /**
  * When the socket was accepted (or its TLS handshake finished), in `performance.now()` ms: set on
@@ -31,6 +32,6 @@ export interface DeadlineSlot {
 
 /** The connection starts waiting for its next request now. */
 export function markRequestBoundary(slot: DeadlineSlot): void {
-  slot.readSince = performance.now();
+  slot.readSince = now();
   slot.readPausedAt = undefined;
 }

@@ -1,3 +1,4 @@
+import { now } from '../internal/clock.js';
 import type { ExchangeState } from './exchange-state.js';
 
 /** One access-log line for a finished exchange (the format lives in @pagi/spec). */
@@ -19,7 +20,7 @@ export function writeExchangeAccessLog(ex: ExchangeState): void {
     httpVersion: req.httpVersion,
     status: ex.status,
     bytes: ex.bytesSent,
-    durationMs: performance.now() - ex.startTime,
+    durationMs: now() - ex.startTime,
     referer,
     userAgent,
     protocol: 'http',

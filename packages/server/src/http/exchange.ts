@@ -12,6 +12,7 @@ import { H2StreamResponse } from '../http2/h2-stream-io.js';
 import { kFinishHook, PagiServerResponse } from './pagi-response.js';
 import { backstop, ENDED, INIT, SENDING_FILE, sendResponseEvent } from './response-writer.js';
 import { buildHttpScope, type HttpScopeSource } from './scope.js';
+import { now } from '../internal/clock.js';
 
 export { kExchange } from './body-reader.js';
 
@@ -96,7 +97,7 @@ export class HttpExchange implements ExchangeState, ConnectionSource, HttpScopeS
     this.declaredLength = declaredLength;
     this.head = req.method === 'HEAD';
     // Only the access log needs the duration; skip the clock read when it is off.
-    this.startTime = ctx.options.accessLog === 'off' ? 0 : performance.now();
+    this.startTime = ctx.options.accessLog === 'off' ? 0 : now();
     if (res instanceof PagiServerResponse) {
       res[kFinishHook] = this;
     } else if ((res as unknown) instanceof H2StreamResponse) {

@@ -11,6 +11,57 @@ export type HeadRefusal = [status: number, detail: string];
 let lastValidHost = '';
 
 /**
+ * What the request handler reads off a request's header list, found in one pass (names are
+ * lowercase by then): the Host fields, the framing headers and the first `Accept`.
+ */
+export interface RequestHeadFacts {
+  hosts: number;
+  host: string | undefined;
+  contentLength: string | undefined;
+  transferEncoding: boolean;
+  accept: string | undefined;
+}
+
+/**
+ * Fills `out` from `headers` in one pass: a length check first, so most names are never compared
+ * as strings at all.
+ */
+export function scanRequestHead(headers: HeaderList, out: RequestHeadFacts): RequestHeadFacts {
+  let hosts = 0;
+  let host: string | undefined;
+  let contentLength: string | undefined;
+  let transferEncoding = false;
+  let accept: string | undefined;
+  for (let i = 0; i < headers.length; i++) {
+    const entry = headers[i]!;
+    const name = entry[0];
+    switch (name.length) {
+      case 4:
+        if (name === 'host') {
+          hosts++;
+          host = entry[1];
+        }
+        break;
+      case 6:
+        if (accept === undefined && name === 'accept') accept = entry[1];
+        break;
+      case 14:
+        if (name === 'content-length') contentLength = entry[1];
+        break;
+      case 17:
+        if (name === 'transfer-encoding') transferEncoding = true;
+        break;
+    }
+  }
+  out.hosts = hosts;
+  out.host = host;
+  out.contentLength = contentLength;
+  out.transferEncoding = transferEncoding;
+  out.accept = accept;
+  return out;
+}
+
+/**
  * Checks node's llhttp lets through but RFC 9112 refuses, run before the app is called. Returns
  * undefined for a request that may proceed (the common case allocates nothing):
  * - HTTP/2.0 (or any major version other than 1) in an HTTP/1.x request line: 505 (RFC 9110
@@ -24,35 +75,26 @@ let lastValidHost = '';
  * if (refusal !== undefined) refuse(res, refusal[0], refusal[1]);
  */
 export function headRefusal(req: IncomingMessage, headers: HeaderList): HeadRefusal | undefined {
+  return headRefusalOf(req, scanRequestHead(headers, {} as RequestHeadFacts));
+}
+
+/** {@link headRefusal} over facts already scanned (the request handler's one pass). */
+export function headRefusalOf(req: IncomingMessage, facts: RequestHeadFacts): HeadRefusal | undefined {
   const major = req.httpVersionMajor;
   if (major !== 1) {
     return major === 0
       ? [400, 'request line without an HTTP version (HTTP/0.9 is not supported)']
       : [505, `HTTP/${req.httpVersion} is not supported here (HTTP/1.0 and 1.1 are)`];
   }
-  let host: string | undefined;
-  let hosts = 0;
-  let transferEncoding = false;
-  for (let i = 0; i < headers.length; i++) {
-    const entry = headers[i]!;
-    const name = entry[0];
-    if (name.length === 4) {
-      if (name === 'host') {
-        hosts++;
-        host = entry[1];
-      }
-    } else if (name.length === 17 && name === 'transfer-encoding') {
-      transferEncoding = true;
-    }
-  }
-  if (hosts > 1) return [400, 'more than one Host header'];
+  const host = facts.host;
+  if (facts.hosts > 1) return [400, 'more than one Host header'];
   if (host === undefined) {
     if (req.httpVersionMinor !== 0) return [400, 'missing Host header (required since HTTP 1.1)'];
   } else if (host !== lastValidHost) {
     if (!isValidHost(host)) return [400, 'invalid Host header (expected host[:port])'];
     lastValidHost = host;
   }
-  if (transferEncoding && req.httpVersionMinor === 0)
+  if (facts.transferEncoding && req.httpVersionMinor === 0)
     return [400, 'Transfer-Encoding is not allowed in an HTTP/1.0 request'];
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import {
   HttpSendOrder,
   httpSendNext,
@@ -121,15 +122,22 @@ function noBody(ex: ExchangeState): boolean {
   return ex.head || s < 200 || s === 204 || s === 304;
 }
 
-function writeHead(ex: ExchangeState, knownLength: number): void {
+/**
+ * Writes the head. `onePiece`: the whole body is `knownLength` bytes handed to node at once next
+ * (a final `http.response.body`), so when the app's `content-length` says the same, node's strict
+ * length check (which recounts the bytes on every write and on end) could only pass and is left
+ * off; any other declared length keeps it, and node refuses the mismatch as before.
+ */
+function writeHead(ex: ExchangeState, knownLength: number, onePiece = false): void {
   const flat = ex.flat!;
-  if (knownLength >= 0 && ex.contentLength === undefined && !ex.trailers) {
+  const declared = ex.contentLength;
+  if (knownLength >= 0 && declared === undefined && !ex.trailers) {
     const s = ex.status;
     if (!(s < 200 || s === 204 || s === 304)) flat.push('content-length', String(knownLength));
   }
   const res = ex.res;
   if (ex.slot.closeAfter || ex.ctx.stopping) res.shouldKeepAlive = false;
-  if (ex.contentLength !== undefined) res.strictContentLength = !ex.head;
+  if (declared !== undefined && !(onePiece && +declared === knownLength)) res.strictContentLength = !ex.head;
   writeCheckedHead(res, ex.status, flat);
   ex.out = STREAMING;
 }
@@ -169,7 +177,7 @@ function body(ex: ExchangeState, event: Record<string, unknown>): Promise<void> 
   const res = ex.res;
   try {
     if (more !== true) {
-      if (out === STARTED) writeHead(ex, length);
+      if (out === STARTED) writeHead(ex, length, true);
       ex.bytesSent += length;
       if (ex.trailers) {
         if (length > 0) res.write(data as string | Uint8Array);

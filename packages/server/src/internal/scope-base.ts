@@ -28,7 +28,8 @@ export function headerListFrom(rawHeaders: string[]): HeaderList {
     // V8 returns the very same string when there is nothing to lowercase (no allocation).
     const name = rawHeaders[i]!.toLowerCase();
     const value = rawHeaders[i + 1]!;
-    if (name === 'cookie') {
+    // The length first: most names are never compared as strings (a call into V8 per name).
+    if (name.length === 6 && name === 'cookie') {
       if (cookieIndex === -1) {
         cookieIndex = count;
       } else {

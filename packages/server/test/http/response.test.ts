@@ -165,6 +165,36 @@ describe('response bodies', () => {
     expect(text).not.toContain('abc123');
   });
 
+  it("checks a one-piece body against the app's content-length: exact passes, short or long rejects", async () => {
+    const outcomes: string[] = [];
+    s = await startServer(async (scope, _receive, send) => {
+      const path = (scope as HttpScope).path;
+      const declared = path === '/exact' ? '5' : path === '/short' ? '10' : '3';
+      await send({ type: 'http.response.start', status: 200, headers: [['content-length', declared]] });
+      try {
+        await send({ type: 'http.response.body', body: 'hello' });
+        outcomes.push(`${path} ok`);
+      } catch (error) {
+        outcomes.push(`${path} ${(error as { code?: string }).code}`);
+      }
+    });
+    // The exact length keeps the connection: a second request on it is answered too.
+    const exact = await raw(
+      s.port,
+      'GET /exact HTTP/1.1\r\nHost: x\r\n\r\nGET /exact HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    expect(exact.match(/content-length: 5\r\n/gi)?.length).toBe(2);
+    expect(exact.match(/\r\n\r\nhello/g)?.length).toBe(2);
+    await expect(request(`${s.url}/short`).then((r) => r.body.text())).rejects.toThrow();
+    await expect(request(`${s.url}/long`).then((r) => r.body.text())).rejects.toThrow();
+    expect(outcomes).toEqual([
+      '/exact ok',
+      '/exact ok',
+      '/short PAGI_ERR_VALIDATION',
+      '/long PAGI_ERR_VALIDATION',
+    ]);
+  });
+
   it('accepts http.fullflush when advertised and rejects it when not', async () => {
     const outcomes: string[] = [];
     const events: Array<SendEvent<'http'>> = [
