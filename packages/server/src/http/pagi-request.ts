@@ -1,4 +1,5 @@
 import { IncomingMessage } from 'node:http';
+import { installLazyHeaders } from './lazy-node-headers.js';
 
 /** What llhttp reported: the request carried `Connection: upgrade` and an `Upgrade` header. */
 const kUpgradeOffered: unique symbol = Symbol('pagi.upgrade-offered');
@@ -104,6 +105,9 @@ Object.defineProperty(PagiIncomingMessage.prototype, 'upgrade', {
     if (this[kUpgradeOffered] !== true) this[kUpgradeOffered] = value;
   },
 });
+
+// node reads `req.headers.expect` on every request; the full object is built only if asked for.
+installLazyHeaders(PagiIncomingMessage.prototype);
 
 /**
  * The client offered an upgrade the server ignored, and bytes after the request may have been
