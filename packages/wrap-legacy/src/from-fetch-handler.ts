@@ -10,6 +10,7 @@ import { WrapLegacyError } from './errors.js';
 import { FastResponse, type FastResponseState } from './internal/fast-response.js';
 import { isHopByHop } from './internal/hop-by-hop.js';
 import { lazyRequest } from './internal/lazy-request.js';
+import { goneError, readWholeBody, requestBodyStream } from './internal/request-body.js';
 import { originOf } from './internal/request-target.js';
 import { type LegacyLogger, consoleLogger } from './logger.js';
 
@@ -90,15 +91,18 @@ class FetchCall {
     return this.#abort.signal;
   }
 
-  build(): RequestInit & { duplex?: 'half' } {
+  headers(): Headers {
     const headers = new Headers();
     for (const [name, value] of this.#scope.headers) headers.append(name, value);
-    const init: RequestInit & { duplex?: 'half' } = { method: this.method, headers, signal: this.signal };
-    if (this.method !== 'GET' && this.method !== 'HEAD') {
-      init.body = requestBody(this.#receive);
-      init.duplex = 'half';
-    }
-    return init;
+    return headers;
+  }
+
+  bodyStream(): ReadableStream<Uint8Array> {
+    return requestBodyStream(this.#receive);
+  }
+
+  readBody(): Promise<Uint8Array[]> {
+    return readWholeBody(this.#receive);
   }
 
   /** The client went away: abort the signal, and cancel a pending body read. */
@@ -108,10 +112,6 @@ class FetchCall {
     // A read pending on a body that never ends would keep the app alive forever.
     void this.reader?.cancel().catch(ignore);
   }
-}
-
-function goneError(): DOMException {
-  return new DOMException('The client went away', 'AbortError');
 }
 
 async function runFetch(
@@ -124,10 +124,11 @@ async function runFetch(
   const call = new FetchCall(scope, receive);
   const method = call.method;
   const path = scope.raw_path ?? encodeURI(scope.path);
-  const url =
-    originOf(scope, scope.headers) + (scope.query_string === '' ? path : `${path}?${scope.query_string}`);
+  const query = scope.query_string;
+  const url = originOf(scope, scope.headers) + (query === '' ? path : `${path}?${query}`);
 
   let response: Response;
+  let fast: FastResponseState | undefined;
   try {
     const result = handler(lazyRequest(url, call));
     // A synchronous handler (Hono's hello world) costs no extra microtask turn.
@@ -137,7 +138,14 @@ async function runFetch(
     } else {
       response = result as Response;
     }
-    if (!(response instanceof Response) && typeof (response as Response | undefined)?.status !== 'number')
+    // The lightweight Response is looked for first: `instanceof` against the swapped-in global
+    // runs its Symbol.hasInstance (a call and a prototype walk) on every request.
+    fast = typeof response === 'object' && response !== null ? FastResponse.stateOf(response) : undefined;
+    if (
+      fast === undefined &&
+      !(response instanceof Response) &&
+      typeof (response as Response | undefined)?.status !== 'number'
+    )
       throw new TypeError(`expected the handler to return a Response, got ${typeof response}`);
   } catch (cause) {
     call.watch();
@@ -162,16 +170,18 @@ async function runFetch(
     return;
   }
 
-  const fast = FastResponse.stateOf(response);
   if (fast !== undefined) {
     // A lightweight Response (installFastResponse()): no web stream, one body event.
     await send({ type: 'http.response.start', status: fast.status, headers: fastHeaders(fast) });
     const noBody = fast.body === null || method === 'HEAD';
-    return send(
+    // Awaited, not returned: returning a promise from an async function costs a thenable job and
+    // two more microtask turns per request.
+    await send(
       noBody
         ? { type: 'http.response.body', more: false }
         : { type: 'http.response.body', body: fast.body as string | Uint8Array, more: false },
     );
+    return;
   }
   await send({ type: 'http.response.start', status: response.status, headers: headerList(response.headers) });
   const body = response.body;
@@ -209,12 +219,13 @@ async function runFetch(
   await send({ type: 'http.response.body', more: false });
 }
 
-const TEXT_PLAIN: HeaderList = [['content-type', 'text/plain;charset=UTF-8']];
+const TEXT_PLAIN: [string, string] = ['content-type', 'text/plain;charset=UTF-8'];
 
 function fastHeaders(fast: FastResponseState): HeaderList {
   if (fast.headers !== undefined) return headerList(fast.headers);
   // The headers the real Response would have: a content type for a string body, none otherwise.
-  return typeof fast.body === 'string' ? TEXT_PLAIN.slice() : [];
+  // A fresh list each time (a middleware may add to it); the pair itself is never changed.
+  return typeof fast.body === 'string' ? [TEXT_PLAIN] : [];
 }
 
 /**
@@ -225,35 +236,6 @@ function headerList(headers: Headers): HeaderList {
   const out: HeaderList = [];
   for (const [name, value] of headers) if (!isHopByHop(name)) out.push([name, value]);
   return out;
-}
-
-/**
- * The request body as a pull stream over `receive()`: one `http.request` per pull, so nothing
- * is read ahead of the handler (highWaterMark 0). A disconnect errors the stream.
- */
-function requestBody(receive: Receive<'http'>): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        for (;;) {
-          const event = await receive();
-          if (event.type !== 'http.request') {
-            controller.error(new DOMException('The client went away', 'AbortError'));
-            return;
-          }
-          const chunk = event.body;
-          const more = event.more === true;
-          if (chunk !== undefined && chunk.byteLength > 0) controller.enqueue(chunk);
-          if (!more) {
-            controller.close();
-            return;
-          }
-          if (chunk !== undefined && chunk.byteLength > 0) return;
-        }
-      },
-    },
-    { highWaterMark: 0 },
-  );
 }
 
 function ignore(): void {}

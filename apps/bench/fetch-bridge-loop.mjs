@@ -1,0 +1,82 @@
+// In-process: the Hono hello world through @pagi/wrap-legacy's fromFetchHandler (with
+// installFastResponse()), called in a loop on a fresh server-like scope with a no-op send, no
+// sockets; run under callgrind by fetch-bridge.mjs. Variants:
+//   bare        the plain PAGI hello world (the floor: a PAGI app that sends the same two events)
+//   hono-plain  Hono's fetch called with a plain { url, method } object, its lightweight Response
+//               read directly and sent as the same two events (what a free bridge would cost)
+//   bridge      fromFetchHandler(hono.fetch)
+//   bridge-body fromFetchHandler(hono.fetch), the handler reading the request headers and text()
+import { fromFetchHandler, installFastResponse } from '@pagi/wrap-legacy';
+import { Hono } from 'hono';
+
+installFastResponse();
+const hono = new Hono();
+hono.get('/', (c) => c.text('Hello, World!'));
+hono.post('/', async (c) => c.text(`${c.req.header('content-type')} ${(await c.req.text()).length}`));
+
+const helloHeaders = [['content-type', 'text/plain']];
+const hello = async (scope, _receive, send) => {
+  if (scope.type !== 'http') return;
+  await send({ type: 'http.response.start', status: 200, headers: helloHeaders });
+  await send({ type: 'http.response.body', body: 'Hello, World!' });
+};
+const TEXT = [['content-type', 'text/plain;charset=UTF-8']];
+const honoPlain = async (scope, _receive, send) => {
+  const response = hono.fetch({ url: `http://127.0.0.1:8000${scope.raw_path}`, method: scope.method });
+  await send({ type: 'http.response.start', status: response.status, headers: TEXT.slice() });
+  await send({ type: 'http.response.body', body: 'Hello, World!', more: false });
+};
+const which = process.argv[2] ?? 'bridge';
+const app = which === 'bare' ? hello : which === 'hono-plain' ? honoPlain : fromFetchHandler(hono.fetch);
+const post = which === 'bridge-body';
+
+const PAGI = Object.freeze({ version: '0.3', spec_version: '0.3' });
+class Conn {
+  on_disconnect() {}
+  disconnect_reason() {
+    return undefined;
+  }
+}
+const getHeaders = [['host', '127.0.0.1:8000']];
+const postHeaders = [
+  ['host', '127.0.0.1:8000'],
+  ['content-type', 'text/plain'],
+  ['content-length', '5'],
+];
+const scopeOf = () => ({
+  type: 'http',
+  pagi: PAGI,
+  http_version: '1.1',
+  scheme: 'http',
+  method: post ? 'POST' : 'GET',
+  path: '/',
+  raw_path: '/',
+  query_string: '',
+  root_path: '',
+  headers: (post ? postHeaders : getHeaders).slice(),
+  client: ['127.0.0.1', 5000],
+  server: ['127.0.0.1', 8000],
+  state: {},
+  extensions: {},
+  'pagi.connection': new Conn(),
+  'pagi.transport': {},
+  'pagi.keys': null,
+});
+const body = new TextEncoder().encode('hello');
+const receive = async () => ({ type: 'http.request', body, more: false });
+let sink = 0;
+// As @pagi/server's send(): synchronous, returning one settled promise.
+const SENT = Promise.resolve();
+const send = (event) => {
+  sink += event.type.length;
+  return SENT;
+};
+async function loop(n) {
+  for (let i = 0; i < n; i++) await app(scopeOf(), receive, send);
+}
+await loop(Number(process.argv[3] ?? 30000));
+process.stdout.write('ready\n');
+process.stdin.on('data', async (d) => {
+  await loop(Number(String(d).trim()));
+  process.stdout.write(`done ${sink}\n`);
+});
