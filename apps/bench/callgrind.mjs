@@ -238,3 +238,60 @@ if (process.argv[1] === SELF) {
   else if (load === 'post') await drivePost(Number(port), Number(count));
   else await driveHttp(Number(port), Number(count), load === 'http12', load === 'users');
 }
+
+/**
+ * Instructions per call of an in-process loop under callgrind (no sockets): `args` start a child
+ * that prints `ready`, then, for each number `n` written to its stdin, runs `n` calls and prints
+ * `done`. One round settles the JIT and is not counted; the second is. The method of
+ * `middleware-layers.mjs`, `router-users.mjs` and `fetch-bridge.mjs`; `KEEP`, `CG_EXTRA` and
+ * `NODE_EXTRA` work as for servers (the dump is kept as `<name>.cg`).
+ */
+export async function countLoop(name, args, n) {
+  const out = mkdtempSync(join(tmpdir(), 'pagi-loop-'));
+  const child = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      `--callgrind-out-file=${join(out, 'cg.out')}`,
+      '--smc-check=all-non-file',
+      ...(process.env.CG_EXTRA ? process.env.CG_EXTRA.split(' ') : []),
+      process.execPath,
+      ...(process.env.NODE_EXTRA ? process.env.NODE_EXTRA.split(' ') : []),
+      ...args,
+    ],
+    { stdio: ['pipe', 'pipe', 'ignore'] },
+  );
+  const wait = (word) =>
+    new Promise((resolve) => {
+      const on = (d) => {
+        if (String(d).includes(word)) {
+          child.stdout.off('data', on);
+          resolve();
+        }
+      };
+      child.stdout.on('data', on);
+    });
+  const control = (flag) => run('callgrind_control', [flag, String(child.pid)]);
+  try {
+    await wait('ready');
+    await control('-z');
+    child.stdin.write(`${n}\n`);
+    await wait('done');
+    await control('-z');
+    child.stdin.write(`${n}\n`);
+    await wait('done');
+    await control('-d');
+    const dump = readdirSync(out).find((f) => f !== 'cg.out');
+    const text = readFileSync(join(out, dump), 'utf8');
+    if (process.env.KEEP) {
+      writeFileSync(join(process.env.KEEP, `${name}.cg`), text);
+      console.error(
+        `kept ${name}.cg (pid ${child.pid}: /tmp/perf-${child.pid}.map with NODE_EXTRA=--perf-basic-prof)`,
+      );
+    }
+    return Number(/^(?:summary|totals): (\d+)/m.exec(text)?.[1]) / n;
+  } finally {
+    child.kill('SIGTERM');
+    rmSync(out, { recursive: true, force: true });
+  }
+}

@@ -1,14 +1,10 @@
 #!/usr/bin/env node
 // Instructions per call of the hello world behind each middleware alone, in process (layer-loop.mjs).
 //   node apps/bench/middleware-layers.mjs [bare noop request-id ... stack] [--n 20000]
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { countLoop } from './callgrind.mjs';
 
-const run = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
 const args = process.argv.slice(2);
 const nIndex = args.indexOf('--n');
@@ -18,49 +14,7 @@ const names =
     ? args
     : ['bare', 'noop', 'request-id', 'access-log', 'security-headers', 'etag', 'compress', 'stack'];
 
-async function count(name) {
-  const out = mkdtempSync(join(tmpdir(), 'pagi-layer-'));
-  const child = spawn(
-    'valgrind',
-    [
-      '--tool=callgrind',
-      `--callgrind-out-file=${join(out, 'cg.out')}`,
-      '--smc-check=all-non-file',
-      ...(process.env.CG_EXTRA ? process.env.CG_EXTRA.split(' ') : []),
-      process.execPath,
-      ...(process.env.NODE_EXTRA ? process.env.NODE_EXTRA.split(' ') : []),
-      join(here, 'layer-loop.mjs'),
-      name,
-      String(N * 2),
-    ],
-    { stdio: ['pipe', 'pipe', 'ignore'] },
-  );
-  const wait = (word) =>
-    new Promise((resolve) => {
-      const on = (d) => {
-        if (String(d).includes(word)) {
-          child.stdout.off('data', on);
-          resolve();
-        }
-      };
-      child.stdout.on('data', on);
-    });
-  await wait('ready');
-  const control = (flag) => run('callgrind_control', [flag, String(child.pid)]);
-  await control('-z');
-  child.stdin.write(`${N}\n`);
-  await wait('done');
-  await control('-z');
-  child.stdin.write(`${N}\n`);
-  await wait('done');
-  await control('-d');
-  const dump = readdirSync(out).find((f) => f !== 'cg.out');
-  const text = readFileSync(join(out, dump), 'utf8');
-  if (process.env.KEEP) writeFileSync(`${process.env.KEEP}/${name}.cg`, text);
-  child.kill('SIGTERM');
-  rmSync(out, { recursive: true, force: true });
-  return Number(/^(?:summary|totals): (\d+)/m.exec(text)?.[1]) / N;
-}
+const count = (name) => countLoop(name, [join(here, 'layer-loop.mjs'), name, String(N * 2)], N);
 const results = {};
 for (let i = 0; i < names.length; i += 2) {
   const pair = names.slice(i, i + 2);

@@ -12,12 +12,8 @@
 //   for p in spec router helpers; do (cd packages/$p && npx tsup); done
 //   node apps/bench/router-users.mjs [raw router ...] [--n 20000]
 // KEEP=<dir> (plus CG_EXTRA / NODE_EXTRA, as in callgrind.mjs) keeps each dump for profiling.
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { countLoop } from './callgrind.mjs';
 
 const VARIANTS = ['raw', 'raw-helpers', 'router-raw', 'router', 'hello', 'router-hello'];
 
@@ -25,59 +21,12 @@ if (process.argv[2] === '--child') await child(process.argv[3], Number(process.a
 else await main();
 
 async function main() {
-  const run = promisify(execFile);
   const here = fileURLToPath(import.meta.url);
   const args = process.argv.slice(2);
   const nIndex = args.indexOf('--n');
   const N = nIndex === -1 ? 20000 : Number(args.splice(nIndex, 2)[1]);
   const names = args.length > 0 ? args : VARIANTS;
-  const count = async (name) => {
-    const out = mkdtempSync(join(tmpdir(), 'pagi-users-'));
-    const proc = spawn(
-      'valgrind',
-      [
-        '--tool=callgrind',
-        `--callgrind-out-file=${join(out, 'cg.out')}`,
-        '--smc-check=all-non-file',
-        ...(process.env.CG_EXTRA ? process.env.CG_EXTRA.split(' ') : []),
-        process.execPath,
-        ...(process.env.NODE_EXTRA ? process.env.NODE_EXTRA.split(' ') : []),
-        here,
-        '--child',
-        name,
-        String(N * 2),
-      ],
-      { stdio: ['pipe', 'pipe', 'ignore'] },
-    );
-    const wait = (word) =>
-      new Promise((resolve) => {
-        const on = (d) => {
-          if (String(d).includes(word)) {
-            proc.stdout.off('data', on);
-            resolve();
-          }
-        };
-        proc.stdout.on('data', on);
-      });
-    await wait('ready');
-    const control = (flag) => run('callgrind_control', [flag, String(proc.pid)]);
-    await control('-z');
-    proc.stdin.write(`${N}\n`);
-    await wait('done');
-    await control('-z');
-    proc.stdin.write(`${N}\n`);
-    await wait('done');
-    await control('-d');
-    const dump = readdirSync(out).find((f) => f !== 'cg.out');
-    const text = readFileSync(join(out, dump), 'utf8');
-    if (process.env.KEEP) {
-      writeFileSync(`${process.env.KEEP}/${name}.cg`, text);
-      console.error(`kept ${name}.cg (pid ${proc.pid})`);
-    }
-    proc.kill('SIGTERM');
-    rmSync(out, { recursive: true, force: true });
-    return Number(/^(?:summary|totals): (\d+)/m.exec(text)?.[1]) / N;
-  };
+  const count = (name) => countLoop(name, [here, '--child', name, String(N * 2)], N);
   const results = {};
   for (let i = 0; i < names.length; i += 2) {
     const pair = names.slice(i, i + 2);
