@@ -6,6 +6,7 @@
 //               read directly and sent as the same two events (what a free bridge would cost)
 //   bridge      fromFetchHandler(hono.fetch)
 //   bridge-body fromFetchHandler(hono.fetch), the handler reading the request headers and text()
+import { serverLikeScope, serveLoop } from './loop-child.mjs';
 import { fromFetchHandler, installFastResponse } from '@pagi/wrap-legacy';
 import { Hono } from 'hono';
 
@@ -30,38 +31,13 @@ const which = process.argv[2] ?? 'bridge';
 const app = which === 'bare' ? hello : which === 'hono-plain' ? honoPlain : fromFetchHandler(hono.fetch);
 const post = which === 'bridge-body';
 
-const PAGI = Object.freeze({ version: '0.3', spec_version: '0.3' });
-class Conn {
-  on_disconnect() {}
-  disconnect_reason() {
-    return undefined;
-  }
-}
 const getHeaders = [['host', '127.0.0.1:8000']];
 const postHeaders = [
   ['host', '127.0.0.1:8000'],
   ['content-type', 'text/plain'],
   ['content-length', '5'],
 ];
-const scopeOf = () => ({
-  type: 'http',
-  pagi: PAGI,
-  http_version: '1.1',
-  scheme: 'http',
-  method: post ? 'POST' : 'GET',
-  path: '/',
-  raw_path: '/',
-  query_string: '',
-  root_path: '',
-  headers: (post ? postHeaders : getHeaders).slice(),
-  client: ['127.0.0.1', 5000],
-  server: ['127.0.0.1', 8000],
-  state: {},
-  extensions: {},
-  'pagi.connection': new Conn(),
-  'pagi.transport': {},
-  'pagi.keys': null,
-});
+const scopeOf = () => serverLikeScope(post ? 'POST' : 'GET', '/', post ? postHeaders : getHeaders);
 const body = new TextEncoder().encode('hello');
 const receive = async () => ({ type: 'http.request', body, more: false });
 let sink = 0;
@@ -71,12 +47,8 @@ const send = (event) => {
   sink += event.type.length;
   return SENT;
 };
-async function loop(n) {
-  for (let i = 0; i < n; i++) await app(scopeOf(), receive, send);
-}
-await loop(Number(process.argv[3] ?? 30000));
-process.stdout.write('ready\n');
-process.stdin.on('data', async (d) => {
-  await loop(Number(String(d).trim()));
-  process.stdout.write(`done ${sink}\n`);
-});
+await serveLoop(
+  () => app(scopeOf(), receive, send),
+  Number(process.argv[3] ?? 30000),
+  () => sink,
+);

@@ -1,5 +1,6 @@
 // In-process: the hello world behind one middleware configuration, called in a loop on a fresh
 // server-like scope with a no-op send; run under callgrind by middleware-layers.mjs.
+import { serverLikeScope, serveLoop } from './loop-child.mjs';
 import { accessLog } from '@pagi/middleware-access-log';
 import { compress } from '@pagi/middleware-compress';
 import { etag } from '@pagi/middleware-etag';
@@ -29,44 +30,15 @@ const stack =
       ? Object.values(layers).slice(1)
       : which.split(',').map((n) => layers[n]);
 const app = stack.length === 0 ? hello : compose(...stack.map((make) => make()))(hello);
-const PAGI = Object.freeze({ version: '0.2', spec_version: '0.2' });
-class Conn {
-  on_disconnect() {}
-  disconnect_reason() {
-    return undefined;
-  }
-}
 const reqHeaders = [['host', '127.0.0.1:8000']];
-const scopeOf = () => ({
-  type: 'http',
-  pagi: PAGI,
-  http_version: '1.1',
-  scheme: 'http',
-  method: 'GET',
-  path: '/',
-  raw_path: '/',
-  query_string: '',
-  root_path: '',
-  headers: reqHeaders.slice(),
-  client: ['127.0.0.1', 5000],
-  server: ['127.0.0.1', 8000],
-  state: {},
-  extensions: {},
-  'pagi.connection': new Conn(),
-  'pagi.transport': {},
-  'pagi.keys': null,
-});
+const scopeOf = () => serverLikeScope('GET', '/', reqHeaders);
 const receive = async () => ({ type: 'http.request', body: new Uint8Array(0), more: false });
 let sink = 0;
 const send = async (event) => {
   sink += event.type.length;
 };
-async function loop(n) {
-  for (let i = 0; i < n; i++) await app(scopeOf(), receive, send);
-}
-await loop(Number(process.argv[3] ?? 30000));
-process.stdout.write('ready\n');
-process.stdin.on('data', async (d) => {
-  await loop(Number(String(d).trim()));
-  process.stdout.write(`done ${sink}\n`);
-});
+await serveLoop(
+  () => app(scopeOf(), receive, send),
+  Number(process.argv[3] ?? 30000),
+  () => sink,
+);

@@ -12,6 +12,7 @@
 //   for p in spec router helpers; do (cd packages/$p && npx tsup); done
 //   node apps/bench/router-users.mjs [raw router ...] [--n 20000]
 // KEEP=<dir> (plus CG_EXTRA / NODE_EXTRA, as in callgrind.mjs) keeps each dump for profiling.
+import { serverLikeScope, serveLoop } from './loop-child.mjs';
 import { fileURLToPath } from 'node:url';
 import { countLoop } from './callgrind.mjs';
 
@@ -87,37 +88,12 @@ async function child(which, warm) {
   if (picked === undefined) throw new Error(`unknown variant ${which}; one of ${VARIANTS.join(', ')}`);
   const app = typeof picked === 'function' ? picked : picked.app;
   const path = which === 'hello' || which === 'router-hello' ? '/' : '/users/42';
-  const PAGI = Object.freeze({ version: '0.2', spec_version: '0.2' });
-  class Conn {
-    on_disconnect() {}
-    disconnect_reason() {
-      return undefined;
-    }
-  }
   const reqHeaders = [['host', '127.0.0.1:8000']];
   // A server hands the app a new path string per request (not internalized, no cached hash).
   const fresh = (p) => `${p.slice(0, 1)}${p.slice(1)}`;
   const scopeOf = () => {
     const p = fresh(path);
-    return {
-      type: 'http',
-      pagi: PAGI,
-      http_version: '1.1',
-      scheme: 'http',
-      method: 'GET',
-      path: p,
-      raw_path: p,
-      query_string: '',
-      root_path: '',
-      headers: reqHeaders.slice(),
-      client: ['127.0.0.1', 5000],
-      server: ['127.0.0.1', 8000],
-      state: {},
-      extensions: {},
-      'pagi.connection': new Conn(),
-      'pagi.transport': {},
-      'pagi.keys': null,
-    };
+    return serverLikeScope('GET', p, reqHeaders);
   };
   const receive = async () => ({ type: 'http.request', body: new Uint8Array(0), more: false });
   const RESOLVED = Promise.resolve();
@@ -128,13 +104,9 @@ async function child(which, warm) {
     else sink += event.body?.length ?? 0;
     return RESOLVED;
   };
-  async function loop(n) {
-    for (let i = 0; i < n; i++) await app(scopeOf(), receive, send);
-  }
-  await loop(warm);
-  process.stdout.write('ready\n');
-  process.stdin.on('data', async (d) => {
-    await loop(Number(String(d).trim()));
-    process.stdout.write(`done ${sink}\n`);
-  });
+  await serveLoop(
+    () => app(scopeOf(), receive, send),
+    warm,
+    () => sink,
+  );
 }

@@ -1,4 +1,5 @@
 import { IncomingMessage } from 'node:http';
+import { rawFieldValue } from './raw-field.js';
 
 /**
  * `req.headers` built only when something other than node's `Expect` check reads it.
@@ -26,21 +27,10 @@ function real(target: Pending): Record<string, string | string[] | undefined> {
   return nodeHeaders!.get!.call(req) as Record<string, string | string[] | undefined>;
 }
 
-/** Every `expect` field of the request, joined as node joins repeated fields. */
-function rawExpect(raw: string[]): string | undefined {
-  let out: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length === 6 && name.toLowerCase() === 'expect')
-      out = out === undefined ? raw[i + 1] : `${out}, ${raw[i + 1]}`;
-  }
-  return out;
-}
-
 const handler: ProxyHandler<Pending> = {
   get(target, key) {
     if (key === 'expect' && (target.req as { [kReal]?: boolean })[kReal] !== true)
-      return rawExpect(target.req.rawHeaders);
+      return rawFieldValue(target.req.rawHeaders, 'expect', ', ');
     return real(target)[key as string];
   },
   has: (target, key) => key in real(target),

@@ -1,5 +1,6 @@
 import { IncomingMessage } from 'node:http';
 import { installLazyHeaders } from './lazy-node-headers.js';
+import { rawFieldValue } from './raw-field.js';
 
 /** What llhttp reported: the request carried `Connection: upgrade` and an `Upgrade` header. */
 const kUpgradeOffered: unique symbol = Symbol('pagi.upgrade-offered');
@@ -18,17 +19,6 @@ export function offersWebSocket(upgrade: string): boolean {
     if (token === 'websocket' || token.startsWith('websocket/')) return true;
   }
   return false;
-}
-
-/** Every `Upgrade` field value of a request, joined as one list (RFC 9110 §5.3). */
-function upgradeValue(raw: string[]): string {
-  let out = '';
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length === 7 && name.toLowerCase() === 'upgrade')
-      out = out === '' ? raw[i + 1]! : `${out},${raw[i + 1]}`;
-  }
-  return out;
 }
 
 // What the server makes of an upgrade offer, decided once per request (see PagiIncomingMessage).
@@ -90,7 +80,7 @@ Object.defineProperty(PagiIncomingMessage.prototype, 'upgrade', {
     if (verdict === undefined) {
       if (this.method === undefined) return false; // not parsed yet: decide once it is
       verdict =
-        this.method === 'CONNECT' || offersWebSocket(upgradeValue(this.rawHeaders))
+        this.method === 'CONNECT' || offersWebSocket(rawFieldValue(this.rawHeaders, 'upgrade', ',') ?? '')
           ? UPGRADE
           : nothingFollows(this)
             ? SERVE_KEEP_ALIVE
