@@ -8,9 +8,11 @@ import {
 } from '@pagi/spec';
 import { WrapLegacyError } from './errors.js';
 import { FastResponse, type FastResponseState } from './internal/fast-response.js';
+import { fetchUrl } from './internal/fetch-url.js';
 import { isHopByHop } from './internal/hop-by-hop.js';
 import { lazyRequest } from './internal/lazy-request.js';
 import { goneError, readWholeBody, requestBodyStream } from './internal/request-body.js';
+import { requestMethod } from './internal/request-method.js';
 import { originOf } from './internal/request-target.js';
 import { type LegacyLogger, consoleLogger } from './logger.js';
 
@@ -68,8 +70,8 @@ class FetchCall {
   readonly #scope: HttpScope;
   readonly #receive: Receive<'http'>;
 
-  constructor(scope: HttpScope, receive: Receive<'http'>) {
-    this.method = scope.method;
+  constructor(scope: HttpScope, receive: Receive<'http'>, method: string) {
+    this.method = method;
     this.#scope = scope;
     this.#receive = receive;
   }
@@ -121,11 +123,20 @@ async function runFetch(
   send: Send<'http'>,
   logger: LegacyLogger,
 ): Promise<void> {
-  const call = new FetchCall(scope, receive);
-  const method = call.method;
+  // What `new Request()` would refuse never reaches the handler (request-method.ts, fetch-url.ts).
+  const requested = requestMethod(scope.method);
   const path = scope.raw_path ?? encodeURI(scope.path);
   const query = scope.query_string;
-  const url = originOf(scope, scope.headers) + (query === '' ? path : `${path}?${query}`);
+  const origin = originOf(scope, scope.headers);
+  const url = origin === undefined ? undefined : fetchUrl(origin, query === '' ? path : `${path}?${query}`);
+  if (typeof requested !== 'string' || url === undefined) {
+    if (requested === 501) await sendPlain(send, 501, 'Not Implemented');
+    else await sendPlain(send, 400, 'Bad Request');
+    return;
+  }
+  const call = new FetchCall(scope, receive, requested);
+  // The response is framed for the method the server saw (a lowercase `head` is not HEAD to it).
+  const method = scope.method;
 
   let response: Response;
   let fast: FastResponseState | undefined;
@@ -158,15 +169,7 @@ async function runFetch(
       },
     );
     logger(error.message, error);
-    await send({
-      type: 'http.response.start',
-      status: 500,
-      headers: [
-        ['content-type', 'text/plain; charset=utf-8'],
-        ['content-length', '21'],
-      ],
-    });
-    await send({ type: 'http.response.body', body: 'Internal Server Error', more: false });
+    await sendPlain(send, 500, 'Internal Server Error');
     return;
   }
 
@@ -217,6 +220,19 @@ async function runFetch(
     throw error;
   }
   await send({ type: 'http.response.body', more: false });
+}
+
+/** A short plain-text response the bridge answers itself (`text` is ASCII). */
+async function sendPlain(send: Send<'http'>, status: number, text: string): Promise<void> {
+  await send({
+    type: 'http.response.start',
+    status,
+    headers: [
+      ['content-type', 'text/plain; charset=utf-8'],
+      ['content-length', String(text.length)],
+    ],
+  });
+  await send({ type: 'http.response.body', body: text, more: false });
 }
 
 const TEXT_PLAIN: [string, string] = ['content-type', 'text/plain;charset=UTF-8'];

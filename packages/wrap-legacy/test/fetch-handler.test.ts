@@ -1,6 +1,6 @@
 /** fromFetchHandler with plain fetch handlers: failures and scope checks. */
 import { request } from 'undici';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { fromFetchHandler, fromNodeHandler, installFastResponse } from '../src/index.js';
 import { recordingLogger, serve } from './support/serve.js';
 
@@ -59,7 +59,7 @@ test('the from* bridges refuse scopes other than http', async () => {
 });
 
 /** A scope whose `pagi.connection` records on_disconnect calls and can report a disconnect. */
-function fakeScope(goneAlready = false) {
+function fakeScope(goneAlready = false, method = 'GET', overrides: Record<string, unknown> = {}) {
   const callbacks: ((reason: string) => void)[] = [];
   const connection = {
     registered: 0,
@@ -74,7 +74,7 @@ function fakeScope(goneAlready = false) {
   };
   const scope = {
     type: 'http',
-    method: 'GET',
+    method,
     scheme: 'http',
     path: '/',
     raw_path: '/',
@@ -82,6 +82,7 @@ function fakeScope(goneAlready = false) {
     root_path: '',
     headers: [['host', 'x.test']],
     'pagi.connection': connection,
+    ...overrides,
   } as never;
   return { scope, connection };
 }
@@ -138,4 +139,101 @@ test('a handler that throws for a client already gone is not logged', async () =
   )(scope, endless, recordSend as never);
   expect(log.lines).toHaveLength(0);
   expect(events).toHaveLength(0);
+});
+
+describe('methods a real Request refuses never reach the handler', () => {
+  test('TRACE over a real socket is a 501 without the handler', async () => {
+    let called = 0;
+    const served = await serve(
+      fromFetchHandler(() => {
+        called++;
+        return new Response('reflected');
+      }),
+    );
+    stop = served.close;
+    const res = await request(`${served.url}/`, { method: 'TRACE' });
+    expect(res.statusCode).toBe(501);
+    expect(res.headers.allow).toBeUndefined();
+    expect(await res.body.text()).toBe('Not Implemented');
+    expect(called).toBe(0);
+  });
+
+  test.each([
+    ['CONNECT', 501],
+    ['TRACK', 501],
+    ['trace', 501],
+    ['Connect', 501],
+    ['BAD METHOD', 400],
+    ['', 400],
+    ['GET\r\n', 400],
+    ['X{', 400],
+  ])('%j gives a %i and no handler call', async (method, status) => {
+    expect(() => new Request('http://x.test/', { method })).toThrow(TypeError);
+    const { scope } = fakeScope(false, method);
+    let called = 0;
+    events.length = 0;
+    await fromFetchHandler(() => {
+      called++;
+      return new Response('no');
+    })(scope, endless, recordSend as never);
+    expect(called).toBe(0);
+    expect(events[0]).toMatchObject({ type: 'http.response.start', status });
+    expect(events[1]).toMatchObject({ type: 'http.response.body', more: false });
+  });
+
+  test.each([
+    ['head', 'HEAD'],
+    ['get', 'GET'],
+    ['Post', 'POST'],
+    ['patch', 'patch'],
+    ['PROPFIND', 'PROPFIND'],
+  ])('%j reaches the handler as the real Request would carry it (%s)', async (method, expected) => {
+    const { scope } = fakeScope(false, method);
+    let seen: { method: string; real: string; body: unknown } | undefined;
+    events.length = 0;
+    await fromFetchHandler((req) => {
+      // `clone()` builds the real Request: a lowercase `head` with a body stream used to throw.
+      const real = req.clone();
+      seen = { method: req.method, real: real.method, body: req.body === null ? null : 'stream' };
+      return new Response('ok');
+    })(scope, endless, recordSend as never);
+    expect(events[0]).toMatchObject({ status: 200 });
+    expect(seen?.method).toBe(expected);
+    expect(seen?.real).toBe(expected);
+    expect(seen?.body).toBe(expected === 'HEAD' || expected === 'GET' ? null : 'stream');
+  });
+});
+
+describe('the Request url is the one a real Request reports', () => {
+  async function urlSeen(overrides: Record<string, unknown>): Promise<{ url?: string; status?: number }> {
+    const { scope } = fakeScope(false, 'GET', overrides);
+    let url: string | undefined;
+    events.length = 0;
+    await fromFetchHandler((req) => {
+      url = req.url;
+      return new Response('ok');
+    })(scope, endless, recordSend as never);
+    return { url, status: (events[0] as { status?: number } | undefined)?.status };
+  }
+
+  test.each([
+    ['/public/../admin', '', 'http://x.test/admin'],
+    ['/a/%2e%2E/b', '', 'http://x.test/b'],
+    ['/a\\b', '', 'http://x.test/a/b'],
+    ['/a"b', "q='x'", 'http://x.test/a%22b?q=%27x%27'],
+  ])('%j ? %j is %s', async (raw_path, query_string, expected) => {
+    expect(new Request(`http://x.test${raw_path}${query_string === '' ? '' : `?${query_string}`}`).url).toBe(
+      expected,
+    );
+    expect(await urlSeen({ raw_path, query_string })).toEqual({ url: expected, status: 200 });
+  });
+
+  test.each([
+    ['a Host carrying a path', { headers: [['host', 'evil.test/admin?']] }],
+    ['a Host carrying userinfo', { headers: [['host', 'u@evil.test']] }],
+    ['a Host with a space', { headers: [['host', 'a b']] }],
+    ['the asterisk target', { raw_path: '*' }],
+  ])('%s is a 400 without the handler', async (_name, overrides) => {
+    expect(await urlSeen(overrides)).toEqual({ url: undefined, status: 400 });
+  });
 });

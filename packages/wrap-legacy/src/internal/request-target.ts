@@ -1,4 +1,5 @@
 import type { ConnectionScopeBase, HeaderList } from '@pagi/spec';
+import { canonicalOrigin } from './fetch-url.js';
 
 /**
  * The request target as the wrapped app must see it: `raw_path` with the mount prefix
@@ -43,10 +44,13 @@ function stripSegments(raw: string, segments: number): string {
  */
 let memoScheme = '';
 let memoHost = '';
-let memoOrigin = '';
+let memoOrigin: string | undefined = '';
 
-/** `scheme://host` of a scope: the `host` header, else `server`, else `localhost`. */
-export function originOf(scope: ConnectionScopeBase, headers: HeaderList): string {
+/**
+ * `scheme://host` of a scope (the `host` header, else `server`, else `localhost`) as the URL
+ * parser serialises it, or undefined when the host is not one (fetch-url.ts, `canonicalOrigin`).
+ */
+export function originOf(scope: ConnectionScopeBase, headers: HeaderList): string | undefined {
   let host: string | undefined;
   for (const [name, value] of headers) {
     if (name === 'host') {
@@ -62,6 +66,6 @@ export function originOf(scope: ConnectionScopeBase, headers: HeaderList): strin
   if (host === memoHost && scheme === memoScheme) return memoOrigin;
   memoScheme = scheme;
   memoHost = host;
-  memoOrigin = `${scheme}://${host}`;
+  memoOrigin = canonicalOrigin(`${scheme}://${host}`);
   return memoOrigin;
 }
