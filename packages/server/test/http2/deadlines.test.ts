@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTestCerts } from '../fixtures/tls/make-certs.js';
+import { readSteadily } from '../helpers/h2-steady-reader.js';
 import { deferred, type StartedServer, startServer } from '../helpers/start-server.js';
+import { untilDisconnect } from '../helpers/ws-until-disconnect.js';
 import { collect, h2Connect, h2Request } from './h2-client.js';
 import {
   FLAG,
@@ -32,13 +34,6 @@ const hello: App = async (_scope, _receive, send) => {
   await send({ type: 'http.response.start', status: 200, headers: [] });
   await send({ type: 'http.response.body', body: 'hello' });
 };
-
-/** A WINDOW_UPDATE frame (RFC 9113 §6.9). */
-function windowUpdate(streamId: number, increment: number): Buffer {
-  const payload = Buffer.alloc(4);
-  payload.writeUInt32BE(increment);
-  return frame(FRAME.WINDOW_UPDATE, 0, streamId, payload);
-}
 
 const isReset = (id: number) => (f: ParsedFrame) => f.type === FRAME.RST_STREAM && f.streamId === id;
 
@@ -116,30 +111,12 @@ describe('sendTimeout on HTTP/2', () => {
     started = await startServer(big, { http2: true, sendTimeout: 1000, logLevel: 'warn' });
     const client = await rawH2(started.port);
     client.send(frame(FRAME.HEADERS, FLAG.END_HEADERS | FLAG.END_STREAM, 1, requestBlock('/big')));
-    let received = 0;
-    let ended = false;
-    const done = deferred<void>();
     // Opens 16 KiB of window every 100 ms: well under the time sendTimeout allows per write.
-    const timer = setInterval(() => {
-      for (const f of client.frames.splice(0)) {
-        if (f.type === FRAME.RST_STREAM)
-          done.reject(
-            new Error(`the stream was reset (${f.payload.readUInt32BE(0)}) after ${received} bytes`),
-          );
-        if (f.type !== FRAME.DATA) continue;
-        received += f.payload.length;
-        if ((f.flags & FLAG.END_STREAM) !== 0) ended = true;
-      }
-      if (ended) done.resolve();
-      else client.send(windowUpdate(0, 16384), windowUpdate(1, 16384));
-    }, 100);
     try {
-      await done.promise;
+      expect(await readSteadily(client)).toBe(40 * 8192);
     } finally {
-      clearInterval(timer);
       client.socket.destroy();
     }
-    expect(received).toBe(40 * 8192);
   });
 });
 
@@ -177,25 +154,12 @@ describe('sendTimeout on SSE and WebSocket streams over HTTP/2', () => {
   });
 
   it('resets a stalled WebSocket stream with CANCEL; the app sees 1006', async () => {
-    const gone = deferred<number>();
-    const app: App = async (scope, receive, send) => {
-      if (scope.type !== 'websocket') return;
-      await receive();
-      await send({ type: 'websocket.accept' });
-      const text = 'x'.repeat(10_000);
-      try {
+    const text = 'x'.repeat(10_000);
+    const { app, disconnected } = untilDisconnect({
+      accepted: async (send) => {
         for (let i = 0; i < 20; i++) await send({ type: 'websocket.send', text });
-      } catch {
-        // a send after the reset rejects
-      }
-      for (;;) {
-        const event = (await receive()) as ReceiveEvent<'websocket'>;
-        if (event.type === 'websocket.disconnect') {
-          gone.resolve(event.code);
-          return;
-        }
-      }
-    };
+      },
+    });
     started = await startServer(app, { http2: true, sendTimeout: 300, logLevel: 'warn' });
     const client = await rawH2(started.port);
     const block = requestBlock(
@@ -209,7 +173,7 @@ describe('sendTimeout on SSE and WebSocket streams over HTTP/2', () => {
     client.send(frame(FRAME.HEADERS, FLAG.END_HEADERS, 1, block));
     const reset = await client.waitFor(isReset(1));
     expect(reset.payload.readUInt32BE(0)).toBe(8); // CANCEL
-    expect(await gone.promise).toBe(1006);
+    expect((await disconnected).code).toBe(1006);
     client.socket.destroy();
   });
 
@@ -231,30 +195,12 @@ describe('sendTimeout on SSE and WebSocket streams over HTTP/2', () => {
         requestBlock('/events', [['accept', 'text/event-stream']]),
       ),
     );
-    let received = 0;
-    const done = deferred<void>();
     // Opens 16 KiB of window every 100 ms.
-    const timer = setInterval(() => {
-      let ended = false;
-      for (const f of client.frames.splice(0)) {
-        if (f.type === FRAME.RST_STREAM)
-          done.reject(
-            new Error(`the stream was reset (${f.payload.readUInt32BE(0)}) after ${received} bytes`),
-          );
-        if (f.type !== FRAME.DATA) continue;
-        received += f.payload.length;
-        if ((f.flags & FLAG.END_STREAM) !== 0) ended = true;
-      }
-      if (ended) done.resolve();
-      else client.send(windowUpdate(0, 16384), windowUpdate(1, 16384));
-    }, 100);
     try {
-      await done.promise;
+      expect(await readSteadily(client)).toBeGreaterThan(40 * 8000);
     } finally {
-      clearInterval(timer);
       client.socket.destroy();
     }
-    expect(received).toBeGreaterThan(40 * 8000);
   });
 });
 

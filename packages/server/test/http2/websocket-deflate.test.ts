@@ -1,11 +1,12 @@
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import { Writable } from 'node:stream';
 import { deflateRawSync } from 'node:zlib';
-import type { App, ReceiveEvent } from '@pagi/spec';
+import type { App } from '@pagi/spec';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as wsModule from 'ws';
 import type { ServerOptions } from '../../src/options.js';
 import { deferred, type StartedServer, startServer } from '../helpers/start-server.js';
+import { untilDisconnect } from '../helpers/ws-until-disconnect.js';
 import { echo } from '../websocket/echo-app.js';
 import { h2Connect } from './h2-client.js';
 
@@ -123,19 +124,7 @@ describe('permessage-deflate over HTTP/2 (RFC 7692 + RFC 8441)', () => {
   });
 
   it('holds an inflated message to wsMaxMessageSize: close 1009, as on HTTP/1.1', async () => {
-    const gone = deferred<number>();
-    const app: App = async (scope, receive, send) => {
-      if (scope.type !== 'websocket') return;
-      await receive();
-      await send({ type: 'websocket.accept' });
-      for (;;) {
-        const event = (await receive()) as ReceiveEvent<'websocket'>;
-        if (event.type === 'websocket.disconnect') {
-          gone.resolve(event.code);
-          return;
-        }
-      }
-    };
+    const { app, disconnected } = untilDisconnect();
     const { stream, headers } = await extendedConnect(
       { wsPerMessageDeflate: true, wsMaxMessageSize: 4096 },
       app,
@@ -146,7 +135,7 @@ describe('permessage-deflate over HTTP/2 (RFC 7692 + RFC 8441)', () => {
     client.sender.send(Buffer.alloc(65536), { binary: true, compress: true, fin: true, mask: true });
     await client.until(() => client.closes.length === 1);
     expect(client.closes[0]).toBe(1009);
-    expect(await gone.promise).toBe(1009);
+    expect((await disconnected).code).toBe(1009);
     client.deflate.cleanup();
   });
 

@@ -6,6 +6,7 @@ import type { App, ReceiveEvent } from '@pagi/spec';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type StartedServer, startServer } from '../helpers/start-server.js';
+import { untilDisconnect } from '../helpers/ws-until-disconnect.js';
 import { openSse } from '../sse/sse-client.js';
 import { deferred } from './harness.js';
 
@@ -17,21 +18,7 @@ afterEach(async () => {
 
 describe('WebSocket and SSE in the real server', () => {
   it('accepts and echoes over a WebSocket, and reports the client close to the app', async () => {
-    const end = deferred<unknown>();
-    const app: App = async (scope, receive, send) => {
-      if (scope.type !== 'websocket') return;
-      await receive();
-      await send({ type: 'websocket.accept' });
-      for (;;) {
-        const event = (await receive()) as ReceiveEvent<'websocket'>;
-        if (event.type === 'websocket.disconnect') {
-          end.resolve(event);
-          return;
-        }
-        if (event.type === 'websocket.receive')
-          await send({ type: 'websocket.send', text: `echo ${event.text}` });
-      }
-    };
+    const { app, disconnected } = untilDisconnect({ reply: (text) => `echo ${text}` });
     started = await startServer(app);
     const client = new WebSocket(`ws://127.0.0.1:${started.port}/`);
     const reply = new Promise((resolve) => client.once('message', (data) => resolve(String(data))));
@@ -39,7 +26,7 @@ describe('WebSocket and SSE in the real server', () => {
     client.send('hi');
     expect(await reply).toBe('echo hi');
     client.close(4000, 'done');
-    expect(await end.promise).toEqual({ type: 'websocket.disconnect', code: 4000, reason: 'done' });
+    expect(await disconnected).toEqual({ type: 'websocket.disconnect', code: 4000, reason: 'done' });
   });
 
   it('an open WebSocket counts toward maxConnections, and stops counting once closed', async () => {
@@ -78,19 +65,7 @@ describe('WebSocket and SSE in the real server', () => {
   });
 
   it('server.close() closes an open WebSocket with 1001 and tells the app server_shutdown', async () => {
-    const end = deferred<unknown>();
-    const app: App = async (scope, receive, send) => {
-      if (scope.type !== 'websocket') return;
-      await receive();
-      await send({ type: 'websocket.accept' });
-      for (;;) {
-        const event = (await receive()) as ReceiveEvent<'websocket'>;
-        if (event.type === 'websocket.disconnect') {
-          end.resolve(event);
-          return;
-        }
-      }
-    };
+    const { app, disconnected } = untilDisconnect();
     started = await startServer(app);
     const client = new WebSocket(`ws://127.0.0.1:${started.port}/`);
     const closed = new Promise<[number, string]>((resolve) =>
@@ -99,7 +74,7 @@ describe('WebSocket and SSE in the real server', () => {
     await new Promise((resolve) => client.once('open', resolve));
     const closing = started.server.close();
     expect((await closed)[0]).toBe(1001);
-    expect(await end.promise).toMatchObject({ type: 'websocket.disconnect', reason: 'server_shutdown' });
+    expect(await disconnected).toMatchObject({ type: 'websocket.disconnect', reason: 'server_shutdown' });
     await closing;
     started = undefined;
   });
