@@ -3,6 +3,7 @@ import { type App, type HttpScope, type Receive, type Send, UnsupportedScopeErro
 import { WrapLegacyError } from './errors.js';
 import { cgiEnvironment } from './internal/cgi-env.js';
 import { headerBlockEnd, parseCgiHead } from './internal/cgi-headers.js';
+import { sendPlain } from './internal/plain-response.js';
 import { type LegacyLogger, consoleLogger } from './logger.js';
 
 /** Options of {@link fromCGI}. */
@@ -306,17 +307,8 @@ function redirected(scope: HttpScope, location: string): HttpScope {
   };
 }
 
-async function sendError(send: Send<'http'>, status: 502 | 504): Promise<void> {
-  const text = status === 502 ? 'Bad Gateway' : 'Gateway Timeout';
-  await send({
-    type: 'http.response.start',
-    status,
-    headers: [
-      ['content-type', 'text/plain; charset=utf-8'],
-      ['content-length', String(text.length)],
-    ],
-  });
-  await send({ type: 'http.response.body', body: text, more: false });
+function sendError(send: Send<'http'>, status: 502 | 504): Promise<void> {
+  return sendPlain(send, status, status === 502 ? 'Bad Gateway' : 'Gateway Timeout');
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

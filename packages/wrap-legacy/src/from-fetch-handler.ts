@@ -12,6 +12,7 @@ import { fetchUrl } from './internal/fetch-url.js';
 import { isHopByHop } from './internal/hop-by-hop.js';
 import { lazyRequest } from './internal/lazy-request.js';
 import { goneError, readWholeBody, requestBodyStream } from './internal/request-body.js';
+import { sendPlain } from './internal/plain-response.js';
 import { requestMethod } from './internal/request-method.js';
 import { originOf } from './internal/request-target.js';
 import { type LegacyLogger, consoleLogger } from './logger.js';
@@ -220,19 +221,6 @@ async function runFetch(
     throw error;
   }
   await send({ type: 'http.response.body', more: false });
-}
-
-/** A short plain-text response the bridge answers itself (`text` is ASCII). */
-async function sendPlain(send: Send<'http'>, status: number, text: string): Promise<void> {
-  await send({
-    type: 'http.response.start',
-    status,
-    headers: [
-      ['content-type', 'text/plain; charset=utf-8'],
-      ['content-length', String(text.length)],
-    ],
-  });
-  await send({ type: 'http.response.body', body: text, more: false });
 }
 
 const TEXT_PLAIN: [string, string] = ['content-type', 'text/plain;charset=UTF-8'];

@@ -1,4 +1,4 @@
-import { FLAG, FRAME, frame, type RawH2 } from '../http2/raw-frames.js';
+import { FLAG, FRAME, frame, type RawH2, rawH2 } from '../http2/raw-frames.js';
 import { deferred } from './start-server.js';
 
 /** A WINDOW_UPDATE frame (RFC 9113 §6.9). */
@@ -41,4 +41,18 @@ export async function readSteadily(
     clearInterval(timer);
   }
   return received;
+}
+
+/**
+ * Opens a raw HTTP/2 connection to `port`, sends `headers` (a request's HEADERS frame, stream 1)
+ * and reads the answer with {@link readSteadily}; the connection is destroyed afterwards.
+ */
+export async function requestSteadily(port: number, headers: Buffer): Promise<number> {
+  const client = await rawH2(port);
+  client.send(headers);
+  try {
+    return await readSteadily(client);
+  } finally {
+    client.socket.destroy();
+  }
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTestCerts } from '../fixtures/tls/make-certs.js';
-import { readSteadily } from '../helpers/h2-steady-reader.js';
+import { requestSteadily } from '../helpers/h2-steady-reader.js';
 import { deferred, type StartedServer, startServer } from '../helpers/start-server.js';
 import { untilDisconnect } from '../helpers/ws-until-disconnect.js';
 import { collect, h2Connect, h2Request } from './h2-client.js';
@@ -109,14 +109,9 @@ describe('sendTimeout on HTTP/2', () => {
 
   it('does not cut a slow but steady reader', async () => {
     started = await startServer(big, { http2: true, sendTimeout: 1000, logLevel: 'warn' });
-    const client = await rawH2(started.port);
-    client.send(frame(FRAME.HEADERS, FLAG.END_HEADERS | FLAG.END_STREAM, 1, requestBlock('/big')));
+    const headers = frame(FRAME.HEADERS, FLAG.END_HEADERS | FLAG.END_STREAM, 1, requestBlock('/big'));
     // Opens 16 KiB of window every 100 ms: well under the time sendTimeout allows per write.
-    try {
-      expect(await readSteadily(client)).toBe(40 * 8192);
-    } finally {
-      client.socket.destroy();
-    }
+    expect(await requestSteadily(started.port, headers)).toBe(40 * 8192);
   });
 });
 
@@ -186,21 +181,14 @@ describe('sendTimeout on SSE and WebSocket streams over HTTP/2', () => {
       await send({ type: 'sse.close' });
     };
     started = await startServer(app, { http2: true, sendTimeout: 1000, logLevel: 'warn' });
-    const client = await rawH2(started.port);
-    client.send(
-      frame(
-        FRAME.HEADERS,
-        FLAG.END_HEADERS | FLAG.END_STREAM,
-        1,
-        requestBlock('/events', [['accept', 'text/event-stream']]),
-      ),
+    const headers = frame(
+      FRAME.HEADERS,
+      FLAG.END_HEADERS | FLAG.END_STREAM,
+      1,
+      requestBlock('/events', [['accept', 'text/event-stream']]),
     );
     // Opens 16 KiB of window every 100 ms.
-    try {
-      expect(await readSteadily(client)).toBeGreaterThan(40 * 8000);
-    } finally {
-      client.socket.destroy();
-    }
+    expect(await requestSteadily(started.port, headers)).toBeGreaterThan(40 * 8000);
   });
 });
 
