@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type IdleOwner, IdleTimer } from './idle-timer.js';
 
+// The timer reads the clock through clock.ts (perf_hooks' binding), which fake timers do not
+// replace: route it to the global they fake.
+vi.mock('./clock.js', () => ({ now: () => performance.now() }));
+
 class Owner implements IdleOwner {
   bytes = 0;
   idleAt: number[] = [];

@@ -1,3 +1,5 @@
+import { now } from './clock.js';
+
 /** What an {@link IdleTimer} reports to: the connection it watches. */
 export interface IdleOwner {
   /**
@@ -48,7 +50,7 @@ export class IdleTimer {
 
   /** Records activity: the idle period restarts from now. */
   touch(): void {
-    this.last = performance.now();
+    this.last = now();
     this.progressed = this.owner.progress();
   }
 
@@ -60,7 +62,7 @@ export class IdleTimer {
   /** @internal timer callback */
   fire(): void {
     this.timer = undefined;
-    const idleFor = performance.now() - this.last;
+    const idleFor = now() - this.last;
     if (idleFor < this.ms) this.arm(this.ms - idleFor);
     // Bytes arrived since the last touch() without one of their own (a message still arriving in
     // pieces): busy at some point in the last period. Counted from now, which may add up to one

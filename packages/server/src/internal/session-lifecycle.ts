@@ -1,5 +1,6 @@
 import type { Receive, Scope, Send } from '@pagi/spec';
 import { Mailbox } from '../websocket/mailbox.js';
+import { now } from './clock.js';
 import type { LongLivedConnection, ServerContext } from './context.js';
 import { type AppOwner, runApp } from './run-app.js';
 
@@ -23,7 +24,7 @@ export abstract class SessionLifecycle<Inbound> implements LongLivedConnection, 
   protected readonly ctx: ServerContext;
   /** Inbound events for the app; finished with the disconnect event when the session ends. */
   protected readonly mailbox = new Mailbox<Inbound>();
-  protected readonly startedAt = performance.now();
+  protected readonly startedAt = now();
   /** The status the access log reports (101 for an accepted WebSocket, the stream's for SSE). */
   protected status: number;
   protected bytesSent = 0;
@@ -80,7 +81,7 @@ export abstract class SessionLifecycle<Inbound> implements LongLivedConnection, 
         ...log,
         status: this.status,
         bytes: this.bytesSent,
-        durationMs: performance.now() - this.startedAt,
+        durationMs: now() - this.startedAt,
         protocol: this.protocol,
       });
     }

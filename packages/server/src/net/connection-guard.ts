@@ -9,6 +9,7 @@ import { trustedForwardedInfo } from './proxy-headers.js';
 import { readDeadlinePassed } from './read-clock.js';
 import type { Logger } from '../internal/context.js';
 import type { TrustedProxies } from './trusted-proxies.js';
+import { now as clockNow } from '../internal/clock.js';
 
 /** The part of a request slot (src/http/request-handler.ts) the guard reads. */
 export interface GuardedSlot extends DeadlineSlot {
@@ -137,7 +138,7 @@ export class ConnectionGuard {
       this.secured(secured);
       initSendClock(s);
       s.pagiAdmitted = true;
-      s[kReadSince] = performance.now();
+      s[kReadSince] = clockNow();
       return true;
     }
     const o = this.settings;
@@ -163,7 +164,7 @@ export class ConnectionGuard {
     if (s.pagiCountedAs !== undefined || tls) listen(s);
     initSendClock(s);
     s.pagiAdmitted = true;
-    s[kReadSince] = performance.now();
+    s[kReadSince] = clockNow();
     return true;
   }
 
@@ -320,7 +321,7 @@ export class ConnectionGuard {
 
   /** One pass over every connection: whole-request deadlines, then stalled sends. */
   sweep(): void {
-    const now = performance.now();
+    const now = clockNow();
     const { requestReadTimeout: read, sendTimeout: send } = this.settings;
     for (const slot of this.slots) {
       if (read > 0 && this.readExpired(slot, now, read)) continue;

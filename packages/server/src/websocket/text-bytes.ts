@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 /**
  * UTF-8 bytes for outgoing text messages, remembering the last string seen in either direction.
  *
