@@ -236,4 +236,18 @@ describe('the Request url is the one a real Request reports', () => {
   ])('%s is a 400 without the handler', async (_name, overrides) => {
     expect(await urlSeen(overrides)).toEqual({ url: undefined, status: 400 });
   });
+
+  test('hosts taking turns each keep their own origin, a refused one stays refused', async () => {
+    for (let round = 0; round < 2; round++) {
+      expect(await urlSeen({ headers: [['host', 'A.test']] })).toEqual({
+        url: 'http://a.test/',
+        status: 200,
+      });
+      expect(await urlSeen({ headers: [['host', 'u@b.test']] })).toEqual({ url: undefined, status: 400 });
+      expect(await urlSeen({ headers: [['host', 'b.test:80']] })).toEqual({
+        url: 'http://b.test/',
+        status: 200,
+      });
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import type { ConnectionScopeBase, HeaderList } from '@pagi/spec';
-import { canonicalOrigin } from './fetch-url.js';
+import { cachedOrigin } from './fetch-url.js';
 
 /**
  * The request target as the wrapped app must see it: `raw_path` with the mount prefix
@@ -48,7 +48,7 @@ let memoOrigin: string | undefined = '';
 
 /**
  * `scheme://host` of a scope (the `host` header, else `server`, else `localhost`) as the URL
- * parser serialises it, or undefined when the host is not one (fetch-url.ts, `canonicalOrigin`).
+ * parser serialises it, or undefined when the host is not one (fetch-url.ts, `cachedOrigin`).
  */
 export function originOf(scope: ConnectionScopeBase, headers: HeaderList): string | undefined {
   let host: string | undefined;
@@ -66,6 +66,6 @@ export function originOf(scope: ConnectionScopeBase, headers: HeaderList): strin
   if (host === memoHost && scheme === memoScheme) return memoOrigin;
   memoScheme = scheme;
   memoHost = host;
-  memoOrigin = canonicalOrigin(`${scheme}://${host}`);
+  memoOrigin = cachedOrigin(`${scheme}://${host}`);
   return memoOrigin;
 }
