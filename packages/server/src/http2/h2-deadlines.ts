@@ -5,6 +5,7 @@ import type { DisconnectReason } from '@pagi/spec';
 import { refuse } from '../http/simple-response.js';
 import type { Logger } from '../internal/context.js';
 import { readDeadlinePassed } from '../net/read-clock.js';
+import type { SlotList } from './slot-list.js';
 import type { StreamSlot } from './stream-slot.js';
 
 /** What the sweep reads of an HTTP/2 connection (http2-handler.ts `SessionRecord`). */
@@ -12,7 +13,7 @@ export interface DeadlineSession {
   readonly session: ServerHttp2Session;
   readonly socket: Socket;
   /** Streams running an exchange. */
-  readonly streams: ReadonlySet<StreamSlot>;
+  readonly streams: SlotList<StreamSlot>;
   /** SSE and WebSocket streams still open, with their send clocks ({@link watchLongLived}). */
   readonly longLived: ReadonlyMap<ServerHttp2Stream, LongLivedClock>;
   /**

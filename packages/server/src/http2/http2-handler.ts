@@ -24,6 +24,7 @@ import { nodeHttp2Options } from './http2-options.js';
 import { PagiHttp2Request, PagiHttp2Response } from './pagi-http2-compat.js';
 import { sniffPreface } from './preface-sniff.js';
 import { prepareSessionRequest } from './session-request.js';
+import { SlotList } from './slot-list.js';
 import { type StreamConnection, StreamSlot } from './stream-slot.js';
 
 /** http2IdleTimeout is checked this many times per period (see Http2Handlers.sweepIdle). */
@@ -37,7 +38,7 @@ class SessionRecord implements StreamConnection, DeadlineSession {
   readonly session: ServerHttp2Session;
   readonly client: [string, number] | undefined;
   readonly server: [string, number] | [string, null] | undefined;
-  readonly streams = new Set<StreamSlot>();
+  readonly streams = new SlotList<StreamSlot>();
   /** Idle sweeps in a row that saw no bytes move and no exchange running (see sweepIdle). */
   idleSweeps = 0;
   /** The socket's bytes read + written at the last sweep. */
