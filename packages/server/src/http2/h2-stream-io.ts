@@ -163,9 +163,12 @@ export class H2StreamResponse {
   }
 
   end(chunk?: string | Uint8Array): this {
-    const last = chunk === undefined ? 0 : sizeOf(chunk);
-    if (this.expected >= 0 && this.written + last !== this.expected)
-      throw contentLengthMismatch(this.written + last, this.expected);
+    if (this.expected >= 0) {
+      const total = this.written + (chunk === undefined ? 0 : sizeOf(chunk));
+      if (total !== this.expected) throw contentLengthMismatch(total, this.expected);
+    }
+    // Empty or not is all the rest needs (no UTF-8 byte count of a string body).
+    const last = chunk === undefined ? 0 : typeof chunk === 'string' ? chunk.length : chunk.byteLength;
     const stream = this.stream;
     this.ended = true;
     if (this.fields !== undefined) {
