@@ -41,7 +41,9 @@ function start(name) {
   const file = name.endsWith('.mjs') ? name : `${here}servers/${name}.mjs`;
   const args = ['--trace-gc-nvp', ...nodeArgs, file];
   const child = canPin
-    ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
+    ? spawn('taskset', ['-c', '0', process.execPath, ...args], {
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      })
     : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const server = { name, child, port: 0, gc: [] };
   let rest = '';
@@ -92,7 +94,15 @@ function threadCpu(pid) {
 }
 
 async function h2load(port, count) {
-  const args = ['-n', String(count), '-c', values.connections, '-m', values.streams, `http://127.0.0.1:${port}/`];
+  const args = [
+    '-n',
+    String(count),
+    '-c',
+    values.connections,
+    '-m',
+    values.streams,
+    `http://127.0.0.1:${port}/`,
+  ];
   const { stdout } = await (canPin ? run('taskset', ['-c', '1', 'h2load', ...args]) : run('h2load', args));
   const done = /(\d+) succeeded, (\d+) failed/.exec(stdout);
   if (done === null || Number(done[1]) !== count) throw new Error(`h2load did not complete:\n${stdout}`);
