@@ -3,6 +3,7 @@
 // compatibility API, and @pagi/server --http2, each driven by h2load with a fixed request count
 // (10 connections x 10 streams). The load-independent companion of http2.mjs.
 // Usage: node apps/bench/http2-instructions.mjs [--requests 2000] [--warmup <requests>] [--servers node-http2,pagi-h2]
+//   (a server may also be a path to an .mjs server file: see below)
 // Profiling: KEEP / CG_EXTRA / NODE_EXTRA as for instructions.mjs (callgrind.mjs's countPerUnit).
 // Build first: for p in spec server; do (cd packages/$p && npx tsup); done
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,11 @@ const servers = [
   { name: 'node-http2-compat', args: [`${here}servers/node-http2-compat.mjs`], load: 'h2' },
   { name: 'pagi-h2', args: [`${here}servers/pagi-h2.mjs`], load: 'h2' },
 ].filter((s) => values.servers.split(',').includes(s.name));
+// A name ending in .mjs is a server file of its own (e.g. a copy importing an older build), counted
+// after the named ones: an A/B of two builds in one run.
+for (const file of values.servers.split(',').filter((n) => n.endsWith('.mjs'))) {
+  servers.push({ name: file.replace(/^.*\//, '').replace(/\.mjs$/, ''), args: [file], load: 'h2' });
+}
 const counts = {};
 for (const server of servers) {
   counts[server.name] = await countPerUnit(server, { warmup, requests });
@@ -31,7 +37,7 @@ for (const server of servers) {
     `${server.name.padEnd(20)} ${Math.round(counts[server.name]).toString().padStart(9)} instructions/request`,
   );
 }
-for (const name of ['node-http2-compat', 'pagi-h2']) {
+for (const name of Object.keys(counts).filter((n) => n !== 'node-http2')) {
   if (counts[name] === undefined || counts['node-http2'] === undefined) continue;
   console.log(
     `ratio ${name}/node-http2 ${(counts['node-http2'] / counts[name]).toFixed(2)} (by instructions per request)`,

@@ -4,6 +4,7 @@
 // server's peak RSS (target < 150 MB).
 // Usage: node apps/bench/http2.mjs [--rounds 3] [--duration 5] [--connections 10]
 // Build first: for p in spec server; do (cd packages/$p && npx tsup); done
+// Each server first gets 150,000 requests (V8's start-up GC phase, see below), then --warmup s.
 // The ratio printed first is by server CPU time per request (what machine load skews least);
 // req/s is printed too, and is noise on a loaded machine.
 import { execFile } from 'node:child_process';
@@ -60,6 +61,14 @@ async function h2load(port, seconds, clients, streams) {
   return { requests: Number(done[4]), rps: Number(rps[1]) };
 }
 
+const WARMUP_REQUESTS = 150_000;
+
+/** h2load with a fixed request count (10 connections x 10 streams), for the warm-up. */
+async function h2loadCount(port, count) {
+  const args = ['-n', String(count), '-c', '10', '-m', '10', `http://127.0.0.1:${port}/`];
+  await (canPin ? run('taskset', ['-c', '1', 'h2load', ...args]) : run('h2load', args));
+}
+
 async function measure(server, seconds, clients, streams) {
   const before = await cpuMs(server.child);
   const r = await h2load(server.port, seconds, clients, streams);
@@ -100,6 +109,13 @@ try {
   // The download runs first, in a fresh process, so its peak RSS is the stream's, not the heap a
   // minute of load left behind.
   const big = await download(children['pagi-h2']);
+  // Past V8's start-up GC phase before anything is counted: while new space grows to its final
+  // size, every server promotes much of what a request allocates and runs mark-compacts with
+  // concurrent marking on the other threads (apps/bench/http2-cpu.mjs shows it: up to 5 kB per
+  // request surviving scavenges instead of 0.1-0.3 kB), which lasted 50-150k requests here and
+  // skewed whichever server was still in it. A fixed request count, not seconds, so a slow
+  // server is not measured earlier in that phase than a fast one.
+  for (const name of Object.keys(children)) await h2loadCount(children[name].port, WARMUP_REQUESTS);
   const sets = [
     ['', connections, 10],
     [' (1 connection, 100 streams)', 1, 100],

@@ -278,7 +278,8 @@ function sendTrailers(ex: ExchangeState, event: Record<string, unknown>): Promis
   const version = ex.req.httpVersion;
   if (flat.length > 0 && version === '2' && ex.contentLength === undefined) {
     // node:http2 takes trailers as an object; a repeated name becomes a list (one field each).
-    const fields: Record<string, string | string[]> = {};
+    // No prototype: `constructor` or `__proto__` is a field name here, not Object's property.
+    const fields: Record<string, string | string[]> = Object.create(null);
     for (let i = 0; i < flat.length; i += 2) {
       const name = flat[i]!;
       const prior = fields[name];

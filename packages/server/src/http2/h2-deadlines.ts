@@ -5,6 +5,7 @@ import type { DisconnectReason } from '@pagi/spec';
 import { refuse } from '../http/simple-response.js';
 import type { Logger } from '../internal/context.js';
 import { readDeadlinePassed } from '../net/read-clock.js';
+import type { SlotList } from './slot-list.js';
 import type { StreamSlot } from './stream-slot.js';
 
 /** What the sweep reads of an HTTP/2 connection (http2-handler.ts `SessionRecord`). */
@@ -12,11 +13,14 @@ export interface DeadlineSession {
   readonly session: ServerHttp2Session;
   readonly socket: Socket;
   /** Streams running an exchange. */
-  readonly streams: ReadonlySet<StreamSlot>;
+  readonly streams: SlotList<StreamSlot>;
   /** SSE and WebSocket streams still open, with their send clocks ({@link watchLongLived}). */
   readonly longLived: ReadonlyMap<ServerHttp2Stream, LongLivedClock>;
-  /** The highest stream id whose header block completed (node's 'stream' event). */
-  readonly lastStreamId: number;
+  /**
+   * The highest stream id whose header block is known complete: node's 'stream' event, or a PING
+   * answered after the block began (a stream nghttp2 or node reset, which node never emits).
+   */
+  lastStreamId: number;
   /** The header block the sweep is timing (its stream id, 0 = none) and since when. */
   headersPendingId: number;
   headersPendingSince: number;
@@ -59,6 +63,25 @@ export function watchLongLived(
     clock.drains++;
   });
   stream.once('close', () => streams.delete(stream));
+}
+
+/**
+ * Asks the client for a PING acknowledgement to tell a header block that completed but whose
+ * stream node never emitted (nghttp2 reset it as malformed, node refused it) from one still
+ * unfinished. A header block is a contiguous run of frames (RFC 9113 §4.3): a PING ACK arriving
+ * while one is open is a connection error, so an answered PING sent after `begun` began proves
+ * that block ended. Until then, or if the client never answers, the block is timed as before; a
+ * slow loris cannot answer without ending its block or its connection. One PING per new block
+ * seen on a connection with no open stream; node caps the PINGs in flight (maxOutstandingPings).
+ */
+function proveBlockEnded(record: DeadlineSession, begun: number): void {
+  try {
+    record.session.ping((error) => {
+      if (error === null && begun > record.lastStreamId) record.lastStreamId = begun;
+    });
+  } catch {
+    // The session is closing: nothing left to time.
+  }
 }
 
 export interface H2DeadlineSettings {
@@ -159,6 +182,7 @@ export class H2Deadlines {
     if (record.headersPendingId !== begun) {
       record.headersPendingId = begun;
       record.headersPendingSince = now;
+      proveBlockEnded(record, begun);
       return false;
     }
     if (now - record.headersPendingSince < limit) return false;

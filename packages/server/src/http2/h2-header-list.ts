@@ -26,6 +26,8 @@ export function h2RequestHead(raw: string[]): H2RequestHead {
   let contentLength: string | undefined;
   let accept: string | undefined;
   let host = false;
+  /** Where `host` from `:authority` went, -1 before the first regular field. */
+  let authorityHost = -1;
   let cookieIndex = -1;
   let size = 0;
   for (let i = 0; i < raw.length; i += 2) {
@@ -36,6 +38,13 @@ export function h2RequestHead(raw: string[]): H2RequestHead {
       if (name === ':authority') authority = value;
       else if (name === ':protocol') protocol = value;
       continue;
+    }
+    // Pseudo-headers precede every regular field (RFC 9113 §8.3; nghttp2 resets a stream that
+    // breaks this), so `:authority` is known here: its `host` goes first, as a push rather than
+    // an unshift of the whole list at the end, and is taken out again if `host` itself follows.
+    if (authorityHost === -1 && authority !== undefined) {
+      authorityHost = headers.length;
+      headers.push(['host', authority]);
     }
     if (name === 'cookie') {
       if (cookieIndex !== -1) {
@@ -49,6 +58,8 @@ export function h2RequestHead(raw: string[]): H2RequestHead {
     else if (name === 'accept' && accept === undefined) accept = value;
     headers.push([name, value]);
   }
-  if (!host && authority !== undefined) headers.unshift(['host', authority]);
+  if (host) {
+    if (authorityHost !== -1) headers.splice(authorityHost, 1);
+  } else if (authorityHost === -1 && authority !== undefined) headers.push(['host', authority]);
   return { headers, authority, protocol, contentLength, accept, size };
 }

@@ -35,6 +35,19 @@ function sizeOf(chunk: string | Uint8Array): number {
   return typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
 }
 
+const hasOwn = Object.hasOwn;
+
+/**
+ * Stores a response field on the object node:http2 takes. The object keeps Object.prototype (a
+ * null-prototype object is a dictionary, slower for node's copy of it in respond()), so the one
+ * name a plain store cannot create, `__proto__`, is defined as an own property.
+ */
+function setField(fields: OutgoingHttpHeaders, name: string, value: string | string[]): void {
+  if (name === '__proto__')
+    Object.defineProperty(fields, name, { value, enumerable: true, writable: true, configurable: true });
+  else fields[name] = value;
+}
+
 // respond() copies its options; shared ones save an object per stream.
 const END_STREAM = Object.freeze({ endStream: true });
 const WAIT_FOR_TRAILERS = Object.freeze({ waitForTrailers: true });
@@ -129,10 +142,12 @@ export class H2StreamResponse {
         this.expected = Number(value);
         this.written = 0;
       }
-      const prior = fields[name];
-      if (prior === undefined) fields[name] = value;
+      // Own properties only: `constructor` would otherwise read Object's, and `__proto__` would
+      // set the prototype instead of a field (both are valid field names).
+      const prior = hasOwn(fields, name) ? fields[name] : undefined;
+      if (prior === undefined) setField(fields, name, value);
       else if (Array.isArray(prior)) prior.push(value);
-      else fields[name] = [prior as string, value];
+      else setField(fields, name, [prior as string, value]);
     }
     if (status < 200) throw new Error(`HTTP/2 response status ${status} is not a final status`);
     this.fields = fields;
@@ -163,9 +178,12 @@ export class H2StreamResponse {
   }
 
   end(chunk?: string | Uint8Array): this {
-    const last = chunk === undefined ? 0 : sizeOf(chunk);
-    if (this.expected >= 0 && this.written + last !== this.expected)
-      throw contentLengthMismatch(this.written + last, this.expected);
+    if (this.expected >= 0) {
+      const total = this.written + (chunk === undefined ? 0 : sizeOf(chunk));
+      if (total !== this.expected) throw contentLengthMismatch(total, this.expected);
+    }
+    // Empty or not is all the rest needs (no UTF-8 byte count of a string body).
+    const last = chunk === undefined ? 0 : typeof chunk === 'string' ? chunk.length : chunk.byteLength;
     const stream = this.stream;
     this.ended = true;
     if (this.fields !== undefined) {

@@ -24,6 +24,7 @@ import { nodeHttp2Options } from './http2-options.js';
 import { PagiHttp2Request, PagiHttp2Response } from './pagi-http2-compat.js';
 import { sniffPreface } from './preface-sniff.js';
 import { prepareSessionRequest } from './session-request.js';
+import { SlotList } from './slot-list.js';
 import { type StreamConnection, StreamSlot } from './stream-slot.js';
 
 /** http2IdleTimeout is checked this many times per period (see Http2Handlers.sweepIdle). */
@@ -37,7 +38,7 @@ class SessionRecord implements StreamConnection, DeadlineSession {
   readonly session: ServerHttp2Session;
   readonly client: [string, number] | undefined;
   readonly server: [string, number] | [string, null] | undefined;
-  readonly streams = new Set<StreamSlot>();
+  readonly streams = new SlotList<StreamSlot>();
   /** Idle sweeps in a row that saw no bytes move and no exchange running (see sweepIdle). */
   idleSweeps = 0;
   /** The socket's bytes read + written at the last sweep. */
@@ -227,16 +228,24 @@ export class Http2Handlers {
     _flags: number,
     rawHeaders: string[],
   ): void => {
+    const record = (stream.session as RecordSession | undefined)?.[kRecord];
+    if (record === undefined) {
+      stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+      return;
+    }
+    // The header block is complete, whatever becomes of the stream (even a 417 the app never
+    // sees): the slow-loris deadline must not time it (h2-deadlines.ts).
+    record.lastStreamId = stream.id!;
     const method = headers[':method']!;
     const expect = headers.expect;
     if (method !== 'CONNECT' && expect === undefined) {
-      this.dispatch(stream, headers, rawHeaders, undefined, undefined, false);
+      this.dispatch(record, stream, headers, rawHeaders, undefined, undefined, false);
       return;
     }
     const req = new PagiHttp2Request(stream, headers, undefined, rawHeaders);
     const res = new PagiHttp2Response(stream);
     if (expect === undefined || expect === '100-continue') {
-      this.dispatch(stream, headers, rawHeaders, req, res, expect !== undefined);
+      this.dispatch(record, stream, headers, rawHeaders, req, res, expect !== undefined);
       return;
     }
     // RFC 9110 §10.1.1: an expectation the server does not understand (node's answer).
@@ -245,6 +254,7 @@ export class Http2Handlers {
   };
 
   private dispatch(
+    record: SessionRecord,
     stream: ServerHttp2Stream,
     headers: IncomingHttpHeaders,
     rawHeaders: string[],
@@ -254,12 +264,6 @@ export class Http2Handlers {
   ): void {
     const ctx = this.ctx;
     const options = ctx.options;
-    const record = (stream.session as RecordSession | undefined)?.[kRecord];
-    if (record === undefined) {
-      stream.close(constants.NGHTTP2_INTERNAL_ERROR);
-      return;
-    }
-    record.lastStreamId = stream.id!;
     const method = headers[':method']!;
     const head = h2RequestHead(rawHeaders);
     // The compatibility objects, built only for the paths that need them.

@@ -2,6 +2,7 @@ import { constants, type ServerHttp2Session, type ServerHttp2Stream } from 'node
 import type { Socket } from 'node:net';
 import type { ConnectionSlot, SlotExchange } from '../http/connection-slot.js';
 import type { H2StreamResponse } from './h2-stream-io.js';
+import type { ListedSlot, SlotList } from './slot-list.js';
 
 /** What a stream slot knows of its connection (http2-handler.ts `SessionRecord`). */
 export interface StreamConnection {
@@ -9,7 +10,7 @@ export interface StreamConnection {
   readonly session: ServerHttp2Session;
   readonly client: [string, number] | undefined;
   readonly server: [string, number] | [string, null] | undefined;
-  readonly streams: Set<StreamSlot>;
+  readonly streams: SlotList<StreamSlot>;
 }
 
 /** The exchange as a stream slot drives it (implemented by HttpExchange). */
@@ -23,7 +24,7 @@ export interface StreamExchange extends SlotExchange {
  * "drop the carrier" resets the stream (RST_STREAM) and leaves the other streams alone; the
  * stream's own queue is the backpressure (`await send()` waits for its flow-control window).
  */
-export class StreamSlot implements ConnectionSlot {
+export class StreamSlot implements ConnectionSlot, ListedSlot<StreamSlot> {
   readonly socket: Socket;
   readonly writable: ServerHttp2Stream;
   readonly stream: ServerHttp2Stream;
@@ -44,6 +45,10 @@ export class StreamSlot implements ConnectionSlot {
   readonly appRejected = (error: unknown): void => {
     this.current?.appSettledWith(error, true);
   };
+  /** Links in the connection's list of running streams (slot-list.ts). */
+  prevSlot: StreamSlot | undefined = undefined;
+  nextSlot: StreamSlot | undefined = undefined;
+  listed = false;
   /** The response of a plain (stream API) exchange, told of the close first (h2-stream-io.ts). */
   response: H2StreamResponse | undefined = undefined;
   /**
