@@ -7,12 +7,13 @@
  *
  * Matching runs on the **raw** path (a byte string, D-2): each segment is percent-decoded on its
  * own with `decodePath`'s rule (UTF-8, else latin1, D-8), so `%2F` inside a segment becomes a `/`
- * in the value and never splits segments. Decoding is skipped when the path has no `%` and no
+ * in the value and never splits segments. Decoding is skipped for a segment with no `%` and no
  * byte above 0x7F, which is the common case.
  */
 // Imported, not the global: a global `Buffer` is looked up per call (LoadGlobalIC), a module binding is not.
 import { Buffer } from 'node:buffer';
 import { decodePath } from '@pagi/spec';
+import type { ParamsBuilder } from './params-builder.js';
 import type { Segment } from './pattern.js';
 
 /** Handler key of routes that accept every HTTP method. A space is never part of a method token. */
@@ -29,6 +30,8 @@ export interface Leaf<R> {
   names: string[];
   /** `ints[i]`: convert `values[i]` to a number. */
   ints: boolean[];
+  /** Builds the params object from the captured values (see params-builder.ts). */
+  params: ParamsBuilder;
 }
 
 export interface ParamEdge<R, M> {
@@ -139,7 +142,6 @@ function pick<R>(handlers: Record<string, Leaf<R>>, key: string, http: boolean):
  */
 export class Matcher<R, M> {
   path = '';
-  decode = false;
   key = '';
   http = true;
   /** Captured (decoded) values; only the first `count` are meaningful. */
@@ -151,16 +153,23 @@ export class Matcher<R, M> {
     const path = this.path;
     const len = path.length;
     if (pos > len) return node.handlers === null ? undefined : pick(node.handlers, this.key, this.http);
-    let end = path.indexOf('/', pos);
-    if (end === -1) end = len;
+    // One pass finds the segment's end and whether it needs decoding (a `%` or a byte above
+    // 0x7F): the segments of real paths are short, and a native `indexOf` per segment plus two
+    // scans of the whole path cost more in call overhead than this loop.
+    let end = pos;
+    let plain = true;
+    for (; end < len; end++) {
+      const c = path.charCodeAt(end);
+      if (c === 0x2f) break;
+      if (c === 0x25 || c > 0x7f) plain = false;
+    }
     let seg: string | undefined;
-    const decode = this.decode;
-    if (decode) seg = decodePath(path.slice(pos, end));
+    if (!plain) seg = decodePath(path.slice(pos, end));
     const labels = node.labels;
     const count = labels.length;
     if (count > 0) {
       let next: Node<R, M> | undefined;
-      if (decode || end === pos) {
+      if (!plain || end === pos) {
         if (seg === undefined) seg = '';
         next = node.statics!.get(seg);
       } else if (count > LIST_LIMIT) {
@@ -210,8 +219,7 @@ export class Matcher<R, M> {
     }
     const rests = node.rests;
     if (rests.length > 0) {
-      let rest = path.slice(pos);
-      if (decode) rest = decodePath(rest);
+      const rest = decodePath(path.slice(pos));
       for (let i = 0; i < rests.length; i++) {
         const edge = rests[i]!;
         if (edge.test !== null && !edge.test(rest)) continue;
@@ -235,8 +243,7 @@ export class Matcher<R, M> {
     }
     let end = path.indexOf('/', pos);
     if (end === -1) end = len;
-    let seg = path.slice(pos, end);
-    if (this.decode) seg = decodePath(seg);
+    const seg = decodePath(path.slice(pos, end));
     const next = node.statics?.get(seg);
     if (next !== undefined) this.collect(next, end + 1, into);
     if (end > pos) {
@@ -245,8 +252,7 @@ export class Matcher<R, M> {
       }
     }
     if (node.rests.length > 0) {
-      let rest = path.slice(pos);
-      if (this.decode) rest = decodePath(rest);
+      const rest = decodePath(path.slice(pos));
       for (const edge of node.rests)
         if (edge.test === null || edge.test(rest)) addMethods(edge.handlers, into);
     }
@@ -266,8 +272,7 @@ export class Matcher<R, M> {
     while (pos <= len && node.statics !== null) {
       let end = path.indexOf('/', pos);
       if (end === -1) end = len;
-      let seg = path.slice(pos, end);
-      if (this.decode) seg = decodePath(seg);
+      const seg = decodePath(path.slice(pos, end));
       const next = node.statics.get(seg);
       if (next === undefined) break;
       node = next;
