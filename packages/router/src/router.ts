@@ -415,7 +415,7 @@ export class Router extends Registrar {
       }
       const leaf: Leaf<RouteRecord> = { record, names, ints, params: paramsBuilder(names, ints) };
       for (const key of keys) {
-        handlers[key] = leaf;
+        handlers.set(key, leaf);
         this.#taken.set(`${signatures[i]} ${key}`, record);
       }
     });
@@ -515,10 +515,7 @@ export class Router extends Registrar {
     if (path.length < lengths.length && lengths[path.length] === true) {
       const node = this.#staticPaths.get(path);
       if (node !== undefined) {
-        const handlers = node.handlers!;
-        const leaf =
-          handlers[key] ??
-          (http ? ((key === 'HEAD' ? handlers.GET : undefined) ?? handlers[ALL]) : undefined);
+        const leaf = node.handlers!.pick(key, http);
         if (leaf !== undefined) return leaf;
       }
     }

@@ -34,6 +34,40 @@ export interface Leaf<R> {
   params: ParamsBuilder;
 }
 
+/**
+ * The leaves of one node (or wildcard edge) by handler key: an HTTP method, {@link ALL},
+ * {@link WEBSOCKET} or {@link SSE}. Two parallel lists scanned with `===` rather than a
+ * null-prototype object: a node has a handful of keys, the request's method is an interned
+ * string, and a dictionary-mode object's keyed load costs ~100 instructions per request.
+ */
+export class Handlers<R> {
+  readonly keys: string[] = [];
+  readonly leaves: Leaf<R>[] = [];
+
+  get(key: string): Leaf<R> | undefined {
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return this.leaves[i];
+    return undefined;
+  }
+
+  set(key: string, leaf: Leaf<R>): void {
+    const i = this.keys.indexOf(key);
+    if (i === -1) {
+      this.keys.push(key);
+      this.leaves.push(leaf);
+    } else {
+      this.leaves[i] = leaf;
+    }
+  }
+
+  /** The leaf for a request: exact key, then GET for HEAD (automatic HEAD), then `all`. */
+  pick(key: string, http: boolean): Leaf<R> | undefined {
+    const leaf = this.get(key);
+    if (leaf !== undefined || !http) return leaf;
+    return (key === 'HEAD' ? this.get('GET') : undefined) ?? this.get(ALL);
+  }
+}
+
 export interface ParamEdge<R, M> {
   key: string;
   test: ((value: string) => boolean) | null;
@@ -43,7 +77,7 @@ export interface ParamEdge<R, M> {
 export interface RestEdge<R> {
   key: string;
   test: ((value: string) => boolean) | null;
-  handlers: Record<string, Leaf<R>>;
+  handlers: Handlers<R>;
 }
 
 /**
@@ -61,12 +95,12 @@ export class Node<R, M> {
   buckets: (number[] | undefined)[] | null = null;
   params: ParamEdge<R, M>[] = [];
   rests: RestEdge<R>[] = [];
-  handlers: Record<string, Leaf<R>> | null = null;
+  handlers: Handlers<R> | null = null;
   mount: M | null = null;
 }
 
 /** Finds or creates the handler table a concrete pattern ends in. */
-export function handlersFor<R, M>(root: Node<R, M>, segments: readonly Segment[]): Record<string, Leaf<R>> {
+export function handlersFor<R, M>(root: Node<R, M>, segments: readonly Segment[]): Handlers<R> {
   let node = root;
   for (const seg of segments) {
     if (seg.kind === 'static') {
@@ -84,7 +118,7 @@ export function handlersFor<R, M>(root: Node<R, M>, segments: readonly Segment[]
     } else {
       let edge = node.rests.find((e) => e.key === seg.key);
       if (edge === undefined) {
-        edge = { key: seg.key, test: seg.test, handlers: Object.create(null) };
+        edge = { key: seg.key, test: seg.test, handlers: new Handlers() };
         // `<path>` (non-empty) is more specific than `*` (may be empty).
         if (seg.key === '*') node.rests.push(edge);
         else node.rests.unshift(edge);
@@ -92,7 +126,7 @@ export function handlersFor<R, M>(root: Node<R, M>, segments: readonly Segment[]
       return edge.handlers;
     }
   }
-  node.handlers ??= Object.create(null) as Record<string, Leaf<R>>;
+  node.handlers ??= new Handlers();
   return node.handlers;
 }
 
@@ -129,13 +163,6 @@ export function needsDecoding(path: string): boolean {
   return path.indexOf('%') !== -1 || Buffer.byteLength(path, 'utf8') !== path.length;
 }
 
-/** Picks the leaf for a request: exact key, then GET for HEAD (automatic HEAD), then `all`. */
-function pick<R>(handlers: Record<string, Leaf<R>>, key: string, http: boolean): Leaf<R> | undefined {
-  const leaf = handlers[key];
-  if (leaf !== undefined || !http) return leaf;
-  return (key === 'HEAD' ? handlers.GET : undefined) ?? handlers[ALL];
-}
-
 /**
  * Mutable state of one match. A router owns one and reuses it: matching is synchronous, so
  * no two matches can interleave.
@@ -152,7 +179,7 @@ export class Matcher<R, M> {
   walk(node: Node<R, M>, pos: number): Leaf<R> | undefined {
     const path = this.path;
     const len = path.length;
-    if (pos > len) return node.handlers === null ? undefined : pick(node.handlers, this.key, this.http);
+    if (pos > len) return node.handlers === null ? undefined : node.handlers.pick(this.key, this.http);
     // One pass finds the segment's end and whether it needs decoding (a `%` or a byte above
     // 0x7F): the segments of real paths are short, and a native `indexOf` per segment plus two
     // scans of the whole path cost more in call overhead than this loop.
@@ -223,7 +250,7 @@ export class Matcher<R, M> {
       for (let i = 0; i < rests.length; i++) {
         const edge = rests[i]!;
         if (edge.test !== null && !edge.test(rest)) continue;
-        const leaf = pick(edge.handlers, this.key, this.http);
+        const leaf = edge.handlers.pick(this.key, this.http);
         if (leaf !== undefined) {
           this.values[this.count++] = rest;
           return leaf;
@@ -283,6 +310,6 @@ export class Matcher<R, M> {
   }
 }
 
-function addMethods(handlers: Record<string, Leaf<unknown>>, into: Set<string>): void {
-  for (const key in handlers) if (key.charCodeAt(0) !== 0x20) into.add(key);
+function addMethods(handlers: Handlers<unknown>, into: Set<string>): void {
+  for (const key of handlers.keys) if (key.charCodeAt(0) !== 0x20) into.add(key);
 }
