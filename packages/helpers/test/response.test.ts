@@ -45,6 +45,38 @@ describe('Response factories', () => {
     expect(res.header('transfer-encoding')).toBeUndefined();
   });
 
+  it('adds a default content type where it always went, and hands each send fresh pairs', async () => {
+    const r = Response.json(1, { headers: { 'x-a': '1' } });
+    expect(r.getHeader('content-type')).toBe('application/json');
+    r.header('x-b', '2');
+    expect(r.headers).toEqual([
+      ['x-a', '1'],
+      ['content-type', 'application/json'],
+      ['x-b', '2'],
+    ]);
+    const starts: SendEvent[] = [];
+    const send = async (event: SendEvent) => {
+      if (event.type === 'http.response.start') starts.push(event);
+    };
+    const scope = { type: 'http', method: 'GET' } as never;
+    const plain = Response.json({ a: 1 });
+    await plain.send(scope, (async () => ({})) as never, send);
+    const first = starts[0] as { headers: [string, string][] };
+    expect(first.headers).toEqual([
+      ['content-type', 'application/json'],
+      ['content-length', '7'],
+    ]);
+    // A middleware may edit the event in flight (protocol.md §1.7): the response stays as it was.
+    first.headers[0]![1] = 'text/evil';
+    first.headers.push(['x-added', '1']);
+    await plain.send(scope, (async () => ({})) as never, send);
+    expect((starts[1] as { headers: unknown }).headers).toEqual([
+      ['content-type', 'application/json'],
+      ['content-length', '7'],
+    ]);
+    expect(Response.json(1).removeHeader('content-type').headers).toEqual([]);
+  });
+
   it('redirects with 302 by default, percent-encodes non-ASCII and refuses CR/LF', async () => {
     const res = await new TestClient(Response.redirect('/caf\u00e9 x').asApp()).get('/');
     expect(res.status).toBe(302);

@@ -13,6 +13,7 @@ import {
 import { compose, withKey } from '@pagi/spec/middleware';
 import { RouterError } from './errors.js';
 import { encodeSegment } from './internal/encode.js';
+import { paramsBuilder } from './internal/params-builder.js';
 import { expandOptional, type ParsedPattern, parsePattern, signature } from './internal/pattern.js';
 import { relativeRawPath, rawPathOf } from './internal/relative-path.js';
 import { methodNotAllowed, notFound, options as optionsResponse, redirect } from './internal/responses.js';
@@ -117,21 +118,11 @@ function describeKey(key: string): string {
   return KEY_TO_TYPE[key] ?? key;
 }
 
-function buildParams(leaf: Leaf<unknown>, values: readonly string[]): RouteParams {
-  // `values` may be longer than `names` (a reused buffer); only the first names.length count.
-  const params: RouteParams = {};
-  const names = leaf.names;
-  for (let i = 0; i < names.length; i++) {
-    const v = values[i]!;
-    params[names[i]!] = leaf.ints[i] ? Number(v) : v;
-  }
-  return params;
-}
-
 /**
  * The same text as a V8 internalized string (a property key is always one). Parameter names are
- * slices of the pattern; storing under a non-internalized key sends `buildParams`' keyed store
- * down V8's megamorphic path on every request (~250 instructions per parameter).
+ * slices of the pattern; storing under a non-internalized key sends the params builder's
+ * fallback loop down V8's megamorphic keyed store on every request (~250 instructions per
+ * parameter).
  */
 function internalized(name: string): string {
   return Object.keys({ [name]: 0 })[0]!;
@@ -295,7 +286,7 @@ export class Router extends Registrar {
     const leaf = this.#find(path, key, type === 'http');
     if (leaf === undefined) return undefined;
     const record = leaf.record;
-    return { app: record.app, params: buildParams(leaf, this.#matcher.values), route: record.info };
+    return { app: record.app, params: leaf.params(this.#matcher.values), route: record.info };
   }
 
   /**
@@ -422,9 +413,9 @@ export class Router extends Registrar {
         names.push(internalized(seg.name));
         ints.push(seg.kind === 'param' && seg.int);
       }
-      const leaf: Leaf<RouteRecord> = { record, names, ints };
+      const leaf: Leaf<RouteRecord> = { record, names, ints, params: paramsBuilder(names, ints) };
       for (const key of keys) {
-        handlers[key] = leaf;
+        handlers.set(key, leaf);
         this.#taken.set(`${signatures[i]} ${key}`, record);
       }
     });
@@ -524,17 +515,13 @@ export class Router extends Registrar {
     if (path.length < lengths.length && lengths[path.length] === true) {
       const node = this.#staticPaths.get(path);
       if (node !== undefined) {
-        const handlers = node.handlers!;
-        const leaf =
-          handlers[key] ??
-          (http ? ((key === 'HEAD' ? handlers.GET : undefined) ?? handlers[ALL]) : undefined);
+        const leaf = node.handlers!.pick(key, http);
         if (leaf !== undefined) return leaf;
       }
     }
     m.path = path;
     m.key = key;
     m.http = http;
-    m.decode = needsDecoding(path);
     return m.walk(this.#root, 1);
   }
 
@@ -585,7 +572,7 @@ export class Router extends Registrar {
     send: Send,
   ): unknown {
     const record = leaf.record;
-    const data: RouterScopeData = { params: buildParams(leaf, values), route: record.info };
+    const data: RouterScopeData = { params: leaf.params(values), route: record.info };
     return record.app(withKey(scope, ROUTER_SCOPE_KEY, data), receive, send);
   }
 

@@ -49,14 +49,24 @@ const NO_BODY = (status: number) => status === 204 || status === 304 || (status 
  */
 export class Response {
   #status: number;
+  /** The header pairs set so far; read through {@link Response.#own} unless `#type` is known to be unset. */
   #headers: HeaderList;
+  /**
+   * A default content type (`Response.json`/`text`/`html`) not yet added to `#headers`: kept
+   * apart so the usual `Response.json(value).send()` builds its one header list at send time
+   * instead of a list here and a framed copy there. Added at the end of the list (where it
+   * always went) by the first call that reads or edits the headers.
+   */
+  #type: string | undefined;
   #body: Body;
 
   /** A response with `body` (bytes or a UTF-8 string) and no default content type. */
   constructor(body?: BodyInput | null, init?: ResponseInit) {
     // `init?.`, not a default `= {}`: no throwaway object per response.
     this.#status = checkStatus(init?.status ?? 200);
-    this.#headers = toHeaderList(init?.headers);
+    const headers = init?.headers;
+    this.#headers = headers === undefined ? [] : toHeaderList(headers);
+    this.#type = undefined;
     this.#body =
       body === undefined || body === null
         ? { kind: 'empty' }
@@ -152,7 +162,7 @@ export class Response {
 
   /** A copy of the headers set so far (without the computed content-length). */
   get headers(): HeaderList {
-    return this.#headers.map(([n, v]) => [n, v]);
+    return this.#own().map(([n, v]) => [n, v]);
   }
 
   /** Sets the status (an integer in 100–599). */
@@ -164,27 +174,27 @@ export class Response {
   /** Sets header `name`, replacing earlier values. Rejects CR/LF/NUL (header injection). */
   header(name: string, value: string): this {
     const lower = checkHeader(name, value);
-    this.#headers = this.#headers.filter(([n]) => n !== lower);
+    this.#headers = this.#own().filter(([n]) => n !== lower);
     this.#headers.push([lower, value]);
     return this;
   }
 
   /** Adds a value for header `name`, keeping earlier ones. */
   appendHeader(name: string, value: string): this {
-    this.#headers.push([checkHeader(name, value), value]);
+    this.#own().push([checkHeader(name, value), value]);
     return this;
   }
 
   /** The first value of header `name`. */
   getHeader(name: string): string | undefined {
     const lower = name.toLowerCase();
-    return this.#headers.find(([n]) => n === lower)?.[1];
+    return this.#own().find(([n]) => n === lower)?.[1];
   }
 
   /** Removes every value of header `name`. */
   removeHeader(name: string): this {
     const lower = name.toLowerCase();
-    this.#headers = this.#headers.filter(([n]) => n !== lower);
+    this.#headers = this.#own().filter(([n]) => n !== lower);
     return this;
   }
 
@@ -230,7 +240,7 @@ export class Response {
     if (body.kind === 'stream') {
       if (body.used) throw new PagiStateError('expected an unsent stream response, got one already sent');
       body.used = true;
-      await out({ type: 'http.response.start', status, headers: framedHeaders(this.#headers, undefined) });
+      await out({ type: 'http.response.start', status, headers: framedHeaders(this.#own(), undefined) });
       if (!head && !NO_BODY(status)) await pump(scope, body.source, out);
       await out({ type: 'http.response.body', more: false });
       return;
@@ -239,7 +249,12 @@ export class Response {
     const bodyless = NO_BODY(status);
     const data = body.kind === 'bytes' && !bodyless ? body.data : undefined;
     const length = bodyless ? undefined : `${byteLength(data)}`;
-    await out({ type: 'http.response.start', status, headers: framedHeaders(this.#headers, length) });
+    const type = this.#type;
+    const headers =
+      type !== undefined && this.#headers.length === 0
+        ? onlyType(type, length)
+        : framedHeaders(this.#own(), length);
+    await out({ type: 'http.response.start', status, headers });
     await out(
       head || data === undefined
         ? { type: 'http.response.body' }
@@ -263,15 +278,19 @@ export class Response {
 
   #defaultType(type: string): this {
     const headers = this.#headers;
-    // No headers given (the usual `Response.json(value)`): a one-pair literal, sized exactly;
-    // push() on the empty list would allocate room for 17 pairs.
-    if (headers.length === 0) {
-      this.#headers = [['content-type', type]];
-      return this;
-    }
     for (let i = 0; i < headers.length; i++) if (headers[i]![0] === 'content-type') return this;
-    headers.push(['content-type', type]);
+    this.#type = type;
     return this;
+  }
+
+  /** The header list with a pending default content type added: what every reader and editor sees. */
+  #own(): HeaderList {
+    const type = this.#type;
+    if (type !== undefined) {
+      this.#headers.push(['content-type', type]);
+      this.#type = undefined;
+    }
+    return this.#headers;
   }
 }
 
@@ -318,6 +337,16 @@ function framedHeaders(own: HeaderList, length: string | undefined): HeaderList 
   }
   if (length !== undefined) framed[k] = ['content-length', length];
   return framed;
+}
+
+/** {@link framedHeaders} of a list that holds only a default content type, as one literal. */
+function onlyType(type: string, length: string | undefined): HeaderList {
+  return length === undefined
+    ? [['content-type', type]]
+    : [
+        ['content-type', type],
+        ['content-length', length],
+      ];
 }
 
 function isFraming(name: string): boolean {

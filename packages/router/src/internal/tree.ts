@@ -7,12 +7,13 @@
  *
  * Matching runs on the **raw** path (a byte string, D-2): each segment is percent-decoded on its
  * own with `decodePath`'s rule (UTF-8, else latin1, D-8), so `%2F` inside a segment becomes a `/`
- * in the value and never splits segments. Decoding is skipped when the path has no `%` and no
+ * in the value and never splits segments. Decoding is skipped for a segment with no `%` and no
  * byte above 0x7F, which is the common case.
  */
 // Imported, not the global: a global `Buffer` is looked up per call (LoadGlobalIC), a module binding is not.
 import { Buffer } from 'node:buffer';
 import { decodePath } from '@pagi/spec';
+import type { ParamsBuilder } from './params-builder.js';
 import type { Segment } from './pattern.js';
 
 /** Handler key of routes that accept every HTTP method. A space is never part of a method token. */
@@ -29,6 +30,42 @@ export interface Leaf<R> {
   names: string[];
   /** `ints[i]`: convert `values[i]` to a number. */
   ints: boolean[];
+  /** Builds the params object from the captured values (see params-builder.ts). */
+  params: ParamsBuilder;
+}
+
+/**
+ * The leaves of one node (or wildcard edge) by handler key: an HTTP method, {@link ALL},
+ * {@link WEBSOCKET} or {@link SSE}. Two parallel lists scanned with `===` rather than a
+ * null-prototype object: a node has a handful of keys, the request's method is an interned
+ * string, and a dictionary-mode object's keyed load costs ~100 instructions per request.
+ */
+export class Handlers<R> {
+  readonly keys: string[] = [];
+  readonly leaves: Leaf<R>[] = [];
+
+  get(key: string): Leaf<R> | undefined {
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return this.leaves[i];
+    return undefined;
+  }
+
+  set(key: string, leaf: Leaf<R>): void {
+    const i = this.keys.indexOf(key);
+    if (i === -1) {
+      this.keys.push(key);
+      this.leaves.push(leaf);
+    } else {
+      this.leaves[i] = leaf;
+    }
+  }
+
+  /** The leaf for a request: exact key, then GET for HEAD (automatic HEAD), then `all`. */
+  pick(key: string, http: boolean): Leaf<R> | undefined {
+    const leaf = this.get(key);
+    if (leaf !== undefined || !http) return leaf;
+    return (key === 'HEAD' ? this.get('GET') : undefined) ?? this.get(ALL);
+  }
 }
 
 export interface ParamEdge<R, M> {
@@ -40,7 +77,7 @@ export interface ParamEdge<R, M> {
 export interface RestEdge<R> {
   key: string;
   test: ((value: string) => boolean) | null;
-  handlers: Record<string, Leaf<R>>;
+  handlers: Handlers<R>;
 }
 
 /**
@@ -58,12 +95,12 @@ export class Node<R, M> {
   buckets: (number[] | undefined)[] | null = null;
   params: ParamEdge<R, M>[] = [];
   rests: RestEdge<R>[] = [];
-  handlers: Record<string, Leaf<R>> | null = null;
+  handlers: Handlers<R> | null = null;
   mount: M | null = null;
 }
 
 /** Finds or creates the handler table a concrete pattern ends in. */
-export function handlersFor<R, M>(root: Node<R, M>, segments: readonly Segment[]): Record<string, Leaf<R>> {
+export function handlersFor<R, M>(root: Node<R, M>, segments: readonly Segment[]): Handlers<R> {
   let node = root;
   for (const seg of segments) {
     if (seg.kind === 'static') {
@@ -81,7 +118,7 @@ export function handlersFor<R, M>(root: Node<R, M>, segments: readonly Segment[]
     } else {
       let edge = node.rests.find((e) => e.key === seg.key);
       if (edge === undefined) {
-        edge = { key: seg.key, test: seg.test, handlers: Object.create(null) };
+        edge = { key: seg.key, test: seg.test, handlers: new Handlers() };
         // `<path>` (non-empty) is more specific than `*` (may be empty).
         if (seg.key === '*') node.rests.push(edge);
         else node.rests.unshift(edge);
@@ -89,7 +126,7 @@ export function handlersFor<R, M>(root: Node<R, M>, segments: readonly Segment[]
       return edge.handlers;
     }
   }
-  node.handlers ??= Object.create(null) as Record<string, Leaf<R>>;
+  node.handlers ??= new Handlers();
   return node.handlers;
 }
 
@@ -126,20 +163,12 @@ export function needsDecoding(path: string): boolean {
   return path.indexOf('%') !== -1 || Buffer.byteLength(path, 'utf8') !== path.length;
 }
 
-/** Picks the leaf for a request: exact key, then GET for HEAD (automatic HEAD), then `all`. */
-function pick<R>(handlers: Record<string, Leaf<R>>, key: string, http: boolean): Leaf<R> | undefined {
-  const leaf = handlers[key];
-  if (leaf !== undefined || !http) return leaf;
-  return (key === 'HEAD' ? handlers.GET : undefined) ?? handlers[ALL];
-}
-
 /**
  * Mutable state of one match. A router owns one and reuses it: matching is synchronous, so
  * no two matches can interleave.
  */
 export class Matcher<R, M> {
   path = '';
-  decode = false;
   key = '';
   http = true;
   /** Captured (decoded) values; only the first `count` are meaningful. */
@@ -150,17 +179,24 @@ export class Matcher<R, M> {
   walk(node: Node<R, M>, pos: number): Leaf<R> | undefined {
     const path = this.path;
     const len = path.length;
-    if (pos > len) return node.handlers === null ? undefined : pick(node.handlers, this.key, this.http);
-    let end = path.indexOf('/', pos);
-    if (end === -1) end = len;
+    if (pos > len) return node.handlers === null ? undefined : node.handlers.pick(this.key, this.http);
+    // One pass finds the segment's end and whether it needs decoding (a `%` or a byte above
+    // 0x7F): the segments of real paths are short, and a native `indexOf` per segment plus two
+    // scans of the whole path cost more in call overhead than this loop.
+    let end = pos;
+    let plain = true;
+    for (; end < len; end++) {
+      const c = path.charCodeAt(end);
+      if (c === 0x2f) break;
+      if (c === 0x25 || c > 0x7f) plain = false;
+    }
     let seg: string | undefined;
-    const decode = this.decode;
-    if (decode) seg = decodePath(path.slice(pos, end));
+    if (!plain) seg = decodePath(path.slice(pos, end));
     const labels = node.labels;
     const count = labels.length;
     if (count > 0) {
       let next: Node<R, M> | undefined;
-      if (decode || end === pos) {
+      if (!plain || end === pos) {
         if (seg === undefined) seg = '';
         next = node.statics!.get(seg);
       } else if (count > LIST_LIMIT) {
@@ -210,12 +246,11 @@ export class Matcher<R, M> {
     }
     const rests = node.rests;
     if (rests.length > 0) {
-      let rest = path.slice(pos);
-      if (decode) rest = decodePath(rest);
+      const rest = decodePath(path.slice(pos));
       for (let i = 0; i < rests.length; i++) {
         const edge = rests[i]!;
         if (edge.test !== null && !edge.test(rest)) continue;
-        const leaf = pick(edge.handlers, this.key, this.http);
+        const leaf = edge.handlers.pick(this.key, this.http);
         if (leaf !== undefined) {
           this.values[this.count++] = rest;
           return leaf;
@@ -235,8 +270,7 @@ export class Matcher<R, M> {
     }
     let end = path.indexOf('/', pos);
     if (end === -1) end = len;
-    let seg = path.slice(pos, end);
-    if (this.decode) seg = decodePath(seg);
+    const seg = decodePath(path.slice(pos, end));
     const next = node.statics?.get(seg);
     if (next !== undefined) this.collect(next, end + 1, into);
     if (end > pos) {
@@ -245,8 +279,7 @@ export class Matcher<R, M> {
       }
     }
     if (node.rests.length > 0) {
-      let rest = path.slice(pos);
-      if (this.decode) rest = decodePath(rest);
+      const rest = decodePath(path.slice(pos));
       for (const edge of node.rests)
         if (edge.test === null || edge.test(rest)) addMethods(edge.handlers, into);
     }
@@ -266,8 +299,7 @@ export class Matcher<R, M> {
     while (pos <= len && node.statics !== null) {
       let end = path.indexOf('/', pos);
       if (end === -1) end = len;
-      let seg = path.slice(pos, end);
-      if (this.decode) seg = decodePath(seg);
+      const seg = decodePath(path.slice(pos, end));
       const next = node.statics.get(seg);
       if (next === undefined) break;
       node = next;
@@ -278,6 +310,6 @@ export class Matcher<R, M> {
   }
 }
 
-function addMethods(handlers: Record<string, Leaf<unknown>>, into: Set<string>): void {
-  for (const key in handlers) if (key.charCodeAt(0) !== 0x20) into.add(key);
+function addMethods(handlers: Handlers<unknown>, into: Set<string>): void {
+  for (const key of handlers.keys) if (key.charCodeAt(0) !== 0x20) into.add(key);
 }
