@@ -76,9 +76,18 @@ export function accessLog(options: AccessLogOptions = {}): Middleware {
   ): Promise<void> {
     // HEAD responses carry no body on the wire: whatever the app sends is not counted.
     const record = new ConnectionRecord(scope, send, scope.type !== 'http' || scope.method !== 'HEAD', timed);
+    let threw = true;
     try {
       await app(scope as never, receive as never, record.send as never);
+      threw = false;
     } finally {
+      // The record is written as events are handed on; a send that rejected delivered nothing,
+      // so its entry is taken back. Only the last send can have rejected unseen (the app awaits
+      // each one), and only when the app threw, left the response unfinished or sent a file body
+      // (already an await here) is it checked: the usual request pays no extra microtask turn. A
+      // string or bytes body whose rejection the app swallowed and then returned is the one case
+      // logged as sent.
+      if (threw || !record.completed || record.pending !== undefined) await record.verify();
       // No file body: no extra await (a microtask turn per request).
       if (record.pending !== undefined) await record.settle();
       const entry = record.entry();

@@ -133,6 +133,31 @@ describe('accessLog: HTTP lines', () => {
     expect(lines[0]).toMatch(/" - 4$/);
   });
 
+  it('takes back what a rejected send recorded: it delivered nothing', async () => {
+    const { lines, logger } = collect();
+    const badStart: App = async (scope, _receive, send) => {
+      if (scope.type !== 'http') return;
+      // A header value with a line break: the send rejects, nothing started.
+      await send({ type: 'http.response.start', status: 200, headers: [['x-a', 'a\r\nb']] });
+    };
+    const swallowed: App = async (scope, _receive, send) => {
+      if (scope.type !== 'http') return;
+      await send({ type: 'http.response.start', status: 200, headers: [['x-a', 'a\r\nb']] }).catch(() => {});
+    };
+    const badBody: App = async (scope, _receive, send) => {
+      if (scope.type !== 'http') return;
+      await send({ type: 'http.response.start', status: 200 });
+      await send({ type: 'http.response.body', body: 42 as never });
+    };
+    for (const app of [badStart, swallowed, badBody]) {
+      const client = new TestClient(accessLog({ format: 'json', logger })(app), { raiseAppErrors: false });
+      await client.get('/').catch(() => undefined);
+    }
+    // No start went out: the server answers 500. A start went out, the body did not: aborted, 0.
+    expect(lines.map((l) => JSON.parse(l).status)).toEqual([500, 500, 0]);
+    expect(JSON.parse(lines[2]!).bytes).toBe(0);
+  });
+
   it('logs status 0 when the client left before anything was sent', async () => {
     const { lines, logger } = collect();
     const waits: App = async (scope, receive) => {
