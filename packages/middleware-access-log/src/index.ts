@@ -8,6 +8,7 @@ import {
 } from '@pagi/spec';
 import { defineMiddleware } from '@pagi/spec/middleware';
 import { ConnectionRecord } from './entry.js';
+import { secondClock, startSecondClock } from './second-clock.js';
 
 /** Where lines go: a function gets each line without a newline; a writable gets `line + '\n'`. */
 export type AccessLogSink = ((line: string) => void) | { write(chunk: string): unknown };
@@ -67,6 +68,7 @@ export function accessLog(options: AccessLogOptions = {}): Middleware {
   const write = resolveSink(options.logger);
   // Only the JSON line reports the duration: the Apache formats skip the two clock reads.
   const timed = format === 'json';
+  if (!timed) startSecondClock();
 
   async function logged(
     scope: ConnectionScope,
@@ -92,7 +94,8 @@ export function accessLog(options: AccessLogOptions = {}): Middleware {
       if (record.pending !== undefined) await record.settle();
       const entry = record.entry();
       try {
-        write(formatAccessLog(format, entry, new Date()));
+        // JSON lines carry milliseconds; the Apache formats name the second (a clock ticking each second).
+        write(formatAccessLog(format, entry, timed ? Date.now() : secondClock()));
       } catch {
         // A failing log sink must not turn a served request into an error.
       }

@@ -58,6 +58,26 @@ describe('accessLog: HTTP lines', () => {
     });
   });
 
+  it('names the second the line was written in (the Apache formats read a clock ticking each second)', async () => {
+    const { lines, logger } = collect();
+    const client = new TestClient(accessLog({ format: 'common', logger })(hello));
+    const second = (line: string): number => {
+      const [, d, mon, y, h, m, sec] = /\[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) \+0000\]/.exec(
+        line,
+      )!;
+      const month = 'JanFebMarAprMayJunJulAugSepOctNovDec'.indexOf(mon!) / 3;
+      return Date.UTC(Number(y), month, Number(d), Number(h), Number(m), Number(sec)) / 1000;
+    };
+    const before = Math.floor(Date.now() / 1000);
+    await client.get('/');
+    expect(second(lines[0]!)).toBeGreaterThanOrEqual(before);
+    expect(second(lines[0]!)).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+    // The clock's timer is due within a second, before this one: the next line names a later second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await client.get('/');
+    expect(second(lines[1]!)).toBeGreaterThan(second(lines[0]!));
+  });
+
   it('writes line + newline to a writable logger', async () => {
     const chunks: string[] = [];
     const stream = { write: (chunk: string) => chunks.push(chunk) };
