@@ -64,6 +64,14 @@ export class ConnectionRecord {
   pending: Promise<number>[] | undefined;
   /** When the connection started; 0 when the format reports no duration (common, combined). */
   readonly startedAt: number;
+  /** The promise of the last event handed on, and the record as it was before that event. */
+  private last: Promise<void> | undefined;
+  private before: { status: number; bytes: number; completed: boolean; pending: number } = {
+    status: 0,
+    bytes: 0,
+    completed: false,
+    pending: 0,
+  };
 
   constructor(
     readonly scope: ConnectionScope,
@@ -79,8 +87,26 @@ export class ConnectionRecord {
   /** The `send` the inner app gets. */
   readonly send: (event: { type: string; [key: string]: unknown }) => Promise<void>;
 
-  private async sent(event: { type: string; [key: string]: unknown }): Promise<void> {
-    await this.inner(event as never);
+  /**
+   * Hands the event on and records what it reports, returning the inner send's own promise: no
+   * async wrapper, so no extra promise and microtask turn per event. The record is written when
+   * the event is handed on, not when it was delivered; the state before it is kept, and
+   * `settle()` puts it back if that last send rejected (the app awaits each send, so only the
+   * last one can still be unconfirmed when it returns or throws).
+   */
+  private sent(event: { type: string; [key: string]: unknown }): Promise<void> {
+    const done = this.inner(event as never);
+    const before = this.before;
+    before.status = this.status;
+    before.bytes = this.bytes;
+    before.completed = this.completed;
+    before.pending = this.pending?.length ?? 0;
+    this.last = done;
+    this.note(event);
+    return done;
+  }
+
+  private note(event: { type: string; [key: string]: unknown }): void {
     switch (event.type) {
       case 'http.response.start':
       case 'sse.http.response.start':
@@ -123,6 +149,21 @@ export class ConnectionRecord {
       case 'sse.comment':
         this.bytes += utf8Length(formatSseComment(event.comment as string));
         return;
+    }
+  }
+
+  /** Takes back what the last event recorded if its send rejected: it delivered nothing. */
+  async verify(): Promise<void> {
+    const last = this.last;
+    if (last === undefined) return;
+    try {
+      await last;
+    } catch {
+      const before = this.before;
+      this.status = before.status;
+      this.bytes = before.bytes;
+      this.completed = before.completed;
+      if (this.pending !== undefined) this.pending.length = before.pending;
     }
   }
 

@@ -8,6 +8,7 @@ import {
 } from '@pagi/spec';
 import { defineMiddleware } from '@pagi/spec/middleware';
 import { ConnectionRecord } from './entry.js';
+import { secondClock, startSecondClock } from './second-clock.js';
 
 /** Where lines go: a function gets each line without a newline; a writable gets `line + '\n'`. */
 export type AccessLogSink = ((line: string) => void) | { write(chunk: string): unknown };
@@ -67,6 +68,7 @@ export function accessLog(options: AccessLogOptions = {}): Middleware {
   const write = resolveSink(options.logger);
   // Only the JSON line reports the duration: the Apache formats skip the two clock reads.
   const timed = format === 'json';
+  if (!timed) startSecondClock();
 
   async function logged(
     scope: ConnectionScope,
@@ -76,14 +78,24 @@ export function accessLog(options: AccessLogOptions = {}): Middleware {
   ): Promise<void> {
     // HEAD responses carry no body on the wire: whatever the app sends is not counted.
     const record = new ConnectionRecord(scope, send, scope.type !== 'http' || scope.method !== 'HEAD', timed);
+    let threw = true;
     try {
       await app(scope as never, receive as never, record.send as never);
+      threw = false;
     } finally {
+      // The record is written as events are handed on; a send that rejected delivered nothing,
+      // so its entry is taken back. Only the last send can have rejected unseen (the app awaits
+      // each one), and only when the app threw, left the response unfinished or sent a file body
+      // (already an await here) is it checked: the usual request pays no extra microtask turn. A
+      // string or bytes body whose rejection the app swallowed and then returned is the one case
+      // logged as sent.
+      if (threw || !record.completed || record.pending !== undefined) await record.verify();
       // No file body: no extra await (a microtask turn per request).
       if (record.pending !== undefined) await record.settle();
       const entry = record.entry();
       try {
-        write(formatAccessLog(format, entry, new Date()));
+        // JSON lines carry milliseconds; the Apache formats name the second (a clock ticking each second).
+        write(formatAccessLog(format, entry, timed ? Date.now() : secondClock()));
       } catch {
         // A failing log sink must not turn a served request into an error.
       }

@@ -58,6 +58,26 @@ describe('accessLog: HTTP lines', () => {
     });
   });
 
+  it('names the second the line was written in (the Apache formats read a clock ticking each second)', async () => {
+    const { lines, logger } = collect();
+    const client = new TestClient(accessLog({ format: 'common', logger })(hello));
+    const second = (line: string): number => {
+      const [, d, mon, y, h, m, sec] = /\[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) \+0000\]/.exec(
+        line,
+      )!;
+      const month = 'JanFebMarAprMayJunJulAugSepOctNovDec'.indexOf(mon!) / 3;
+      return Date.UTC(Number(y), month, Number(d), Number(h), Number(m), Number(sec)) / 1000;
+    };
+    const before = Math.floor(Date.now() / 1000);
+    await client.get('/');
+    expect(second(lines[0]!)).toBeGreaterThanOrEqual(before);
+    expect(second(lines[0]!)).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+    // The clock's timer is due within a second, before this one: the next line names a later second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await client.get('/');
+    expect(second(lines[1]!)).toBeGreaterThan(second(lines[0]!));
+  });
+
   it('writes line + newline to a writable logger', async () => {
     const chunks: string[] = [];
     const stream = { write: (chunk: string) => chunks.push(chunk) };
@@ -131,6 +151,31 @@ describe('accessLog: HTTP lines', () => {
     const client = new TestClient(accessLog({ format: 'common', logger })(midway), { raiseAppErrors: false });
     await client.get('/').catch(() => undefined);
     expect(lines[0]).toMatch(/" - 4$/);
+  });
+
+  it('takes back what a rejected send recorded: it delivered nothing', async () => {
+    const { lines, logger } = collect();
+    const badStart: App = async (scope, _receive, send) => {
+      if (scope.type !== 'http') return;
+      // A header value with a line break: the send rejects, nothing started.
+      await send({ type: 'http.response.start', status: 200, headers: [['x-a', 'a\r\nb']] });
+    };
+    const swallowed: App = async (scope, _receive, send) => {
+      if (scope.type !== 'http') return;
+      await send({ type: 'http.response.start', status: 200, headers: [['x-a', 'a\r\nb']] }).catch(() => {});
+    };
+    const badBody: App = async (scope, _receive, send) => {
+      if (scope.type !== 'http') return;
+      await send({ type: 'http.response.start', status: 200 });
+      await send({ type: 'http.response.body', body: 42 as never });
+    };
+    for (const app of [badStart, swallowed, badBody]) {
+      const client = new TestClient(accessLog({ format: 'json', logger })(app), { raiseAppErrors: false });
+      await client.get('/').catch(() => undefined);
+    }
+    // No start went out: the server answers 500. A start went out, the body did not: aborted, 0.
+    expect(lines.map((l) => JSON.parse(l).status)).toEqual([500, 500, 0]);
+    expect(JSON.parse(lines[2]!).bytes).toBe(0);
   });
 
   it('logs status 0 when the client left before anything was sent', async () => {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { checkHeader, type HeaderList, type Middleware, PagiValidationError } from '@pagi/spec';
 import {
   defineMiddleware,
@@ -9,6 +8,7 @@ import {
   scopeKey,
   withKey,
 } from '@pagi/spec/middleware';
+import { counterIdGenerator } from './generator.js';
 
 /** Inner apps read the ID with `REQUEST_ID.get(scope)` (or `.require(scope)`). */
 export const REQUEST_ID = scopeKey<string>('request_id');
@@ -31,7 +31,11 @@ export interface RequestIdOptions {
    * proxy that sets or cleans the header. Default `false`.
    */
   trustIncoming?: boolean;
-  /** Makes a fresh ID. Default `crypto.randomUUID`. It must return a valid ID (see `trustIncoming`). */
+  /**
+   * Makes a fresh ID; it must return a valid ID (see `trustIncoming`). Default: UUID-shaped IDs
+   * (version 8) from a random per-process prefix and a scrambled counter: unique, cheap, not
+   * secret. Pass `crypto.randomUUID` for IDs that must be unpredictable.
+   */
   generator?: () => string;
 }
 
@@ -70,8 +74,8 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
       `requestId(): expected generator to be a function, got ${typeof options.generator}`,
     );
   }
-  const generate = options.generator ?? randomUUID;
-  // randomUUID's IDs are always valid; only a caller's generator is checked, per ID.
+  const generate = options.generator ?? counterIdGenerator();
+  // The default generator's IDs are always valid; only a caller's generator is checked, per ID.
   const check = options.generator !== undefined;
 
   const idFor = (headers: HeaderList): string => {

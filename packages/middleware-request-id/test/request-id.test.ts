@@ -3,6 +3,8 @@ import { TestClient } from '@pagi/test';
 import { describeMiddlewareChecks } from '@pagi/test/vitest';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { counterIdGenerator } from '../src/generator.js';
 import { isValidRequestId, REQUEST_ID, requestId } from '../src/index.js';
 
 let seen: string | undefined;
@@ -19,7 +21,8 @@ const app: App = async (scope, receive, send) => {
     await send({ type: 'websocket.accept' });
   }
 };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** The default generator's IDs: UUID-shaped, version 8 (RFC 9562 §5.8), variant 10. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('requestId', () => {
   it('generates a UUID, hands it to the inner app and echoes it in the response', async () => {
@@ -28,6 +31,35 @@ describe('requestId', () => {
     expect(seen).toBe(res.header('x-request-id'));
     const again = await new TestClient(requestId()(app)).get('/');
     expect(again.header('x-request-id')).not.toBe(res.header('x-request-id'));
+  });
+
+  it('default IDs: unique per call and per generator, valid, the prefix redrawn before the counter repeats', () => {
+    const next = counterIdGenerator();
+    const ids = new Set<string>();
+    for (let i = 0; i < 100_000; i++) ids.add(next());
+    expect(ids.size).toBe(100_000);
+    for (const id of [...ids].slice(0, 1000)) {
+      expect(id).toMatch(UUID);
+      expect(isValidRequestId(id)).toBe(true);
+    }
+    // Consecutive IDs share the random prefix; the scrambled counter hides their order.
+    const [a, b] = [next(), next()];
+    expect(a.slice(0, 28)).toBe(b.slice(0, 28));
+    expect(Number.parseInt(b.slice(28), 16) - Number.parseInt(a.slice(28), 16)).not.toBe(1);
+    // Another generator (another process, another requestId()) has another prefix.
+    expect(counterIdGenerator()().slice(0, 28)).not.toBe(a.slice(0, 28));
+    // After `period` IDs (2^32 by default) a new prefix is drawn: no ID repeats.
+    const short = counterIdGenerator(3);
+    const made = Array.from({ length: 9 }, () => short());
+    expect(new Set(made).size).toBe(9);
+    expect(new Set(made.map((id) => id.slice(0, 28))).size).toBe(3);
+  });
+
+  it('generator: crypto.randomUUID gives random version-4 UUIDs', async () => {
+    const res = await new TestClient(requestId({ generator: randomUUID })(app)).get('/');
+    expect(res.header('x-request-id')).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it('ignores the incoming header unless trustIncoming (upstream default too)', async () => {

@@ -41,6 +41,16 @@ describe('formatAccessLog', () => {
     expect(formatAccessLog('off', entry, now)).toBeUndefined();
   });
 
+  it('takes the time as epoch milliseconds too, the same lines', () => {
+    const ms = now.getTime();
+    for (const format of ['common', 'combined', 'json'] as const) {
+      expect(formatAccessLog(format, entry, ms)).toBe(formatAccessLog(format, entry, now));
+    }
+    expect(clfTime(ms + 999)).toBe('24/Nov/2026:09:05:03 +0000');
+    expect(clfTime(ms + 1000)).toBe('24/Nov/2026:09:05:04 +0000');
+    expect(clfTime(new Date(ms + 1000))).toBe('24/Nov/2026:09:05:04 +0000');
+  });
+
   it('writes - for a zero byte count and for status 0 (aborted); json keeps 0', () => {
     const aborted = { ...entry, status: 0, bytes: 0 };
     expect(formatAccessLog('common', aborted, now).endsWith('" - -')).toBe(true);

@@ -34,19 +34,26 @@ function pad(n: number): string {
 }
 
 /**
- * Common Log Format time, in UTC: `10/Oct/2000:13:55:36 +0000`.
+ * Common Log Format time, in UTC: `10/Oct/2000:13:55:36 +0000`. `now` is a `Date` or epoch
+ * milliseconds (`Date.now()`: no `Date` object per line, ~0.6k instructions less).
  *
  * @example
  * clfTime(new Date(Date.UTC(2026, 10, 24, 9, 5, 3))) // '24/Nov/2026:09:05:03 +0000'
+ * clfTime(Date.UTC(2026, 10, 24, 9, 5, 3)) // the same
  */
-export function clfTime(date: Date): string {
+export function clfTime(now: Date | number): string {
   // The text only changes once a second: a busy log formats the same second many times over.
-  const second = Math.floor(date.getTime() / 1000);
-  if (second === lastSecond) return lastClfTime;
+  const ms = typeof now === 'number' ? now : now.getTime();
+  return Math.floor(ms / 1000) === lastSecond ? lastClfTime : formatClfTime(ms);
+}
+
+/** The text of a new second, remembered for the lines of that second. */
+function formatClfTime(ms: number): string {
+  const date = new Date(ms);
   lastClfTime =
     `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
     `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
-  lastSecond = second;
+  lastSecond = Math.floor(ms / 1000);
   return lastClfTime;
 }
 
@@ -82,28 +89,29 @@ export function escapeLogValue(value: string): string {
 /**
  * One access-log line (without the newline), or `undefined` for `off`. `common` and `combined`
  * are the Apache formats (a zero byte count and status 0, an aborted response, are written `-`);
- * `json` is one JSON object (JSON escaping already makes every value safe).
+ * `json` is one JSON object (JSON escaping already makes every value safe). `now` is a `Date` or
+ * epoch milliseconds.
  *
  * @example
  * formatAccessLog('common', entry, new Date()) // '127.0.0.1 - - [24/Nov/2026:14:20:32 +0000] "GET / HTTP/1.1" 200 13'
  */
-export function formatAccessLog(format: AccessLogLineFormat, e: AccessLogEntry, now: Date): string;
+export function formatAccessLog(format: AccessLogLineFormat, e: AccessLogEntry, now: Date | number): string;
 export function formatAccessLog(
   format: AccessLogLineFormat | 'off',
   e: AccessLogEntry,
-  now: Date,
+  now: Date | number,
 ): string | undefined;
 export function formatAccessLog(
   format: AccessLogLineFormat | 'off',
   e: AccessLogEntry,
-  now: Date,
+  now: Date | number,
 ): string | undefined {
   switch (format) {
     case 'off':
       return undefined;
     case 'json':
       return JSON.stringify({
-        time: now.toISOString(),
+        time: (typeof now === 'number' ? new Date(now) : now).toISOString(),
         client: e.client,
         method: e.method,
         target: e.target,

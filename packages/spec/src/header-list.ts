@@ -11,6 +11,9 @@ import type { Header, HeaderList } from './types.js';
  * names are case-insensitive), without allocating a lowercased copy.
  */
 function sameName(stored: string, wanted: string): boolean {
+  // The usual match, the same lowercase name (often the very same constant string): one
+  // comparison instead of a loop over the characters.
+  if (stored === wanted) return true;
   if (stored.length !== wanted.length) return false;
   for (let i = 0; i < stored.length; i++) {
     let a = stored.charCodeAt(i);

@@ -40,6 +40,9 @@ export interface BufferBodyOptions {
   keepString?: boolean;
 }
 
+/** What `send` returns for a start it holds back: already settled, shared (nothing to wait for). */
+const HELD: Promise<void> = Promise.resolve();
+
 /** The UTF-8 length of `text` (a lone surrogate counts 3, as its U+FFFD replacement). */
 function utf8Length(text: string): number {
   let n = text.length;
@@ -117,21 +120,12 @@ export async function bufferBody(
     for (const body of pending) await send({ type: 'http.response.body', body, more: true });
   };
 
-  const bufferedSend: Send<'http'> = async (event) => {
-    if (streaming) return send(event);
-    if (event.type === 'http.response.start') {
-      if (held !== undefined || isUntransformable(scope, event) || options.skip?.(event) === true) {
-        streaming = held === undefined;
-        return send(event);
-      }
-      held = event;
-      return;
-    }
-    if (held === undefined) return send(event);
+  /** A body event while a start is held: buffer it, or give up and stream (async: it may await). */
+  const bodyWhileHeld = async (event: Parameters<Send<'http'>>[0]): Promise<void> => {
     if (event.type !== 'http.response.body' || event.file !== undefined || event.fh !== undefined) {
       if (event.type === 'http.response.body' && size === 0 && options.onFile !== undefined) {
-        const headers = await options.onFile(held, event as FileBodyEvent);
-        if (headers !== undefined) held = { ...held, headers };
+        const headers = await options.onFile(held!, event as FileBodyEvent);
+        if (headers !== undefined) held = { ...held!, headers };
       }
       await release();
       return send(event);
@@ -162,7 +156,7 @@ export async function bufferBody(
       body = concatBytes(chunks, size);
       chunks = [];
     }
-    const start = held;
+    const start = held!;
     held = undefined;
     streaming = true;
     const out = finish(start, body);
@@ -173,6 +167,30 @@ export async function bufferBody(
       trailers: start.trailers,
     });
     await send({ type: 'http.response.body', body: out.body });
+  };
+
+  /**
+   * A plain function, not an async one: events that pass straight through return the inner
+   * send's own promise and a held start returns a settled one, so only a body event behind a
+   * held start pays for an async call. It never throws: an error becomes a rejection, as a
+   * `send` must (protocol.md §1.4).
+   */
+  const bufferedSend: Send<'http'> = (event) => {
+    try {
+      if (streaming) return send(event);
+      if (event.type === 'http.response.start') {
+        if (held !== undefined || isUntransformable(scope, event) || options.skip?.(event) === true) {
+          streaming = held === undefined;
+          return send(event);
+        }
+        held = event;
+        return HELD;
+      }
+      if (held === undefined) return send(event);
+      return bodyWhileHeld(event);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 
   let returned = false;

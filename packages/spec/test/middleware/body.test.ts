@@ -217,6 +217,21 @@ describe('bufferBody', () => {
     expect(bodyText(rec.events)).toBe('abc');
   });
 
+  it('its send never throws: an error becomes a rejected promise (protocol.md §1.4)', async () => {
+    const boom = new Error('skip failed');
+    let result: unknown;
+    const app = async (_scope: unknown, _receive: unknown, send: (event: unknown) => Promise<void>) => {
+      result = send(start(200, []));
+      await (result as Promise<void>).catch(() => {});
+    };
+    const skip = () => {
+      throw boom;
+    };
+    await bufferBody(app as never, httpScope(), noReceive, recorder().send, { limit: 10, skip }, tag);
+    expect(result).toBeInstanceOf(Promise);
+    await expect(result).rejects.toBe(boom);
+  });
+
   it('keepString: a string body in one event reaches finish as that string, its UTF-8 length against the limit', async () => {
     const seen: unknown[] = [];
     const keep = (s: { status: number; headers?: [string, string][] }, body: Uint8Array | string) => {
