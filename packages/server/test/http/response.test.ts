@@ -438,6 +438,26 @@ describe('what the server adds', () => {
 // The head is handed to node already checked (src/http/checked-head.ts): node's own field map
 // must carry every field as the app sent it, whatever the names.
 describe('response head fields', () => {
+  it('writes a field repeated in the first two places once each, in order', async () => {
+    s = await startServer(
+      sender([
+        {
+          type: 'http.response.start',
+          status: 200,
+          headers: [
+            ['set-cookie', 'a=1'],
+            ['set-cookie', 'b=2'],
+          ],
+        },
+        { type: 'http.response.body', body: 'ok' },
+      ]),
+    );
+    const text = await raw(s.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const lines = text.split('\r\n\r\n')[0]!.split('\r\n');
+    expect(lines.filter((l) => l.startsWith('set-cookie:'))).toEqual(['set-cookie: a=1', 'set-cookie: b=2']);
+    expect(lines).toContain('content-length: 2');
+  });
+
   it('writes repeated fields once each, in order, and names that are object keys elsewhere', async () => {
     s = await startServer(
       sender([
