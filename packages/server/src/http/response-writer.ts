@@ -131,7 +131,9 @@ function noBody(ex: ExchangeState): boolean {
 function writeHead(ex: ExchangeState, knownLength: number, onePiece = false): void {
   const flat = ex.flat!;
   const declared = ex.contentLength;
-  if (knownLength >= 0 && declared === undefined && !ex.trailers) {
+  // HEAD: the length is the one the GET would have had (RFC 9110 §9.3.2, §8.6). A body the app
+  // sent says it; an empty one says nothing, so no length is invented (node and uvicorn add none).
+  if (knownLength >= 0 && declared === undefined && !ex.trailers && !(ex.head && knownLength === 0)) {
     const s = ex.status;
     if (!(s < 200 || s === 204 || s === 304)) flat.push('content-length', String(knownLength));
   }
