@@ -359,7 +359,7 @@ describe('what the server adds', () => {
     expect(head.endsWith('\r\n\r\n')).toBe(true);
   });
 
-  it('adds no content-length to a HEAD response whose app sent no body, and keeps the app\'s own', async () => {
+  it("adds no content-length to a HEAD response whose app sent no body, and keeps the app's own", async () => {
     // RFC 9110 §9.3.2/§8.6: a HEAD response's content-length, if any, is the length the GET would
     // have had, which the server cannot know from an empty body: it must not invent 0.
     s = await startServer(async (scope, _receive, send) => {
