@@ -32,27 +32,60 @@ HeaderMap.prototype = Object.create(null);
 type Entry = [string, string | string[]];
 type FieldMap = Record<string, Entry | undefined>;
 
-/** Writes the head: `flat` is `[name, value, …]` as `flattenInto` checked it. */
-export function writeCheckedHead(res: ServerResponse, status: number, flat: string[]): void {
+/** Adds a repeated field to `map`: repeated fields keep their order among themselves (RFC 9110 §5.3). */
+function putRepeated(map: FieldMap, name: string, value: string): void {
+  const entry = map[name];
+  if (entry === undefined) {
+    map[name] = [name, value];
+  } else if (typeof entry[1] === 'string') {
+    entry[1] = [entry[1], value];
+  } else {
+    entry[1].push(value);
+  }
+}
+
+/**
+ * Writes the head: `flat` is `[name, value, …]` as `flattenInto` checked it, and `contentLength`
+ * the length the server adds when the app set none.
+ *
+ * The first three fields are stored from a site of their own each, the rest in a loop: a store
+ * whose key changes from call to call is a megamorphic keyed store (a hash-table probe, ~175
+ * instructions per field), while an app sends the same names in the same places response after
+ * response, so each of these sites sees one name and V8 compiles it to a plain field store
+ * (callgrind, in process: 2 fields 1,850 → 1,220 instructions). A name seen before in this head
+ * (a repeated field) takes the general path.
+ */
+export function writeCheckedHead(
+  res: ServerResponse,
+  status: number,
+  flat: string[],
+  contentLength?: string,
+): void {
   const slot = res as unknown as Record<symbol, unknown>;
   if (K_OUT_HEADERS === undefined || slot[K_OUT_HEADERS] !== null) {
+    if (contentLength !== undefined) flat.push('content-length', contentLength);
     res.writeHead(status, flat);
     return;
   }
   const map: FieldMap = new (HeaderMap as unknown as new () => FieldMap)();
-  for (let i = 0; i < flat.length; i += 2) {
-    const name = flat[i]!;
-    const value = flat[i + 1]!;
-    const entry = map[name];
-    if (entry === undefined) {
-      map[name] = [name, value];
-    } else if (typeof entry[1] === 'string') {
-      // Repeated fields keep their order among themselves (RFC 9110 §5.3); node writes one line each.
-      entry[1] = [entry[1], value];
-    } else {
-      entry[1].push(value);
+  const n = flat.length;
+  if (n > 0) {
+    const name = flat[0]!;
+    map[name] = [name, flat[1]!];
+    if (n > 2) {
+      const name = flat[2]!;
+      if (map[name] === undefined) map[name] = [name, flat[3]!];
+      else putRepeated(map, name, flat[3]!);
+      if (n > 4) {
+        const name = flat[4]!;
+        if (map[name] === undefined) map[name] = [name, flat[5]!];
+        else putRepeated(map, name, flat[5]!);
+        for (let i = 6; i < n; i += 2) putRepeated(map, flat[i]!, flat[i + 1]!);
+      }
     }
   }
+  // The server's own length (the app set none, so the name is not in `flat`), from a site of its own.
+  if (contentLength !== undefined) map['content-length'] = ['content-length', contentLength];
   slot[K_OUT_HEADERS] = map;
   res.writeHead(status);
 }

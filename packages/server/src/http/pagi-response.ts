@@ -1,4 +1,5 @@
 import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 /** Where a response reports its `'finish'` (set by the exchange that owns it). */
 export const kFinishHook: unique symbol = Symbol('pagi.finish-hook');
@@ -8,14 +9,21 @@ export interface FinishHook {
   onFinish(): void;
 }
 
-const parentEmit = ServerResponse.prototype.emit;
+const parentDetachSocket = ServerResponse.prototype.detachSocket;
 
 /**
  * The `ServerResponse` class the server gives node:http (`createServer({ ServerResponse })`).
  * It tells its exchange about `'finish'` without a listener per request: adding one listener to
  * every response (next to node's own) turned the event's listener slot into an array and cost a
- * measurable share of the hello-world CPU. The hook runs after every `'finish'` listener, in the
- * same place an `on('finish')` added by the exchange would have run.
+ * measurable share of the hello-world CPU.
+ *
+ * The hook is node's own `'finish'` listener (`resOnFinish` in `_http_server.js`, added to every
+ * response), which lets go of the socket through `res.detachSocket(socket)` once the response is
+ * complete: the exchange hears of it right after that call, so before any `'finish'` listener
+ * added after node's (the server adds none to its own responses). Overriding `emit` instead funnelled
+ * every event of every response through one call site, where node's `emit` was not inlined and
+ * read `_events[type]` megamorphically (callgrind: ~700 instructions per request).
+ * test/http/pagi-response.test.ts fails loudly if a node version stops calling it there.
  *
  * @example
  * import { createServer } from 'node:http';
@@ -27,16 +35,8 @@ export class PagiServerResponse<
   // Declared, not initialised: a field initialiser would run on every response, hook or not.
   declare [kFinishHook]: FinishHook | undefined;
 
-  // The parent's `emit` is called through a cached reference: `super.emit` is a property lookup
-  // on every call that V8 handles megamorphically here (callgrind: ~400 instructions per
-  // response for the three events node emits, against ~100 this way).
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
-    if (event !== 'finish') {
-      return args.length === 0 ? parentEmit.call(this, event) : parentEmit.call(this, event, ...args);
-    }
-    // node emits 'finish' without arguments (_http_outgoing.js onFinish).
-    const handled = parentEmit.call(this, event);
+  override detachSocket(socket: Socket): void {
+    parentDetachSocket.call(this, socket);
     this[kFinishHook]?.onFinish();
-    return handled;
   }
 }

@@ -122,7 +122,10 @@ export function flattenInto(
       `${where}: expected headers to be an array of [name, value] pairs, got ${typeof list}`,
     );
   }
-  const flat: string[] = [];
+  // Sized up front (a `[]` grown by push reserves 17 slots and copies); shortened at the end in
+  // the rare case a field was dropped.
+  const flat: string[] = new Array(list.length * 2);
+  let count = 0;
   let contentLength: string | undefined;
   for (let i = 0; i < list.length; i++) {
     const entry = list[i] as unknown;
@@ -168,8 +171,10 @@ export function flattenInto(
     } else if (dropFraming && name === 'transfer-encoding') {
       continue;
     }
-    flat.push(name, value);
+    flat[count++] = name;
+    flat[count++] = value;
   }
+  if (count !== flat.length) flat.length = count;
   target.flat = flat;
   target.contentLength = contentLength;
 }

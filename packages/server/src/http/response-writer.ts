@@ -129,16 +129,18 @@ function noBody(ex: ExchangeState): boolean {
  * off; any other declared length keeps it, and node refuses the mismatch as before.
  */
 function writeHead(ex: ExchangeState, knownLength: number, onePiece = false): void {
-  const flat = ex.flat!;
   const declared = ex.contentLength;
-  if (knownLength >= 0 && declared === undefined && !ex.trailers) {
+  let length: string | undefined;
+  // HEAD: the length is the one the GET would have had (RFC 9110 §9.3.2, §8.6). A body the app
+  // sent says it; an empty one says nothing, so no length is invented (node and uvicorn add none).
+  if (knownLength >= 0 && declared === undefined && !ex.trailers && !(ex.head && knownLength === 0)) {
     const s = ex.status;
-    if (!(s < 200 || s === 204 || s === 304)) flat.push('content-length', String(knownLength));
+    if (!(s < 200 || s === 204 || s === 304)) length = String(knownLength);
   }
   const res = ex.res;
   if (ex.slot.closeAfter || ex.ctx.stopping) res.shouldKeepAlive = false;
   if (declared !== undefined && !(onePiece && +declared === knownLength)) res.strictContentLength = !ex.head;
-  writeCheckedHead(res, ex.status, flat);
+  writeCheckedHead(res, ex.status, ex.flat!, length);
   ex.out = STREAMING;
 }
 

@@ -359,6 +359,34 @@ describe('what the server adds', () => {
     expect(head.endsWith('\r\n\r\n')).toBe(true);
   });
 
+  it("adds no content-length to a HEAD response whose app sent no body, and keeps the app's own", async () => {
+    // RFC 9110 §9.3.2/§8.6: a HEAD response's content-length, if any, is the length the GET would
+    // have had, which the server cannot know from an empty body: it must not invent 0.
+    s = await startServer(async (scope, _receive, send) => {
+      const path = (scope as HttpScope).path;
+      const headers: Array<[string, string]> = path === '/own' ? [['content-length', '42']] : [];
+      await send({ type: 'http.response.start', status: 200, headers });
+      if (path === '/none') return;
+      await send({ type: 'http.response.body', body: '' });
+    });
+    // Two requests on one connection: the head without a length still keeps the connection alive.
+    const text = await raw(
+      s.port,
+      'HEAD /empty HTTP/1.1\r\nHost: x\r\n\r\nHEAD /own HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    const [first, second] = text.split('\r\n\r\n');
+    expect(first).toMatch(/^HTTP\/1\.1 200 /);
+    expect(first).not.toMatch(/content-length/i);
+    expect(first).not.toMatch(/transfer-encoding/i);
+    expect(second).toMatch(/^HTTP\/1\.1 200 /);
+    expect(second).toMatch(/\r\ncontent-length: 42(\r\n|$)/i);
+    expect(text.endsWith('\r\n\r\n')).toBe(true);
+    // An app that returns after the start (HEAD has no body to lose): no length either.
+    const none = await raw(s.port, 'HEAD /none HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(none).toMatch(/^HTTP\/1\.1 200 /);
+    expect(none).not.toMatch(/content-length/i);
+  });
+
   it('ignores an app-set transfer-encoding and frames the body itself', async () => {
     s = await startServer(
       sender([
@@ -438,6 +466,26 @@ describe('what the server adds', () => {
 // The head is handed to node already checked (src/http/checked-head.ts): node's own field map
 // must carry every field as the app sent it, whatever the names.
 describe('response head fields', () => {
+  it('writes a field repeated in the first two places once each, in order', async () => {
+    s = await startServer(
+      sender([
+        {
+          type: 'http.response.start',
+          status: 200,
+          headers: [
+            ['set-cookie', 'a=1'],
+            ['set-cookie', 'b=2'],
+          ],
+        },
+        { type: 'http.response.body', body: 'ok' },
+      ]),
+    );
+    const text = await raw(s.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const lines = text.split('\r\n\r\n')[0]!.split('\r\n');
+    expect(lines.filter((l) => l.startsWith('set-cookie:'))).toEqual(['set-cookie: a=1', 'set-cookie: b=2']);
+    expect(lines).toContain('content-length: 2');
+  });
+
   it('writes repeated fields once each, in order, and names that are object keys elsewhere', async () => {
     s = await startServer(
       sender([
