@@ -291,7 +291,27 @@ export async function countLoop(name, args, n) {
     }
     return Number(/^(?:summary|totals): (\d+)/m.exec(text)?.[1]) / n;
   } finally {
+    // Wait for the exit: callgrind writes its last file while it shuts down, and removing the
+    // directory under it fails with ENOTEMPTY.
+    const exited = child.exitCode !== null || child.signalCode !== null ? undefined : once(child, 'exit');
     child.kill('SIGTERM');
+    await exited;
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/**
+ * {@link countLoop} for each name, two at a time (one per core of the bench machine); `argsOf(name)`
+ * gives the child's arguments. Returns instructions per call by name.
+ */
+export async function countLoops(names, argsOf, n) {
+  const results = {};
+  for (let i = 0; i < names.length; i += 2) {
+    const pair = names.slice(i, i + 2);
+    const counts = await Promise.all(pair.map((name) => countLoop(name, argsOf(name), n)));
+    pair.forEach((name, k) => {
+      results[name] = counts[k];
+    });
+  }
+  return results;
 }

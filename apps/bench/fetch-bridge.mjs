@@ -4,7 +4,7 @@
 //   node apps/bench/fetch-bridge.mjs [bare hono-plain bridge bridge-body] [--n 20000]
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { countLoop } from './callgrind.mjs';
+import { countLoops } from './callgrind.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const args = process.argv.slice(2);
@@ -12,15 +12,11 @@ const nIndex = args.indexOf('--n');
 const N = nIndex === -1 ? 20000 : Number(args.splice(nIndex, 2)[1]);
 const names = args.length > 0 ? args : ['bare', 'hono-plain', 'bridge', 'bridge-body'];
 
-const count = (name) => countLoop(name, [join(here, 'fetch-bridge-loop.mjs'), name, String(N * 2)], N);
-const results = {};
-for (let i = 0; i < names.length; i += 2) {
-  const pair = names.slice(i, i + 2);
-  const r = await Promise.all(pair.map(count));
-  pair.forEach((n, k) => {
-    results[n] = r[k];
-  });
-}
+const results = await countLoops(
+  names,
+  (name) => [join(here, 'fetch-bridge-loop.mjs'), name, String(N * 2)],
+  N,
+);
 for (const n of names) {
   const extra =
     results.bare === undefined ? '' : `  +${Math.round(results[n] - results.bare).toLocaleString('en-US')}`;

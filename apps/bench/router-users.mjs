@@ -14,7 +14,7 @@
 // KEEP=<dir> (plus CG_EXTRA / NODE_EXTRA, as in callgrind.mjs) keeps each dump for profiling.
 import { serverLikeScope, serveLoop } from './loop-child.mjs';
 import { fileURLToPath } from 'node:url';
-import { countLoop } from './callgrind.mjs';
+import { countLoops } from './callgrind.mjs';
 
 const VARIANTS = ['raw', 'raw-helpers', 'router-raw', 'router', 'hello', 'router-hello'];
 
@@ -27,15 +27,7 @@ async function main() {
   const nIndex = args.indexOf('--n');
   const N = nIndex === -1 ? 20000 : Number(args.splice(nIndex, 2)[1]);
   const names = args.length > 0 ? args : VARIANTS;
-  const count = (name) => countLoop(name, [here, '--child', name, String(N * 2)], N);
-  const results = {};
-  for (let i = 0; i < names.length; i += 2) {
-    const pair = names.slice(i, i + 2);
-    const r = await Promise.all(pair.map(count));
-    pair.forEach((n, k) => {
-      results[n] = r[k];
-    });
-  }
+  const results = await countLoops(names, (name) => [here, '--child', name, String(N * 2)], N);
   for (const n of names) {
     const base = n === 'hello' || n === 'router-hello' ? results.hello : results.raw;
     const extra = base === undefined ? '' : `  +${Math.round(results[n] - base).toLocaleString('en-US')}`;
