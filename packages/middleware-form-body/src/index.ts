@@ -9,9 +9,9 @@ import {
   type Send,
 } from '@pagi/spec';
 import { defineMiddleware, HttpError, readBody, respond, scopeKey, withKey } from '@pagi/spec/middleware';
+import { SpoolDir } from '@pagi/spec/middleware/node';
 import { BodyDisconnected, bodyChunks } from './body-chunks.js';
 import { parseMultipart } from './multipart.js';
-import { TempDir } from './temp-dir.js';
 import type { FormBody, FormLimits } from './types.js';
 import { parseUrlencoded } from './urlencoded.js';
 
@@ -141,7 +141,7 @@ export function formBody(options: FormBodyOptions = {}): Middleware {
         new HttpError(413, { detail: `request body larger than ${limits.multipartLimit} bytes` }),
       );
     }
-    const temp = new TempDir(tempDir);
+    const temp = new SpoolDir(tempDir, 'pagi-form-');
     try {
       let form: FormBody;
       try {

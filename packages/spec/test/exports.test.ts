@@ -137,5 +137,12 @@ it('exports exactly the kit names from @pagi/spec/middleware and /middleware/nod
       'wrapSend',
     ].sort(),
   );
-  expect(Object.keys(kitNode).sort()).toEqual(['FILE_CHUNK_SIZE', 'readFileBody', 'statFileBody']);
+  expect(Object.keys(kitNode).sort()).toEqual([
+    'FILE_CHUNK_SIZE',
+    'SpoolDir',
+    'bodyTooLarge',
+    'readFileBody',
+    'readMultipart',
+    'statFileBody',
+  ]);
 });

@@ -1,4 +1,5 @@
 import { PagiStateError, type Receive } from '@pagi/spec';
+import { bodyTooLarge } from '@pagi/spec/middleware/node';
 import { ClientDisconnectError, HttpError } from '../errors.js';
 
 /**
@@ -36,7 +37,7 @@ export class BodySource {
    */
   async *chunks(limit = Number.POSITIVE_INFINITY): AsyncGenerator<Uint8Array, void, undefined> {
     if (this.#cached !== undefined) {
-      if (this.#cached.length > limit) throw tooLarge(limit);
+      if (this.#cached.length > limit) throw bodyTooLarge(limit);
       if (this.#cached.length > 0) yield this.#cached;
       return;
     }
@@ -60,7 +61,7 @@ export class BodySource {
       if (event.type !== this.#eventType) continue;
       const chunk = event.body ?? new Uint8Array(0);
       total += chunk.length;
-      if (total > limit) throw this.#fail(tooLarge(limit));
+      if (total > limit) throw this.#fail(bodyTooLarge(limit));
       if (chunk.length > 0) yield chunk;
       if (!event.more) return;
     }
@@ -74,7 +75,7 @@ export class BodySource {
   /** Reads the whole body (at most `limit` bytes) and caches it. */
   async read(limit: number): Promise<Buffer> {
     if (this.#cached !== undefined) {
-      if (this.#cached.length > limit) throw tooLarge(limit);
+      if (this.#cached.length > limit) throw bodyTooLarge(limit);
       return this.#cached;
     }
     const parts: Uint8Array[] = [];
@@ -82,9 +83,4 @@ export class BodySource {
     this.#cached = Buffer.concat(parts);
     return this.#cached;
   }
-}
-
-/** The 413 every size limit maps to. */
-export function tooLarge(limit: number, what = 'request body'): HttpError {
-  return new HttpError(413, { detail: `expected a ${what} of at most ${limit} bytes, got more` });
 }

@@ -1,11 +1,11 @@
 import { type HeaderList, type HttpScope, jsonDepthExceeds, type Receive, type SseScope } from '@pagi/spec';
 import { type Session, scopeKey } from '@pagi/spec/middleware';
 import { parseCookie } from 'cookie';
+import { bodyTooLarge, SpoolDir } from '@pagi/spec/middleware/node';
 import { HttpError } from '../errors.js';
 import { allHeaders, firstHeader } from '../internal/headers.js';
 import { parseMediaType } from '../internal/media-type.js';
-import { TempStore } from '../internal/temp-store.js';
-import { BodySource, tooLarge } from './body-source.js';
+import { BodySource } from './body-source.js';
 import { type AuthInfo, authOf, type BasicCredentials, basicAuthOf, bearerTokenOf } from './credentials.js';
 import type { FormData } from './form-data.js';
 import { type FormLimits, parseMultipart, parseUrlencoded } from './form-parser.js';
@@ -67,7 +67,7 @@ export class Request {
   readonly scope: HttpScope | SseScope;
   readonly #options: FormLimits & JsonLimits & { tempDir: string | undefined };
   readonly #body: BodySource;
-  readonly #temp: TempStore;
+  readonly #temp: SpoolDir;
   #url: URL | undefined;
   #query: URLSearchParams | undefined;
   #cookies: Record<string, string> | undefined;
@@ -80,7 +80,7 @@ export class Request {
     this.#body = new BodySource(receive, scope.type);
     // Temp files go away when the request ends: on_complete and on_disconnect are exclusive
     // (protocol.md §3.8), so exactly one of them fires for every request the server tracks.
-    this.#temp = new TempStore(tempDir, () => {
+    this.#temp = new SpoolDir(tempDir, 'pagi-upload-', () => {
       const conn = (scope as HttpScope)['pagi.connection'];
       if (conn === undefined) return;
       const clean = (): void => void this.cleanup().catch(() => {});
@@ -351,7 +351,7 @@ export class Request {
    * without `on_complete`.
    */
   cleanup(): Promise<void> {
-    return this.#temp.cleanup();
+    return this.#temp.remove();
   }
 
   #joined(name: string): string | undefined {
@@ -361,7 +361,8 @@ export class Request {
 
   #checkDeclaredLength(limit: number): void {
     const declared = this.contentLength;
-    if (declared !== undefined && declared > limit && this.#body.cached === undefined) throw tooLarge(limit);
+    if (declared !== undefined && declared > limit && this.#body.cached === undefined)
+      throw bodyTooLarge(limit);
   }
 }
 

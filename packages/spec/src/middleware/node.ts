@@ -65,3 +65,13 @@ export async function* readFileBody(event: FileBodyEvent): AsyncGenerator<Uint8A
     await owned?.close();
   }
 }
+
+export {
+  bodyTooLarge,
+  type MultipartLimits,
+  type MultipartParser,
+  type MultipartParserConfig,
+  readMultipart,
+  SpoolDir,
+  type SpooledFile,
+} from './multipart.js';
