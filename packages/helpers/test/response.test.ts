@@ -344,6 +344,17 @@ describe('Response.file', () => {
     expect(fresh.body.toString()).toBe(content.subarray(0, 2).toString());
   });
 
+  it('reads If-None-Match sent on several lines as one list (RFC 9110 §5.3)', async () => {
+    const etag = (await runHttp(Response.file(file).asApp())).header('etag')!;
+    const res = await runHttp(Response.file(file).asApp(), {
+      headers: [
+        ['if-none-match', '"nope"'],
+        ['if-none-match', etag],
+      ],
+    });
+    expect(res.status).toBe(304);
+  });
+
   it('answers 304 to a matching If-None-Match or a fresh If-Modified-Since', async () => {
     const first = await runHttp(Response.file(file).asApp());
     const etag = first.header('etag')!;

@@ -10,7 +10,7 @@ import {
   type ConditionalHeaders,
   evaluatePreconditions,
   getHeader,
-  getHeaderValues,
+  requestConditions,
   type HeaderList,
   type HttpResponseStartEvent,
   type HttpScope,
@@ -29,30 +29,6 @@ const FAILED_HEADERS: HeaderList = [
   ['content-type', 'text/plain; charset=utf-8'],
   ['content-length', String(FAILED_BODY.length)],
 ];
-
-/** A list-valued header sent on several lines is one comma-separated list (RFC 9110 §5.3). */
-function listHeader(headers: HeaderList, name: string): string | undefined {
-  const values = getHeaderValues(headers, name);
-  return values.length === 0 ? undefined : values.length === 1 ? values[0] : values.join(',');
-}
-
-/** The request's conditions, or undefined when it has none (the common, zero-cost case). */
-function conditionsOf(scope: HttpScope): ConditionalHeaders | undefined {
-  const h = scope.headers;
-  const ifMatch = listHeader(h, 'if-match');
-  const ifNoneMatch = listHeader(h, 'if-none-match');
-  const ifModifiedSince = getHeader(h, 'if-modified-since');
-  const ifUnmodifiedSince = getHeader(h, 'if-unmodified-since');
-  if (
-    ifMatch === undefined &&
-    ifNoneMatch === undefined &&
-    ifModifiedSince === undefined &&
-    ifUnmodifiedSince === undefined
-  ) {
-    return undefined;
-  }
-  return { ifMatch, ifNoneMatch, ifModifiedSince, ifUnmodifiedSince };
-}
 
 /**
  * The `send` for one conditional request: the start decides; after a replaced start every body
@@ -114,7 +90,7 @@ export function conditionalGet(options: ConditionalGetOptions = {}): Middleware 
   return defineMiddleware('conditionalGet', {
     http: (scope, receive, send, app) => {
       if (scope.method !== 'GET' && scope.method !== 'HEAD') return app(scope, receive, send);
-      const conditions = conditionsOf(scope);
+      const conditions = requestConditions(scope.headers);
       if (conditions === undefined) return app(scope, receive, send);
       return app(scope, receive, conditionalSend(scope, conditions, send));
     },

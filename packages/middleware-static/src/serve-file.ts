@@ -12,6 +12,7 @@ import {
   ifRangeMatches,
   NOT_MODIFIED_HEADERS,
   parseRange,
+  requestConditions,
   type Send,
   unsatisfiedRange,
 } from '@pagi/spec';
@@ -131,16 +132,7 @@ export async function serveFile(
   if (ranges) headers.push(['accept-ranges', 'bytes']);
 
   const validators = { etag, lastModified };
-  const outcome = evaluatePreconditions(
-    scope.method,
-    {
-      ifMatch: getHeader(request, 'if-match'),
-      ifNoneMatch: getHeader(request, 'if-none-match'),
-      ifModifiedSince: getHeader(request, 'if-modified-since'),
-      ifUnmodifiedSince: getHeader(request, 'if-unmodified-since'),
-    },
-    validators,
-  );
+  const outcome = evaluatePreconditions(scope.method, requestConditions(request) ?? {}, validators);
   if (outcome === 'not-modified') {
     await send({
       type: 'http.response.start',

@@ -213,6 +213,18 @@ describe('serveStatic: conditional requests', () => {
     expect(res.status).toBe(304);
   });
 
+  it('If-None-Match on several lines is one list (RFC 9110 §5.3): the second line matches → 304', async () => {
+    const c = client();
+    const etag = (await c.get('/hello.txt')).header('etag')!;
+    const res = await c.get('/hello.txt', {
+      headers: [
+        ['if-none-match', '"zzz"'],
+        ['if-none-match', etag],
+      ],
+    });
+    expect(res.status).toBe(304);
+  });
+
   it('If-Match that does not match → 412', async () => {
     expect((await client().get('/hello.txt', { headers: { 'if-match': '"other"' } })).status).toBe(412);
   });

@@ -7,6 +7,7 @@ import {
   ifRangeMatches,
   parseEntityTag,
   parseHttpDate,
+  requestConditions,
 } from './conditional.js';
 
 const LM = 'Tue, 02 Jan 2024 03:04:05 GMT';
@@ -165,5 +166,28 @@ describe('ifRangeMatches (RFC 9110 §13.1.5)', () => {
 
   it('fileEtag is weak, from size and mtime', () => {
     expect(fileEtag(20, 1709528767000.9)).toBe('W/"14-18e07dada18"');
+  });
+});
+
+describe('requestConditions', () => {
+  it('is undefined without precondition headers', () => {
+    expect(requestConditions([['accept', '*/*']])).toBeUndefined();
+  });
+
+  it('joins If-Match / If-None-Match lines into one list and takes the first date (RFC 9110 §5.3)', () => {
+    expect(
+      requestConditions([
+        ['If-None-Match', '"a"'],
+        ['if-none-match', '"b", W/"c"'],
+        ['if-match', '*'],
+        ['if-modified-since', 'Sun, 06 Nov 1994 08:49:37 GMT'],
+        ['if-modified-since', 'Mon, 07 Nov 1994 08:49:37 GMT'],
+      ]),
+    ).toEqual({
+      ifMatch: '*',
+      ifNoneMatch: '"a","b", W/"c"',
+      ifModifiedSince: 'Sun, 06 Nov 1994 08:49:37 GMT',
+      ifUnmodifiedSince: undefined,
+    });
   });
 });

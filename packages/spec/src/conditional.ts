@@ -4,13 +4,47 @@
  * caller passes the request's condition headers and the selected representation's validators,
  * and gets back what to answer.
  */
+import { getHeader, getHeaderValues } from './header-list.js';
+import type { HeaderList } from './types.js';
 
-/** The request's precondition headers (first value of each; `undefined` when absent). */
+/** The request's precondition headers (`undefined` when absent; see {@link requestConditions}). */
 export interface ConditionalHeaders {
   ifMatch?: string | undefined;
   ifNoneMatch?: string | undefined;
   ifModifiedSince?: string | undefined;
   ifUnmodifiedSince?: string | undefined;
+}
+
+/** A list-valued header sent on several lines is one comma-separated list (RFC 9110 §5.3). */
+function listHeader(headers: HeaderList, name: string): string | undefined {
+  const values = getHeaderValues(headers, name);
+  return values.length === 0 ? undefined : values.length === 1 ? values[0] : values.join(',');
+}
+
+/**
+ * The request's precondition headers, or `undefined` when it has none (the common case, so a
+ * caller can skip the rest). `If-Match` and `If-None-Match` sent on several lines are joined into
+ * one list (RFC 9110 §5.3); the dates take the first line. `@pagi/helpers`' `Response.file` and
+ * the static and conditional-get middleware all read the request through this one function.
+ *
+ * @example
+ * const conditions = requestConditions(scope.headers);
+ * if (conditions !== undefined) evaluatePreconditions(scope.method, conditions, { etag });
+ */
+export function requestConditions(headers: HeaderList): ConditionalHeaders | undefined {
+  const ifMatch = listHeader(headers, 'if-match');
+  const ifNoneMatch = listHeader(headers, 'if-none-match');
+  const ifModifiedSince = getHeader(headers, 'if-modified-since');
+  const ifUnmodifiedSince = getHeader(headers, 'if-unmodified-since');
+  if (
+    ifMatch === undefined &&
+    ifNoneMatch === undefined &&
+    ifModifiedSince === undefined &&
+    ifUnmodifiedSince === undefined
+  ) {
+    return undefined;
+  }
+  return { ifMatch, ifNoneMatch, ifModifiedSince, ifUnmodifiedSince };
 }
 
 /** The selected representation's validators (RFC 9110 §8.8). */

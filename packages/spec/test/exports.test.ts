@@ -75,6 +75,7 @@ it('exports exactly the documented runtime names', () => {
       'ifRangeMatches',
       'parseEntityTag',
       'parseHttpDate',
+      'requestConditions',
       'parseRange',
       'unsatisfiedRange',
       // Security primitives shared by the security middleware (host parsing, constant-time compare).

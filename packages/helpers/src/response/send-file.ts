@@ -10,6 +10,7 @@ import {
   ifRangeMatches,
   NOT_MODIFIED_HEADERS,
   parseRange,
+  requestConditions,
   type Send,
   unsatisfiedRange,
   type Validators,
@@ -85,16 +86,7 @@ export async function sendFile(
   // for another method the file is the outcome of processing, not the target's representation.
   const safe = method === 'GET' || method === 'HEAD';
   if (safe && status >= 200 && status < 300) {
-    const outcome = evaluatePreconditions(
-      method,
-      {
-        ifMatch: firstHeader(request, 'if-match'),
-        ifNoneMatch: firstHeader(request, 'if-none-match'),
-        ifModifiedSince: firstHeader(request, 'if-modified-since'),
-        ifUnmodifiedSince: firstHeader(request, 'if-unmodified-since'),
-      },
-      validators,
-    );
+    const outcome = evaluatePreconditions(method, requestConditions(request) ?? {}, validators);
     if (outcome === 'not-modified') {
       await send({
         type: 'http.response.start',
