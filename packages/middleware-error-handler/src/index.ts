@@ -3,6 +3,7 @@ import {
   type ConnectionScope,
   getHeader,
   isPagiError,
+  type Receive,
   type Middleware,
   PagiValidationError,
   preferredMediaType,
@@ -154,25 +155,25 @@ export function errorHandler(options: ErrorHandlerOptions = {}): Middleware {
     throw error;
   }
 
+  /** HTTP and SSE fail alike: before the response starts an error page, after it an abort. */
+  async function httpOrSse(
+    scope: ConnectionScope,
+    receive: Receive,
+    send: (event: never) => Promise<void>,
+    app: (scope: ConnectionScope, receive: Receive, send: (event: never) => Promise<void>) => Promise<void>,
+  ): Promise<void> {
+    const tracked = new Tracker(send as never);
+    try {
+      await app(scope, receive, tracked.send);
+    } catch (error) {
+      if (tracked.started) return afterStart(scope, error);
+      await answer(scope, send, error);
+    }
+  }
+
   return defineMiddleware('errorHandler', {
-    http: async (scope, receive, send, app) => {
-      const tracked = new Tracker(send as never);
-      try {
-        await app(scope, receive, tracked.send);
-      } catch (error) {
-        if (tracked.started) return afterStart(scope, error);
-        await answer(scope, send as never, error);
-      }
-    },
-    sse: async (scope, receive, send, app) => {
-      const tracked = new Tracker(send as never);
-      try {
-        await app(scope, receive, tracked.send);
-      } catch (error) {
-        if (tracked.started) return afterStart(scope, error);
-        await answer(scope, send as never, error);
-      }
-    },
+    http: (scope, receive, send, app) => httpOrSse(scope, receive, send, app as never),
+    sse: (scope, receive, send, app) => httpOrSse(scope, receive, send, app as never),
     websocket: async (scope, receive, send, app) => {
       const tracked = new Tracker(send as never);
       try {
