@@ -33,11 +33,24 @@ export interface SessionOptions {
    * the cookie re-sent); `0` touches on every request. At most `maxAge`. Default `60`.
    */
   touchAfter?: number;
+  /**
+   * Absolute lifetime in seconds: a session ends this long after it was created (or regenerated,
+   * e.g. at login), however active it stays (OWASP Session Management: absolute timeout). The
+   * sliding `maxAge` never extends it past this. Default: none (only the idle `maxAge` applies).
+   */
+  absoluteMaxAge?: number;
   /** The clock (epoch ms), for tests. Default `Date.now`. */
   now?: () => number;
 }
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['store', 'transport', 'maxAge', 'touchAfter', 'now']);
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  'store',
+  'transport',
+  'maxAge',
+  'touchAfter',
+  'absoluteMaxAge',
+  'now',
+]);
 
 function seconds(name: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -88,11 +101,16 @@ export function session(options: SessionOptions = {}): Middleware {
       `session(): expected touchAfter (${touchAfter}) to be at most maxAge (${maxAge})`,
     );
   }
+  const absoluteMaxAge =
+    options.absoluteMaxAge === undefined
+      ? undefined
+      : seconds('absoluteMaxAge', options.absoluteMaxAge, 0, 1);
   const config: SessionConfig = {
     store,
     transport,
     maxAgeMs: maxAge * 1000,
     touchAfterMs: touchAfter * 1000,
+    absoluteMs: absoluteMaxAge === undefined ? undefined : absoluteMaxAge * 1000,
     now: options.now ?? Date.now,
   };
 
@@ -107,7 +125,12 @@ export function session(options: SessionOptions = {}): Middleware {
       throw storeFailed('read a session', error);
     }
     // A store that kept an expired record does not revive it.
-    if (record !== undefined && !(record.expires > config.now())) record = undefined;
+    const t = config.now();
+    if (record !== undefined && !(record.expires > t)) record = undefined;
+    // A record saved under a longer (or no) absolute limit still ends at today's.
+    if (record?.created !== undefined && config.absoluteMs !== undefined) {
+      if (t >= record.created + config.absoluteMs) record = undefined;
+    }
     return new SessionHandle(config, record, handle, readOnly);
   };
 

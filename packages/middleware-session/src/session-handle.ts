@@ -18,6 +18,8 @@ export interface SessionConfig {
   readonly maxAgeMs: number;
   /** Touch an unchanged session once this much of its lifetime has passed, ms. */
   readonly touchAfterMs: number;
+  /** Longest a session lives from its creation, however active, ms; `undefined`: no limit. */
+  readonly absoluteMs: number | undefined;
   readonly now: () => number;
 }
 
@@ -32,6 +34,8 @@ export class SessionHandle implements Session {
   /** The stored record's ID when it must be deleted (regenerate, destroy). */
   private readonly loadedId: string | undefined;
   private readonly expires: number;
+  /** When the loaded session was created (its last save for a record from before `created`). */
+  private readonly created: number | undefined;
   private regenerated = false;
   private destroyed = false;
   private touched = false;
@@ -50,6 +54,7 @@ export class SessionHandle implements Session {
     this.data = record === undefined ? Object.create(null) : Object.assign(Object.create(null), record.data);
     this.snapshot = record === undefined ? EMPTY : JSON.stringify(this.data);
     this.expires = record?.expires ?? 0;
+    this.created = record === undefined ? undefined : (record.created ?? record.expires - config.maxAgeMs);
   }
 
   get id(): string {
@@ -139,7 +144,7 @@ export class SessionHandle implements Session {
    */
   async commit(headers: HeaderList, scope: ConnectionScope): Promise<HeaderList | undefined> {
     this.committed = true;
-    const { store, transport, maxAgeMs, touchAfterMs, now } = this.config;
+    const { store, transport, maxAgeMs, touchAfterMs, absoluteMs, now } = this.config;
     if (this.destroyed) {
       if (this.loadedId !== undefined)
         await guarded('delete a session', () => store.delete(this.loadedId as string));
@@ -155,7 +160,10 @@ export class SessionHandle implements Session {
       if (this.regenerated && this.loadedId !== undefined) {
         await guarded('delete a session', () => store.delete(this.loadedId as string));
       }
-      const record: SessionRecord = { id: this.id, data: this.data, expires: t + maxAgeMs };
+      // A new or regenerated (e.g. at login) session starts its absolute lifetime now.
+      const created = this.regenerated || this.created === undefined ? t : this.created;
+      const expires = this.#expiry(t, created);
+      const record: SessionRecord = { id: this.id, data: this.data, expires, created };
       // A loaded session is only updated while it still exists: a concurrent destroy() (logout)
       // is not undone by a request that loaded the session before it.
       const update = !this.regenerated && this.loadedId !== undefined ? store.update : undefined;
@@ -163,23 +171,34 @@ export class SessionHandle implements Session {
         update === undefined ? store.set(record) : update.call(store, record),
       );
       if (handle === undefined) return transport.clear?.(headers, scope);
-      return transport.write?.(headers, handle, scope, maxAgeMs / 1000);
+      return transport.write?.(headers, handle, scope, Math.ceil((expires - t) / 1000));
     }
     if (this.isNew) return undefined;
     // Unchanged: slide the expiry only once `touchAfter` has passed since the last save or touch.
     const savedAt = this.expires - maxAgeMs;
     if (!this.touched && t - savedAt < touchAfterMs) return undefined;
-    const expires = t + maxAgeMs;
+    const created = this.created as number;
+    // At its absolute limit the expiry cannot slide any further: nothing to touch.
+    if (!this.touched && absoluteMs !== undefined && this.expires >= created + absoluteMs) return undefined;
+    const expires = this.#expiry(t, created);
     let handle = this.incoming as string;
     if (store.touch !== undefined) {
       await guarded('extend a session', () =>
         (store.touch as NonNullable<SessionStore['touch']>)(this.id, expires),
       );
     } else {
-      handle = await guarded('save a session', () => store.set({ id: this.id, data: this.data, expires }));
+      handle = await guarded('save a session', () =>
+        store.set({ id: this.id, data: this.data, expires, created }),
+      );
     }
     // The handle is sent again so the browser's Max-Age slides with the store's expiry.
-    return transport.write?.(headers, handle, scope, maxAgeMs / 1000);
+    return transport.write?.(headers, handle, scope, Math.ceil((expires - t) / 1000));
+  }
+
+  /** The sliding expiry from `t`, never past the absolute limit counted from `created`. */
+  #expiry(t: number, created: number): number {
+    const { maxAgeMs, absoluteMs } = this.config;
+    return absoluteMs === undefined ? t + maxAgeMs : Math.min(t + maxAgeMs, created + absoluteMs);
   }
 }
 

@@ -13,6 +13,12 @@ export interface SessionRecord {
   readonly data: SessionData;
   /** When it expires, in epoch milliseconds. */
   readonly expires: number;
+  /**
+   * When the session was created (first saved, or regenerated), in epoch milliseconds: what the
+   * `absoluteMaxAge` option counts from. Stores keep it; `undefined` for a record written before
+   * stores kept it (its last save then stands in).
+   */
+  readonly created?: number | undefined;
 }
 
 export interface SessionStore {

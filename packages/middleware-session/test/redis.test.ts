@@ -12,7 +12,7 @@ import { CookieJar, TestClient } from '@pagi/test';
 import { describeWithRedis, type RedisProcess, startRedis } from '@pagi/test/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { isSessionId, redisStore, session } from '../src/index.js';
+import { isSessionId, newSessionId, redisStore, session } from '../src/index.js';
 import { bundleFixture } from '@pagi/tsconfig/bundle-fixture';
 import { sessionApp } from './support.js';
 
@@ -59,13 +59,26 @@ describeWithRedis('session: redisStore on a real Redis', () => {
     expect((await c.get('/login')).json()).toEqual({ user: 'alice', isNew: true });
     const id = c.cookies.get('pagi_session') as string;
     expect(isSessionId(id)).toBe(true);
-    expect(JSON.parse((await inspect.get(`t:${id}`)) as string)).toEqual({ user: 'alice' });
+    // `<created ms>|<data JSON>`: the creation time the absolute lifetime counts from.
+    const [created, json] = ((await inspect.get(`t:${id}`)) as string).split(/\|(.*)/s);
+    expect(Math.abs(Number(created) - Date.now())).toBeLessThan(60_000);
+    expect(JSON.parse(json as string)).toEqual({ user: 'alice' });
     const ttl = await inspect.pttl(`t:${id}`);
     expect(ttl).toBeGreaterThan(90_000);
     expect(ttl).toBeLessThanOrEqual(100_000);
     expect((await c.get('/me')).json()).toEqual({ user: 'alice', isNew: false });
     await c.get('/logout');
     expect(await inspect.exists(`t:${id}`)).toBe(0);
+  });
+
+  it('reads a value stored as bare JSON (before the creation time was kept) and keeps created on save', async () => {
+    const store = redisStore({ client, prefix: 't:' });
+    const id = newSessionId();
+    await inspect.set(`t:${id}`, JSON.stringify({ old: true }), 'PX', 10_000);
+    const legacy = await store.get(id);
+    expect(legacy).toMatchObject({ id, data: { old: true }, created: undefined });
+    await store.set({ id, data: { old: false }, expires: Date.now() + 10_000, created: 1234 });
+    expect(await store.get(id)).toMatchObject({ data: { old: false }, created: 1234 });
   });
 
   it('regenerate deletes the old key; an unknown or malformed ID never becomes a key', async () => {

@@ -319,6 +319,64 @@ describe('session: sliding expiry (maxAge, touchAfter, touch())', () => {
   });
 });
 
+describe('session: absolute lifetime (absoluteMaxAge)', () => {
+  function clocked(options: SessionOptions) {
+    const clock = { t: 1_000_000 };
+    const store = spyStore(memoryStore({ now: () => clock.t }));
+    const client = new TestClient(
+      session({ store, maxAge: 100, touchAfter: 0, now: () => clock.t, ...options })(routes),
+    );
+    return { clock, store, client };
+  }
+
+  it('ends an active session absoluteMaxAge after its creation; the cookie never outlives it', async () => {
+    const { clock, client } = clocked({ absoluteMaxAge: 120 });
+    expect((await client.get('/set')).header('set-cookie')).toMatch(/Max-Age=100;/);
+    clock.t += 50_000;
+    expect((await client.get('/set')).header('set-cookie')).toMatch(/Max-Age=70;/);
+    clock.t += 50_000;
+    const late = await client.get('/me');
+    expect(late.json()).toMatchObject({ isNew: false, keys: ['n'] });
+    expect(late.header('set-cookie')).toBeUndefined(); // already capped: nothing left to slide
+    clock.t += 20_000; // 120 s after creation, 20 s after the last request
+    expect((await client.get('/me')).json()).toMatchObject({ isNew: true });
+  });
+
+  it('regenerate() (a login) starts the absolute lifetime again', async () => {
+    const { clock, client } = clocked({ absoluteMaxAge: 120 });
+    await client.get('/set');
+    clock.t += 90_000;
+    expect((await client.get('/login')).header('set-cookie')).toMatch(/Max-Age=100;/);
+    clock.t += 90_000; // 180 s after the first creation, 90 s after the login
+    expect((await client.get('/me')).json()).toMatchObject({ isNew: false, user: 'alice' });
+  });
+
+  it('an unchanged session at its absolute limit is not touched again', async () => {
+    const { clock, store, client } = clocked({ absoluteMaxAge: 120 });
+    await client.get('/set');
+    clock.t += 30_000;
+    await client.get('/me'); // touched: expiry now at the limit (creation + 120 s)
+    store.calls.length = 0;
+    clock.t += 10_000;
+    const res = await client.get('/me');
+    expect(res.header('set-cookie')).toBeUndefined();
+    expect(store.calls).toEqual(['get']);
+  });
+
+  it('a record kept from before a shorter limit ends at the new one', async () => {
+    const clock = { t: 1_000_000 };
+    const store = memoryStore({ now: () => clock.t });
+    const open = new TestClient(session({ store, maxAge: 1000, now: () => clock.t })(routes));
+    await open.get('/set');
+    const cookie = `pagi_session=${open.cookies.get('pagi_session')}`;
+    clock.t += 200_000;
+    const capped = new TestClient(
+      session({ store, maxAge: 1000, absoluteMaxAge: 150, now: () => clock.t })(routes),
+    );
+    expect((await capped.get('/me', { headers: { cookie } })).json()).toMatchObject({ isNew: true });
+  });
+});
+
 describe('session: read-only in WebSocket and SSE scopes', () => {
   it('reads the session; every write throws PAGI_ERR_SESSION_READ_ONLY; nothing is stored', async () => {
     const store = spyStore(memoryStore());
@@ -432,6 +490,8 @@ describe('session: options', () => {
     expect(() => session({ maxAge: 0 })).toThrow(/maxAge/);
     expect(() => session({ touchAfter: -1 })).toThrow(/touchAfter/);
     expect(() => session({ maxAge: 10, touchAfter: 11 })).toThrow(/at most maxAge/);
+    expect(() => session({ absoluteMaxAge: 0 })).toThrow(/absoluteMaxAge to be an integer ≥ 1/);
+    expect(() => session({ absoluteMaxAge: '1h' as never })).toThrow(/absoluteMaxAge/);
     expect(() => session({ store: {} as never })).toThrow(/get, set and delete/);
     expect(() => session({ transport: {} as never })).toThrow(/read\(scope\)/);
     expect(() => session(null as never)).toThrow(/options object/);

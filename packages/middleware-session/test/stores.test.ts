@@ -21,6 +21,15 @@ describe('memoryStore', () => {
     expect((await store.get(r.id))?.data).toEqual({ list: [1] });
   });
 
+  it('keeps the creation time (absoluteMaxAge counts from it)', async () => {
+    const store = memoryStore();
+    const r = { ...record(), created: 42 };
+    await store.set(r);
+    expect((await store.get(r.id))?.created).toBe(42);
+    await store.update?.({ ...r, data: { n: 1 } });
+    expect((await store.get(r.id))?.created).toBe(42);
+  });
+
   it('expires records by time', async () => {
     let t = 0;
     const store = memoryStore({ now: () => t });
@@ -84,6 +93,7 @@ describe('cookieStore (AES-256-GCM)', () => {
     expect(sealed).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(Buffer.from(sealed, 'base64url').toString('latin1')).not.toMatch(/alice|hunter2/);
     expect(await store.get(sealed)).toEqual(r);
+    expect((await store.get(await store.set({ ...r, created: 42 })))?.created).toBe(42);
     // A fresh IV each time: the same record never seals to the same value.
     expect(await store.set(r)).not.toBe(sealed);
   });

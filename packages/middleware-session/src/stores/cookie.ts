@@ -5,7 +5,7 @@
  * expires (the expiry is inside the sealed payload).
  *
  * Sealed format (base64url): version byte 1 | 12-byte IV | 16-byte tag | ciphertext of
- * `{"i":id,"e":expires,"d":data}`. Each key string is stretched to 32 bytes with HKDF-SHA256.
+ * `{"i":id,"e":expires,"c":created,"d":data}` (`c` absent in cookies sealed before it was kept). Each key string is stretched to 32 bytes with HKDF-SHA256.
  * Key rotation: seal with the first key, try every key to open.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
@@ -82,15 +82,16 @@ export function cookieStore(options: CookieStoreOptions): SessionStore {
       if (sealed.length < 1 + IV + TAG + 2 || sealed[0] !== VERSION) return undefined;
       const json = open(sealed);
       if (json === undefined) return undefined;
-      const payload = JSON.parse(json) as { i: string; e: number; d: Record<string, unknown> };
+      const payload = JSON.parse(json) as { i: string; e: number; c?: number; d: Record<string, unknown> };
       if (!isSessionId(payload.i) || !(payload.e > now())) return undefined;
-      return { id: payload.i, data: payload.d, expires: payload.e };
+      const created = typeof payload.c === 'number' ? payload.c : undefined;
+      return { id: payload.i, data: payload.d, expires: payload.e, created };
     },
     async set(record: SessionRecord) {
       const iv = randomBytes(IV);
       const cipher = createCipheriv('aes-256-gcm', keys[0] as Buffer, iv);
       cipher.setAAD(AAD);
-      const json = JSON.stringify({ i: record.id, e: record.expires, d: record.data });
+      const json = JSON.stringify({ i: record.id, e: record.expires, c: record.created, d: record.data });
       const body = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
       const sealed = Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]).toString(
         'base64url',

@@ -17,6 +17,7 @@ export interface MemoryStoreOptions {
 interface Entry {
   json: string;
   expires: number;
+  created: number | undefined;
 }
 
 /** A bounded in-memory {@link SessionStore}. Each call makes its own store (nothing is shared). */
@@ -61,19 +62,27 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
       entries.delete(handle);
       if (entry.expires <= now()) return undefined;
       entries.set(handle, entry);
-      return { id: handle, data: JSON.parse(entry.json), expires: entry.expires };
+      return { id: handle, data: JSON.parse(entry.json), expires: entry.expires, created: entry.created };
     },
     async set(record: SessionRecord) {
       entries.delete(record.id);
       makeRoom();
-      entries.set(record.id, { json: JSON.stringify(record.data), expires: record.expires });
+      entries.set(record.id, {
+        json: JSON.stringify(record.data),
+        expires: record.expires,
+        created: record.created,
+      });
       return record.id;
     },
     async update(record: SessionRecord) {
       const entry = entries.get(record.id);
       if (entry === undefined || entry.expires <= now()) return undefined;
       entries.delete(record.id); // re-inserted: most recently used
-      entries.set(record.id, { json: JSON.stringify(record.data), expires: record.expires });
+      entries.set(record.id, {
+        json: JSON.stringify(record.data),
+        expires: record.expires,
+        created: record.created,
+      });
       return record.id;
     },
     async touch(id, expires) {

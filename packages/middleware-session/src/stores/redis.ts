@@ -1,5 +1,6 @@
 /**
- * The Redis store: one key per session (`prefix + id`) holding the data as JSON, expiring with
+ * The Redis store: one key per session (`prefix + id`) holding `<created ms>|<data as JSON>` (or
+ * the bare JSON, as written before the creation time was kept), expiring with
  * Redis' own TTL (`SET … PX`), so every process and machine sharing the Redis shares sessions.
  * Every command is bounded by `timeout`: a Redis that is down or stalled makes the request fail
  * with `PAGI_ERR_SESSION_STORE`, never hang.
@@ -37,6 +38,25 @@ const GET_SCRIPT = `return { redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS
 
 // SET only while the key exists (SET … XX): a session deleted meanwhile stays deleted.
 const UPDATE_SCRIPT = `return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'XX')`;
+
+/** The stored value: the creation time first, so the data's JSON stays the rest of it. */
+function encode(record: SessionRecord): string {
+  const json = JSON.stringify(record.data);
+  return record.created === undefined ? json : `${record.created}|${json}`;
+}
+
+const CREATED = /^(\d{1,16})\|/;
+
+/** The data and creation time of a stored value; bare JSON (`{…}`) is a value from before `created`. */
+function decode(value: string): { data: unknown; created: number | undefined } | undefined {
+  const match = CREATED.exec(value);
+  try {
+    if (match === null) return { data: JSON.parse(value), created: undefined };
+    return { data: JSON.parse(value.slice(match[0].length)), created: Number(match[1]) };
+  } catch {
+    return undefined; // not ours (a foreign key under the prefix): treated as unknown
+  }
+}
 
 const KNOWN: ReadonlySet<string> = new Set(['client', 'prefix', 'timeout', 'now']);
 
@@ -95,26 +115,25 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
       ];
       const [json, ttl] = Array.isArray(reply) ? reply : [null, -2];
       if (typeof json !== 'string' || ttl <= 0) return undefined;
-      let data: unknown;
-      try {
-        data = JSON.parse(json);
-      } catch {
-        return undefined; // not ours (a foreign key under the prefix): treated as unknown
-      }
+      const stored = decode(json);
+      const data = stored?.data;
       if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
-      return { id: handle, data: data as Record<string, unknown>, expires: now() + ttl };
+      return {
+        id: handle,
+        data: data as Record<string, unknown>,
+        expires: now() + ttl,
+        created: stored?.created,
+      };
     },
     async set(record: SessionRecord) {
       const ttl = Math.max(1, record.expires - now());
-      await bounded('save a session', () =>
-        client.set(prefix + record.id, JSON.stringify(record.data), 'PX', ttl),
-      );
+      await bounded('save a session', () => client.set(prefix + record.id, encode(record), 'PX', ttl));
       return record.id;
     },
     async update(record: SessionRecord) {
       const ttl = Math.max(1, record.expires - now());
       const reply = await bounded('save a session', () =>
-        client.eval(UPDATE_SCRIPT, 1, prefix + record.id, JSON.stringify(record.data), String(ttl)),
+        client.eval(UPDATE_SCRIPT, 1, prefix + record.id, encode(record), String(ttl)),
       );
       return reply === null ? undefined : record.id;
     },
