@@ -1,27 +1,18 @@
-import { readMultipart, type SpoolDir } from '@pagi/spec/middleware/node';
+import { type MultipartLimits, readMultipart, type SpoolDir } from '@pagi/spec/middleware/node';
 import busboy from 'busboy';
 import { HttpError } from '../errors.js';
 import { FormData } from './form-data.js';
 import { UploadedFile } from './uploaded-file.js';
 
-/** Limits for form parsing. Every one is enforced while bytes arrive, not after. */
-export interface FormLimits {
+/**
+ * Limits for form parsing: the multipart reader's (file and field sizes and counts, the spool
+ * threshold) and the whole body's. Every one is enforced while bytes arrive, not after.
+ */
+export interface FormLimits extends MultipartLimits {
   /** Whole body of a urlencoded form, in bytes. */
   maxBodySize: number;
   /** Whole body of a multipart form, in bytes. */
   maxMultipartSize: number;
-  /** One uploaded file, in bytes. */
-  maxFileSize: number;
-  /** Number of file parts. */
-  maxFiles: number;
-  /** Number of text fields. */
-  maxFields: number;
-  /** One text field value, in bytes. */
-  maxFieldSize: number;
-  /** Number of parts, files and fields together. */
-  maxParts: number;
-  /** Uploads up to this size stay in memory; larger ones are spooled to a temp file. */
-  spoolThreshold: number;
 }
 
 const utf8 = new TextDecoder('utf-8');
