@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { type ChannelLayer, isChannelLayer } from './channel-layer.js';
+import { assertChannelLayer, type ChannelLayer, isChannelLayer } from './channel-layer.js';
 
 /** The smallest object that keeps the contract's shape (its promises are not exercised here). */
 function fakeLayer(): ChannelLayer {
@@ -32,4 +32,21 @@ it('refuses anything else', () => {
   }
   expect(isChannelLayer({ ...fakeLayer(), bufferSize: '100' })).toBe(false);
   expect(isChannelLayer({ ...fakeLayer(), slowConsumer: 'block' })).toBe(false);
+});
+
+it('assertChannelLayer throws PAGI_ERR_VALIDATION naming the app and what to pass', () => {
+  expect(() => assertChannelLayer(fakeLayer(), 'app()')).not.toThrow();
+  for (const [value, got] of [
+    [undefined, 'undefined'],
+    [null, 'null'],
+    [{}, 'an object of another shape'],
+    ['redis', 'string'],
+  ] as const) {
+    expect(() => assertChannelLayer(value, 'app()')).toThrow(
+      expect.objectContaining({
+        code: 'PAGI_ERR_VALIDATION',
+        message: `app(): expected options.layer to be a channel layer: createChannelLayer() from @pagi/channels, got ${got}`,
+      }),
+    );
+  }
 });

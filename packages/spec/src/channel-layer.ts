@@ -5,6 +5,7 @@
  * `@pagi/app-sse-pubsub`) take one as their `layer` option and depend on these types only, so
  * they never load an implementation the application did not choose.
  */
+import { PagiValidationError } from './errors.js';
 
 /** A JSON value as `JSON.parse` returns it: what a channel carries besides strings and bytes. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -112,5 +113,22 @@ export function isChannelLayer(value: unknown): value is ChannelLayer {
   return (
     typeof layer.bufferSize === 'number' &&
     (layer.slowConsumer === 'drop-oldest' || layer.slowConsumer === 'disconnect')
+  );
+}
+
+/**
+ * Asserts that `layer` (an app's `options.layer`) is a {@link ChannelLayer}; otherwise throws
+ * `PagiValidationError` (`PAGI_ERR_VALIDATION`) saying what to pass. `where` names the app
+ * factory (`'wsChat()'`) and starts the message. One wording for every app that takes a layer.
+ *
+ * @example
+ * assertChannelLayer(options?.layer, 'wsChat()');
+ */
+export function assertChannelLayer(layer: unknown, where: string): asserts layer is ChannelLayer {
+  if (isChannelLayer(layer)) return;
+  const got =
+    layer === null ? 'null' : typeof layer === 'object' ? 'an object of another shape' : typeof layer;
+  throw new PagiValidationError(
+    `${where}: expected options.layer to be a channel layer: createChannelLayer() from @pagi/channels, got ${got}`,
   );
 }
