@@ -1,7 +1,7 @@
 /**
- * `ssePubsub()`: Server-Sent Events fan-out on a channel layer (`@pagi/channels`), on the `sse` scope a PAGI server
- * gives every `EventSource` (protocol.md §3.4; the upstream app only answered raw `http` scopes,
- * so browsers never reached it). A client subscribes to channels named by its path or query,
+ * `ssePubsub()`: Server-Sent Events fan-out on a channel layer (`@pagi/channels`), on the `sse`
+ * scope a PAGI server gives every `EventSource` (protocol.md §3.4; the upstream app only answered
+ * raw `http` scopes, so browsers never reached it). A client subscribes to channels named by its path or query,
  * gets what it missed from the channel history after a reconnect (`Last-Event-ID`), then live
  * events; an optional `POST` publishes.
  */

@@ -1,7 +1,7 @@
 /**
  * `@pagi/app-ws-broadcast`: every message a WebSocket client sends is published to a channel of
- * a channel layer (`@pagi/channels`) and delivered to every client connected to that channel, on every worker and
- * machine sharing the layer's backend.
+ * a channel layer (`@pagi/channels`) and delivered to every client connected to that channel, on
+ * every worker and machine sharing the layer's backend.
  */
 import { randomUUID } from 'node:crypto';
 import {

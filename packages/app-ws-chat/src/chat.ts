@@ -1,7 +1,7 @@
 /**
- * `wsChat()`: multi-room JSON chat over WebSocket on a channel layer (`@pagi/channels`). Every room is a channel
- * (its events: messages, presence, renames) plus a group listing its members; a `rooms` group
- * lists the rooms. Both live in the layer's backend, so with Redis every worker and machine
+ * `wsChat()`: multi-room JSON chat over WebSocket on a channel layer (`@pagi/channels`). Every
+ * room is a channel (its events: messages, presence, renames) plus a group listing its members; a
+ * `rooms` group lists the rooms. Both live in the layer's backend, so with Redis every worker and machine
  * shares rooms, members and messages.
  */
 import { randomBytes } from 'node:crypto';
