@@ -96,6 +96,15 @@ for (const [dir, file] of workspacePackages()) {
   if (pkg.dependencies?.['@pagi/spec']) {
     problems.push(`${where}: @pagi/spec belongs in "peerDependencies", not "dependencies"`);
   }
+  // Among our packages, only spec at run time: an app takes what else it needs (a channel layer)
+  // from its caller, typed by spec's contract, and tests with the real one as a devDependency.
+  for (const name of Object.keys(pkg.dependencies ?? {})) {
+    if (name.startsWith('@pagi/') && name !== '@pagi/spec') {
+      problems.push(
+        `${where}: runtime dependency on ${name}: packages depend at run time on @pagi/spec alone (take it as an option typed by spec, and list it in "devDependencies" for tests)`,
+      );
+    }
+  }
   const peer = pkg.peerDependencies?.['@pagi/spec'];
   if (peer === undefined) continue;
   const range = semver.validRange(peer);

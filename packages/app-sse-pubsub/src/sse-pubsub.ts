@@ -1,28 +1,26 @@
 /**
- * `ssePubsub()`: Server-Sent Events fan-out on `@pagi/channels`, on the `sse` scope a PAGI server
- * gives every `EventSource` (protocol.md §3.4; the upstream app only answered raw `http` scopes,
- * so browsers never reached it). A client subscribes to channels named by its path or query,
+ * `ssePubsub()`: Server-Sent Events fan-out on a channel layer (`@pagi/channels`), on the `sse`
+ * scope a PAGI server gives every `EventSource` (protocol.md §3.4; the upstream app only answered
+ * raw `http` scopes, so browsers never reached it). A client subscribes to channels named by its path or query,
  * gets what it missed from the channel history after a reconnect (`Last-Event-ID`), then live
  * events; an optional `POST` publishes.
  */
 import {
   type ChannelLayer,
   type ChannelMessage,
-  createChannelLayer,
-  type SlowConsumerPolicy,
-  type Subscription,
-} from '@pagi/channels';
-import {
   getHeader,
   type HeaderInit,
   HttpError,
   type HttpScope,
+  assertChannelLayer,
   isPagiError,
   PagiValidationError,
   type Receive,
   type Scope,
   type Send,
+  type SlowConsumerPolicy,
   type SseScope,
+  type Subscription,
   toHeaderList,
 } from '@pagi/spec';
 import { readBody, refuseScope, respond } from '@pagi/spec/middleware';
@@ -34,8 +32,8 @@ export type ChannelAllow =
   | ((channel: string, scope: SseScope | HttpScope) => boolean | Promise<boolean>);
 
 export interface SsePubsubOptions {
-  /** The channel layer; give it a `historySize` for `Last-Event-ID` replay. Default: a new in-memory layer without history. */
-  layer?: ChannelLayer;
+  /** Required: the channel layer, `createChannelLayer()` from `@pagi/channels`; give it a `historySize` for `Last-Event-ID` replay. */
+  layer: ChannelLayer;
   /** The channel when the request names none (path `/` and no `channel` query). Default `'default'`. */
   defaultChannel?: string;
   /** Channels clients may name. Default: only `defaultChannel`. */
@@ -103,17 +101,17 @@ function eventData(message: ChannelMessage): string {
 /**
  * Creates the SSE pub/sub app.
  *
- * @throws PagiValidationError for an unknown option or a bad value (the message names it).
+ * @throws PagiValidationError without a channel layer, for an unknown option or a bad value (the message names it).
  * @example
+ * import { createChannelLayer } from '@pagi/channels';
  * const layer = createChannelLayer({ historySize: 100 });
  * export default ssePubsub({ layer, channels: ['news', 'alerts'], retry: 3000 });
  */
-export function ssePubsub(options: SsePubsubOptions = {}) {
+export function ssePubsub(options: SsePubsubOptions) {
+  // Checked first: without a layer (the option every app needs) nothing else is worth reporting.
+  assertChannelLayer(options?.layer, 'ssePubsub()');
   for (const key of Object.keys(options)) if (!KNOWN.has(key)) fail(`unknown option '${key}'`);
-  const layer = options.layer ?? createChannelLayer();
-  if (typeof layer.subscribe !== 'function' || typeof layer.publish !== 'function') {
-    fail('expected layer to be a ChannelLayer (createChannelLayer())');
-  }
+  const layer = options.layer;
   const defaultChannel = options.defaultChannel ?? 'default';
   if (typeof defaultChannel !== 'string' || !CHANNEL_NAME.test(defaultChannel)) {
     fail(

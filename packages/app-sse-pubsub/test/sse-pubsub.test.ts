@@ -1,6 +1,6 @@
 import { createChannelLayer } from '@pagi/channels';
 import { createServer, type PagiServer } from '@pagi/server';
-import { PagiValidationError } from '@pagi/spec';
+import { isPagiError, PagiValidationError } from '@pagi/spec';
 import { TestClient } from '@pagi/test';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,12 +24,40 @@ describe('stream ids', () => {
 });
 
 describe('ssePubsub options', () => {
+  it('requires a channel layer: none, or one of the wrong shape, is a typed error naming what to pass', () => {
+    for (const options of [
+      undefined,
+      {},
+      { layer: undefined },
+      { layer: null },
+      { layer: {} },
+      { layer: 'redis' },
+    ]) {
+      let error: unknown;
+      try {
+        ssePubsub(options as never);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(isPagiError(error) && error.code, JSON.stringify(options)).toBe('PAGI_ERR_VALIDATION');
+      expect((error as Error).message).toMatch(
+        /^ssePubsub\(\): expected options\.layer to be a channel layer: createChannelLayer\(\) from @pagi\/channels, got /,
+      );
+    }
+  });
+
   it('refuses unknown options and bad values, naming them', () => {
-    expect(() => ssePubsub({ channel: 'x' } as never)).toThrow(/unknown option 'channel'/);
-    expect(() => ssePubsub({ retry: -1 })).toThrow(/retry/);
-    expect(() => ssePubsub({ keepalive: Number.NaN })).toThrow(/keepalive/);
-    expect(() => ssePubsub({ channels: 'news' as never })).toThrow(PagiValidationError);
-    expect(() => ssePubsub({ defaultChannel: 'a\nb' })).toThrow(/defaultChannel/);
+    expect(() => ssePubsub({ layer: createChannelLayer(), channel: 'x' } as never)).toThrow(
+      /unknown option 'channel'/,
+    );
+    expect(() => ssePubsub({ layer: createChannelLayer(), retry: -1 })).toThrow(/retry/);
+    expect(() => ssePubsub({ layer: createChannelLayer(), keepalive: Number.NaN })).toThrow(/keepalive/);
+    expect(() => ssePubsub({ layer: createChannelLayer(), channels: 'news' as never })).toThrow(
+      PagiValidationError,
+    );
+    expect(() => ssePubsub({ layer: createChannelLayer(), defaultChannel: 'a\nb' })).toThrow(
+      /defaultChannel/,
+    );
   });
 });
 
@@ -86,7 +114,11 @@ describe('ssePubsub through the test client', () => {
 
   it('declines channels outside the allow-list (404), too many (400), control characters (404)', async () => {
     const client = new TestClient(
-      ssePubsub({ channels: (name) => name.startsWith('public-'), maxChannels: 2 }),
+      ssePubsub({
+        layer: createChannelLayer(),
+        channels: (name) => name.startsWith('public-'),
+        maxChannels: 2,
+      }),
     );
     expect((await client.sse('/secret')).status).toBe(404);
     expect((await client.sse('/', { query: { channel: ['public-a', 'public-b', 'public-c'] } })).status).toBe(
@@ -97,11 +129,11 @@ describe('ssePubsub through the test client', () => {
     expect(ok.status).toBe(200);
     await ok.disconnect();
     // The default allows only the default channel.
-    expect((await new TestClient(ssePubsub()).sse('/other')).status).toBe(404);
+    expect((await new TestClient(ssePubsub({ layer: createChannelLayer() })).sse('/other')).status).toBe(404);
   });
 
   it('answers plain http GET with 406, POST with 405 unless publishing, WebSocket refused; lifespan declined', async () => {
-    const client = new TestClient(ssePubsub());
+    const client = new TestClient(ssePubsub({ layer: createChannelLayer() }));
     expect((await client.get('/')).status).toBe(406);
     const post = await client.post('/', { body: 'x' });
     expect(post.status).toBe(405);

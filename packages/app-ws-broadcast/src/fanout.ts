@@ -10,8 +10,13 @@
  * later messages queued, at most `bufferSize` of them; when that queue is full, `'drop-oldest'`
  * discards the oldest, `'disconnect'` closes the connection with 1008.
  */
-import type { ChannelLayer, SlowConsumerPolicy, Subscription } from '@pagi/channels';
-import { CloseCode, type Send } from '@pagi/spec';
+import {
+  type ChannelLayer,
+  CloseCode,
+  type Send,
+  type SlowConsumerPolicy,
+  type Subscription,
+} from '@pagi/spec';
 import { decodeBroadcast } from './wire.js';
 
 /**

@@ -1,17 +1,19 @@
 /**
  * `@pagi/app-ws-broadcast`: every message a WebSocket client sends is published to a channel of
- * `@pagi/channels` and delivered to every client connected to that channel, on every worker and
- * machine sharing the layer's backend.
+ * a channel layer (`@pagi/channels`) and delivered to every client connected to that channel, on
+ * every worker and machine sharing the layer's backend.
  */
 import { randomUUID } from 'node:crypto';
-import { type ChannelLayer, createChannelLayer, type SlowConsumerPolicy } from '@pagi/channels';
 import {
+  type ChannelLayer,
   CloseCode,
+  assertChannelLayer,
   isPagiError,
   PagiValidationError,
   type Receive,
   type Scope,
   type Send,
+  type SlowConsumerPolicy,
   type WebSocketScope,
 } from '@pagi/spec';
 import { refuseScope, respond } from '@pagi/spec/middleware';
@@ -19,8 +21,8 @@ import { Fanout, Member } from './fanout.js';
 import { encodeBroadcast } from './wire.js';
 
 export interface WsBroadcastOptions {
-  /** The channel layer (share one per process; a Redis backend spans workers). Default: a new in-memory layer. */
-  layer?: ChannelLayer;
+  /** Required: the channel layer, `createChannelLayer()` from `@pagi/channels` (share one per process; a Redis backend spans workers). */
+  layer: ChannelLayer;
   /**
    * The channel a connection joins: a name, or a function of the scope (return `undefined` to
    * refuse the handshake with 404). Default `'default'`.
@@ -67,17 +69,17 @@ export function broadcast(
 /**
  * Creates the broadcast app.
  *
- * @throws PagiValidationError for an unknown option or a bad value (the message names it).
+ * @throws PagiValidationError without a channel layer, for an unknown option or a bad value (the message names it).
  * @example
+ * import { createChannelLayer, redisBackend } from '@pagi/channels';
  * const layer = createChannelLayer({ backend: redisBackend({ url: process.env.REDIS_URL }) });
  * export default wsBroadcast({ layer, channel: (scope) => `room:${scope.path}` });
  */
-export function wsBroadcast(options: WsBroadcastOptions = {}) {
+export function wsBroadcast(options: WsBroadcastOptions) {
+  // Checked first: without a layer (the option every app needs) nothing else is worth reporting.
+  assertChannelLayer(options?.layer, 'wsBroadcast()');
   for (const key of Object.keys(options)) if (!KNOWN.has(key)) fail(`unknown option '${key}'`);
-  const layer = options.layer ?? createChannelLayer();
-  if (typeof layer.subscribe !== 'function' || typeof layer.publish !== 'function') {
-    fail('expected layer to be a ChannelLayer (createChannelLayer())');
-  }
+  const layer = options.layer;
   const channelOption = options.channel ?? 'default';
   if (typeof channelOption === 'string' ? channelOption === '' : typeof channelOption !== 'function') {
     fail(`expected channel to be a non-empty string or a function, got ${JSON.stringify(channelOption)}`);

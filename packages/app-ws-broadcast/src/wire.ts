@@ -4,7 +4,7 @@
  * the bytes as base64. The layer decodes a message once per process; the bytes are decoded once
  * per message too (cached on the shared object), not once per subscriber.
  */
-import type { ChannelMessage } from '@pagi/channels';
+import type { ChannelMessage } from '@pagi/spec';
 
 /** The wire form: `o` the origin connection (empty for a server-side broadcast), `t` text or `b` base64 bytes. */
 export interface Broadcast {

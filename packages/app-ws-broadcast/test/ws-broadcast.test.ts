@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { createChannelLayer, redisBackend } from '@pagi/channels';
 import { createServer, type PagiServer } from '@pagi/server';
-import { PagiValidationError } from '@pagi/spec';
+import { isPagiError, PagiValidationError } from '@pagi/spec';
 import { TestClient } from '@pagi/test';
 import { describeWithRedis, type RedisProcess, startRedis } from '@pagi/test/redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,18 +15,44 @@ it('exports exactly the documented runtime names', () => {
 });
 
 describe('wsBroadcast options', () => {
+  it('requires a channel layer: none, or one of the wrong shape, is a typed error naming what to pass', () => {
+    for (const options of [
+      undefined,
+      {},
+      { layer: undefined },
+      { layer: null },
+      { layer: {} },
+      { layer: 'redis' },
+    ]) {
+      let error: unknown;
+      try {
+        wsBroadcast(options as never);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(isPagiError(error) && error.code, JSON.stringify(options)).toBe('PAGI_ERR_VALIDATION');
+      expect((error as Error).message).toMatch(
+        /^wsBroadcast\(\): expected options\.layer to be a channel layer: createChannelLayer\(\) from @pagi\/channels, got /,
+      );
+    }
+  });
+
   it('refuses unknown options and bad values, naming them', () => {
-    expect(() => wsBroadcast({ echo_self: true } as never)).toThrow(/unknown option 'echo_self'/);
-    expect(() => wsBroadcast({ channel: '' })).toThrow(/channel/);
-    expect(() => wsBroadcast({ echoSelf: 1 as never })).toThrow(PagiValidationError);
-    expect(() => wsBroadcast({ maxMessageBytes: 0 })).toThrow(/maxMessageBytes/);
+    expect(() => wsBroadcast({ layer: createChannelLayer(), echo_self: true } as never)).toThrow(
+      /unknown option 'echo_self'/,
+    );
+    expect(() => wsBroadcast({ layer: createChannelLayer(), channel: '' })).toThrow(/channel/);
+    expect(() => wsBroadcast({ layer: createChannelLayer(), echoSelf: 1 as never })).toThrow(
+      PagiValidationError,
+    );
+    expect(() => wsBroadcast({ layer: createChannelLayer(), maxMessageBytes: 0 })).toThrow(/maxMessageBytes/);
     expect(() => wsBroadcast({ layer: {} as never })).toThrow(/layer/);
   });
 });
 
 describe('wsBroadcast through the test client', () => {
   it('delivers each message to every other client, not back to the sender by default', async () => {
-    const client = new TestClient(wsBroadcast());
+    const client = new TestClient(wsBroadcast({ layer: createChannelLayer() }));
     const [a, b, c] = await Promise.all([
       client.websocket('/'),
       client.websocket('/'),
@@ -45,7 +71,7 @@ describe('wsBroadcast through the test client', () => {
   });
 
   it('echoes to the sender too with echoSelf', async () => {
-    const client = new TestClient(wsBroadcast({ echoSelf: true }));
+    const client = new TestClient(wsBroadcast({ layer: createChannelLayer(), echoSelf: true }));
     const a = await client.websocket('/');
     await a.sendText('me too');
     expect(await a.receiveText()).toBe('me too');
@@ -54,6 +80,7 @@ describe('wsBroadcast through the test client', () => {
 
   it('keeps channels apart when the channel comes from the path, and refuses an unnamed one with 404', async () => {
     const app = wsBroadcast({
+      layer: createChannelLayer(),
       channel: (scope) => (scope.path.length > 1 ? scope.path.slice(1) : undefined),
     });
     const client = new TestClient(app);
@@ -82,7 +109,7 @@ describe('wsBroadcast through the test client', () => {
   });
 
   it('closes a message over maxMessageBytes with 1009, without publishing it', async () => {
-    const client = new TestClient(wsBroadcast({ maxMessageBytes: 3 }));
+    const client = new TestClient(wsBroadcast({ layer: createChannelLayer(), maxMessageBytes: 3 }));
     const a = await client.websocket('/');
     const b = await client.websocket('/');
     await a.sendText('éé'); // 4 bytes
@@ -102,7 +129,7 @@ describe('wsBroadcast through the test client', () => {
   });
 
   it('answers http with 426 and declines an SSE request, lifespan declined', async () => {
-    const client = new TestClient(wsBroadcast());
+    const client = new TestClient(wsBroadcast({ layer: createChannelLayer() }));
     expect((await client.get('/')).status).toBe(426);
     expect((await client.sse('/')).status).toBe(426);
     await client.startup();
@@ -118,7 +145,7 @@ describe('wsBroadcast over a real socket', () => {
   });
 
   it('fans a message out to every connected ws client', async () => {
-    server = createServer(wsBroadcast(), {
+    server = createServer(wsBroadcast({ layer: createChannelLayer() }), {
       host: '127.0.0.1',
       port: 0,
       logLevel: 'warn',

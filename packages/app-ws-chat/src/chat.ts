@@ -1,23 +1,28 @@
 /**
- * `wsChat()`: multi-room JSON chat over WebSocket on `@pagi/channels`. Every room is a channel
- * (its events: messages, presence, renames) plus a group listing its members; a `rooms` group
- * lists the rooms. Both live in the layer's backend, so with Redis every worker and machine
+ * `wsChat()`: multi-room JSON chat over WebSocket on a channel layer (`@pagi/channels`). Every
+ * room is a channel (its events: messages, presence, renames) plus a group listing its members; a
+ * `rooms` group lists the rooms. Both live in the layer's backend, so with Redis every worker and machine
  * shares rooms, members and messages.
  */
 import { randomBytes } from 'node:crypto';
 import {
   type ChannelLayer,
   type ChannelMessage,
-  createChannelLayer,
+  CloseCode,
+  assertChannelLayer,
+  isPagiError,
+  PagiValidationError,
+  type Receive,
+  type Scope,
+  type Send,
   type Subscription,
-} from '@pagi/channels';
-import { CloseCode, isPagiError, PagiValidationError, type Receive, type Scope, type Send } from '@pagi/spec';
+} from '@pagi/spec';
 import { refuseScope } from '@pagi/spec/middleware';
 import { NICKNAME, parseClientMessage, ROOM, type ServerMessage } from './protocol.js';
 
 export interface WsChatOptions {
-  /** The channel layer (one per process; a Redis backend spans workers). Default: a new in-memory layer. */
-  layer?: ChannelLayer;
+  /** Required: the channel layer, `createChannelLayer()` from `@pagi/channels` (one per process; a Redis backend spans workers). */
+  layer: ChannelLayer;
   /** Room every connection joins first. Default `'lobby'`. */
   defaultRoom?: string;
   /** Rooms that may exist at once (across every worker). Default `100`. */
@@ -68,17 +73,17 @@ function encodeOnce(data: object): string {
 /**
  * Creates the chat app.
  *
- * @throws PagiValidationError for an unknown option or a bad value (the message names it).
+ * @throws PagiValidationError without a channel layer, for an unknown option or a bad value (the message names it).
  * @example
+ * import { createChannelLayer, redisBackend } from '@pagi/channels';
  * const layer = createChannelLayer({ backend: redisBackend({ url: process.env.REDIS_URL }) });
  * export default wsChat({ layer, defaultRoom: 'lobby' });
  */
-export function wsChat(options: WsChatOptions = {}) {
+export function wsChat(options: WsChatOptions) {
+  // Checked first: without a layer (the option every app needs) nothing else is worth reporting.
+  assertChannelLayer(options?.layer, 'wsChat()');
   for (const key of Object.keys(options)) if (!KNOWN.has(key)) fail(`unknown option '${key}'`);
-  const layer = options.layer ?? createChannelLayer();
-  if (typeof layer.subscribe !== 'function' || typeof layer.groupAdd !== 'function') {
-    fail('expected layer to be a ChannelLayer (createChannelLayer())');
-  }
+  const layer = options.layer;
   const defaultRoom = options.defaultRoom ?? 'lobby';
   if (typeof defaultRoom !== 'string' || !ROOM.test(defaultRoom)) {
     fail(`expected defaultRoom to match ${ROOM}, got ${JSON.stringify(defaultRoom)}`);

@@ -87,6 +87,8 @@ const CSP = `default-src 'none'; script-src ${hash(SCRIPT)}; style-src ${hash(ST
  *
  * @throws PagiValidationError for an unknown option or a bad value.
  * @example
+ * import { createChannelLayer } from '@pagi/channels';
+ * const layer = createChannelLayer();
  * export default compose(mount('/ws', wsChat({ layer })))(chatPage());
  */
 export function chatPage(options: ChatPageOptions = {}) {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createChannelLayer, redisBackend } from '@pagi/channels';
 import { createServer, type PagiServer } from '@pagi/server';
-import { PagiValidationError } from '@pagi/spec';
+import { isPagiError, PagiValidationError } from '@pagi/spec';
 import { TestClient, type TestWebSocket } from '@pagi/test';
 import { describeWithRedis, type RedisProcess, startRedis } from '@pagi/test/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,17 +25,41 @@ it('exports exactly the documented runtime names', () => {
 });
 
 describe('wsChat options', () => {
+  it('requires a channel layer: none, or one of the wrong shape, is a typed error naming what to pass', () => {
+    for (const options of [
+      undefined,
+      {},
+      { layer: undefined },
+      { layer: null },
+      { layer: {} },
+      { layer: 'redis' },
+    ]) {
+      let error: unknown;
+      try {
+        wsChat(options as never);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(isPagiError(error) && error.code, JSON.stringify(options)).toBe('PAGI_ERR_VALIDATION');
+      expect((error as Error).message).toMatch(
+        /^wsChat\(\): expected options\.layer to be a channel layer: createChannelLayer\(\) from @pagi\/channels, got /,
+      );
+    }
+  });
+
   it('refuses unknown options and bad values, naming them', () => {
-    expect(() => wsChat({ max_rooms: 1 } as never)).toThrow(/unknown option 'max_rooms'/);
-    expect(() => wsChat({ maxRooms: 0 })).toThrow(/maxRooms/);
-    expect(() => wsChat({ defaultRoom: 'a b' })).toThrow(PagiValidationError);
-    expect(() => wsChat({ maxMessageBytes: 1.5 })).toThrow(/maxMessageBytes/);
+    expect(() => wsChat({ layer: createChannelLayer(), max_rooms: 1 } as never)).toThrow(
+      /unknown option 'max_rooms'/,
+    );
+    expect(() => wsChat({ layer: createChannelLayer(), maxRooms: 0 })).toThrow(/maxRooms/);
+    expect(() => wsChat({ layer: createChannelLayer(), defaultRoom: 'a b' })).toThrow(PagiValidationError);
+    expect(() => wsChat({ layer: createChannelLayer(), maxMessageBytes: 1.5 })).toThrow(/maxMessageBytes/);
   });
 });
 
 describe('wsChat protocol', () => {
   it('welcomes, announces joins, and delivers messages to the others in the room', async () => {
-    const client = new TestClient(wsChat());
+    const client = new TestClient(wsChat({ layer: createChannelLayer() }));
     const a = await connect(client);
     expect(a.welcome).toEqual({
       type: 'welcome',
@@ -73,7 +97,7 @@ describe('wsChat protocol', () => {
   });
 
   it('answers bad JSON, unknown types, binary frames and bad fields with an error, and stays open', async () => {
-    const client = new TestClient(wsChat());
+    const client = new TestClient(wsChat({ layer: createChannelLayer() }));
     const { ws } = await connect(client);
     await ws.sendText('{not json');
     expect(await next(ws)).toEqual({ type: 'error', message: 'expected a JSON object, got invalid JSON' });
@@ -99,7 +123,7 @@ describe('wsChat protocol', () => {
   });
 
   it('validates nicknames and keeps them unique per room; others see the rename', async () => {
-    const client = new TestClient(wsChat());
+    const client = new TestClient(wsChat({ layer: createChannelLayer() }));
     const a = await connect(client);
     const b = await connect(client);
     await next(a.ws); // b joined
@@ -138,7 +162,7 @@ describe('wsChat protocol', () => {
   });
 
   it('joins, lists and leaves rooms; messages go to the named room only', async () => {
-    const client = new TestClient(wsChat());
+    const client = new TestClient(wsChat({ layer: createChannelLayer() }));
     const a = await connect(client);
     const b = await connect(client);
     await next(a.ws); // b joined lobby
@@ -173,7 +197,9 @@ describe('wsChat protocol', () => {
   });
 
   it('enforces maxRooms, maxJoinedRooms and maxMessageBytes (1009)', async () => {
-    const client = new TestClient(wsChat({ maxRooms: 2, maxJoinedRooms: 2, maxMessageBytes: 200 }));
+    const client = new TestClient(
+      wsChat({ layer: createChannelLayer(), maxRooms: 2, maxJoinedRooms: 2, maxMessageBytes: 200 }),
+    );
     const a = await connect(client);
     await a.ws.sendJson({ type: 'join', room: 'two' });
     expect(await next(a.ws)).toEqual({ type: 'joined', room: 'two' });
@@ -206,7 +232,7 @@ describe('wsChat protocol', () => {
   });
 
   it('refuses http with 426 and declines lifespan', async () => {
-    const client = new TestClient(wsChat());
+    const client = new TestClient(wsChat({ layer: createChannelLayer() }));
     expect((await client.get('/')).status).toBe(426);
     await client.startup();
     await client.shutdown();
@@ -215,7 +241,7 @@ describe('wsChat protocol', () => {
 
 describe('wsChat over a real socket', () => {
   it('carries a message between two ws clients through @pagi/server', async () => {
-    const server: PagiServer = createServer(wsChat(), {
+    const server: PagiServer = createServer(wsChat({ layer: createChannelLayer() }), {
       host: '127.0.0.1',
       port: 0,
       logLevel: 'warn',

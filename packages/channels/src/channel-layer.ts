@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { ChannelLayer as ChannelLayerContract, ChannelSubscribeOptions } from '@pagi/spec';
 import type { BackendEntry, BackendStatus, ChannelBackend } from './backend.js';
 import { type ChannelMessage, decodeMessage, encodeMessage } from './encoding.js';
 import { ChannelError } from './errors.js';
@@ -24,17 +25,8 @@ export interface ChannelLayerOptions {
   maxMessageBytes?: number;
 }
 
-/** Options of {@link ChannelLayer.subscribe}. */
-export interface SubscribeOptions {
-  /** Unsubscribes when aborted. */
-  signal?: AbortSignal;
-  /** Replays the kept history newer than this id first (an SSE `Last-Event-ID`), then continues live without gaps or duplicates. */
-  since?: number;
-  /** Overrides the layer's `bufferSize` for this subscriber. */
-  bufferSize?: number;
-  /** Overrides the layer's `slowConsumer` for this subscriber. */
-  slowConsumer?: SlowConsumerPolicy;
-}
+/** Options of {@link ChannelLayer.subscribe}: `signal`, `since`, `bufferSize`, `slowConsumer` (the contract's, in `@pagi/spec`). */
+export type SubscribeOptions = ChannelSubscribeOptions;
 
 /** Events a layer emits (it never emits `'error'`, so an outage cannot crash a process that did not listen). */
 export interface ChannelLayerEvents {
@@ -85,14 +77,16 @@ const KNOWN_OPTIONS = new Set(['backend', 'bufferSize', 'slowConsumer', 'history
 
 /**
  * A publish/subscribe layer over one backend: the object apps share (create it once, at
- * startup or in a lifespan hook). See {@link createChannelLayer}.
+ * startup or in a lifespan hook). See {@link createChannelLayer}. It implements the
+ * channel-layer contract of `@pagi/spec` (`ChannelLayer` there), which is what the broadcast
+ * apps take as their `layer` option.
  *
  * @example
  * const layer = new ChannelLayer({ bufferSize: 50, slowConsumer: 'disconnect' });
  * layer.on('reconnecting', (cause) => console.warn('channels down', cause));
  * layer.on('reconnected', () => console.info('channels back'));
  */
-export class ChannelLayer extends EventEmitter<ChannelLayerEvents> {
+export class ChannelLayer extends EventEmitter<ChannelLayerEvents> implements ChannelLayerContract {
   readonly backend: ChannelBackend;
   readonly bufferSize: number;
   readonly slowConsumer: SlowConsumerPolicy;

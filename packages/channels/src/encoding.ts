@@ -1,14 +1,8 @@
+import type { ChannelMessage, JsonValue } from '@pagi/spec';
 import { ChannelError } from './errors.js';
 
-/** A JSON value as `JSON.parse` returns it: what a channel carries besides strings and bytes. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
-/**
- * What can be published: a string (delivered as the same string), bytes (a `Uint8Array`,
- * delivered as a `Buffer`) or any other JSON value (delivered as the parsed value). The kind
- * survives the trip, so `'42'` arrives as a string and `42` as a number.
- */
-export type ChannelMessage = JsonValue | Uint8Array;
+// The message types are the channel-layer contract of @pagi/spec; this file gives them a wire form.
+export type { ChannelMessage, JsonValue };
 
 // Wire form, one string per message (the same for every backend, so a payload written by one
 // process is read by any other): a one-character tag, then the body.

@@ -17,8 +17,15 @@ export {
   type ChannelLayerEvents,
   type SubscribeOptions,
 } from './channel-layer.js';
-export type { ChannelEvent, SlowConsumerPolicy, Subscription } from './subscription.js';
-export type { ChannelMessage, JsonValue } from './encoding.js';
+// The channel-layer contract's types live in @pagi/spec (so apps can take a layer without
+// depending on this package); re-exported here under the names this package always had.
+export type {
+  ChannelEvent,
+  ChannelMessage,
+  JsonValue,
+  SlowConsumerPolicy,
+  Subscription,
+} from '@pagi/spec';
 export type {
   BackendEntry,
   BackendHistory,

@@ -1,42 +1,9 @@
-import type { ChannelMessage } from './encoding.js';
+import type { ChannelEvent, SlowConsumerPolicy, Subscription } from '@pagi/spec';
 import { ChannelError } from './errors.js';
 import { Fifo } from './internal/fifo.js';
 
-/** One delivered message. */
-export interface ChannelEvent {
-  readonly channel: string;
-  /**
-   * Position in the channel: 1, 2, 3, … with no gaps, the same in every process. A jump between
-   * two events a subscriber receives is exactly the messages it missed (dropped for being slow,
-   * or published while the backend was unreachable and no longer in history). Use it as the SSE
-   * `id:` and pass the client's `Last-Event-ID` back as `since`.
-   */
-  readonly id: number;
-  /** The message as published (a string, a `Buffer` for bytes, or a JSON value). Shared by every subscriber of this process: treat it as read-only. */
-  readonly data: ChannelMessage;
-}
-
-/** What a subscriber does when its queue is full: drop the oldest message, or be disconnected. */
-export type SlowConsumerPolicy = 'drop-oldest' | 'disconnect';
-
-/**
- * A live subscription to one channel: an async iterator of {@link ChannelEvent}s. It ends (the
- * `for await` loop exits) on `unsubscribe()`, on the `signal` aborting, when the loop `break`s,
- * and when the layer closes; under the `'disconnect'` policy it throws
- * `PAGI_ERR_CHANNEL_SLOW_CONSUMER` instead.
- */
-export interface Subscription extends AsyncIterableIterator<ChannelEvent, undefined> {
-  /** Unique within the process: `'<channel>#<n>'`. */
-  readonly id: string;
-  readonly channel: string;
-  /** Messages discarded so far under `'drop-oldest'` because this subscriber was `bufferSize` behind. */
-  readonly dropped: number;
-  /** Messages waiting in this subscriber's queue (never more than `bufferSize`). */
-  readonly queued: number;
-  readonly closed: boolean;
-  /** Stops the subscription; a pending or later `next()` resolves `done`. Idempotent. */
-  unsubscribe(): void;
-}
+// The subscriber-facing types are the channel-layer contract of @pagi/spec; this file implements them.
+export type { ChannelEvent, SlowConsumerPolicy, Subscription };
 
 interface Waiter {
   resolve(result: IteratorResult<ChannelEvent, undefined>): void;

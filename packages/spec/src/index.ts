@@ -28,3 +28,4 @@ export * from './json-depth.js';
 export * from './authorization.js';
 export * from './hop-by-hop.js';
 export * from './forwarded-format.js';
+export * from './channel-layer.js';

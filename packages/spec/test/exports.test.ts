@@ -96,6 +96,9 @@ it('exports exactly the documented runtime names', () => {
       'appendXForwardedFor',
       'formatForwardedElement',
       'withoutHopByHop',
+      // The channel-layer contract's option check (apps that take a layer).
+      'assertChannelLayer',
+      'isChannelLayer',
     ].sort(),
   );
 });
