@@ -1,6 +1,7 @@
 import { constants, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { kExchange } from '../http/body-reader.js';
 import { type FinishHook, kFinishHook } from '../http/pagi-response.js';
+import { listenQuietly } from './stream-listener.js';
 
 /**
  * The request and response of a plain HTTP/2 exchange written straight on node's core stream API
@@ -95,7 +96,7 @@ export class H2StreamResponse {
   constructor(stream: ServerHttp2Stream, head: boolean) {
     this.stream = stream;
     this.head = head;
-    stream.on('error', ignoreError);
+    listenQuietly(stream, 'error', ignoreError);
   }
 
   private reportFinish(): void {

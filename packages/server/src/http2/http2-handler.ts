@@ -25,6 +25,7 @@ import { PagiHttp2Request, PagiHttp2Response } from './pagi-http2-compat.js';
 import { sniffPreface } from './preface-sniff.js';
 import { prepareSessionRequest } from './session-request.js';
 import { SlotList } from './slot-list.js';
+import { listenQuietly } from './stream-listener.js';
 import { type StreamConnection, StreamSlot } from './stream-slot.js';
 
 /** http2IdleTimeout is checked this many times per period (see Http2Handlers.sweepIdle). */
@@ -378,7 +379,8 @@ export class Http2Handlers {
     }
     slot.current = exchange;
     record.streams.add(slot);
-    stream.on('close', slot.onStreamClose); // fires once; 'on' skips once()'s wrapper closure
+    // Fires once; not once(), which wraps the listener in a closure (stream-listener.ts).
+    listenQuietly(stream, 'close', slot.onStreamClose);
     if (bodyless) exchange.run();
     else process.nextTick(runExchange, exchange);
   }

@@ -228,13 +228,19 @@ describe('HTTP/2 request bodies and disconnects', () => {
     expect(calls).toBe(1);
   });
 
-  it('marks the stream disconnected (client_closed) when the client resets it', async () => {
+  // INTERNAL_ERROR: node emits a stream error for it (ERR_HTTP2_STREAM_ERROR), which would throw
+  // without the server's 'error' listener (src/http2/stream-listener.ts); CANCEL emits none.
+  it.each([
+    ['CANCEL', constants.NGHTTP2_CANCEL],
+    ['INTERNAL_ERROR', constants.NGHTTP2_INTERNAL_ERROR],
+  ])('marks the stream disconnected (client_closed) when the client resets it (%s)', async (_name, code) => {
     const reason = deferred<DisconnectReason>();
     const receiveSaw = deferred<string>();
     const inApp = deferred();
     started = await startServer(
       (async (scope: HttpScope, receive: Receive, send: Send) => {
         await send({ type: 'http.response.start', status: 200, headers: [] });
+        if (scope.path === '/after') return send({ type: 'http.response.body', body: 'ok' });
         await send({ type: 'http.response.body', body: 'start', more: true });
         inApp.resolve();
         const conn = scope['pagi.connection'] as unknown as {
@@ -251,10 +257,12 @@ describe('HTTP/2 request bodies and disconnects', () => {
     const stream = session.request({ ':path': '/', ':method': 'POST' }, { endStream: false });
     const done = collect(stream);
     await inApp.promise;
-    stream.close(constants.NGHTTP2_CANCEL);
+    stream.close(code);
     await done;
     expect(await reason.promise).toBe('client_closed');
     expect(await receiveSaw.promise).toBe('http.disconnect');
+    // The server carries on (a stream error nobody listened for would have thrown in it).
+    expect((await h2Request(session, { ':path': '/after' })).body.toString()).toBe('ok');
     session.close();
   });
 
