@@ -44,6 +44,15 @@ function putRepeated(map: FieldMap, name: string, value: string): void {
   }
 }
 
+/** Up to this index of `flat`, a repeated name is found by comparing names (a few pointer compares). */
+const NAME_SCAN_LIMIT = 32;
+
+/** Whether `name` is among the names of `flat` before index `end`. */
+function seenBefore(flat: string[], end: number, name: string): boolean {
+  for (let j = 0; j < end; j += 2) if (flat[j] === name) return true;
+  return false;
+}
+
 /**
  * Writes the head: `flat` is `[name, value, …]` as `flattenInto` checked it, and `contentLength`
  * the length the server adds when the app set none.
@@ -70,17 +79,23 @@ export function writeCheckedHead(
   const map: FieldMap = new (HeaderMap as unknown as new () => FieldMap)();
   const n = flat.length;
   if (n > 0) {
-    const name = flat[0]!;
-    map[name] = [name, flat[1]!];
+    const name0 = flat[0]!;
+    map[name0] = [name0, flat[1]!];
     if (n > 2) {
-      const name = flat[2]!;
-      if (map[name] === undefined) map[name] = [name, flat[3]!];
-      else putRepeated(map, name, flat[3]!);
+      // A repeated field is told by comparing names, not by reading the map first: a keyed load
+      // of a name the map does not hold goes to V8's generic lookup every time.
+      const name1 = flat[2]!;
+      if (name1 !== name0) map[name1] = [name1, flat[3]!];
+      else putRepeated(map, name1, flat[3]!);
       if (n > 4) {
-        const name = flat[4]!;
-        if (map[name] === undefined) map[name] = [name, flat[5]!];
-        else putRepeated(map, name, flat[5]!);
-        for (let i = 6; i < n; i += 2) putRepeated(map, flat[i]!, flat[i + 1]!);
+        const name2 = flat[4]!;
+        if (name2 !== name0 && name2 !== name1) map[name2] = [name2, flat[5]!];
+        else putRepeated(map, name2, flat[5]!);
+        for (let i = 6; i < n; i += 2) {
+          const name = flat[i]!;
+          if (i < NAME_SCAN_LIMIT && !seenBefore(flat, i, name)) map[name] = [name, flat[i + 1]!];
+          else putRepeated(map, name, flat[i + 1]!);
+        }
       }
     }
   }

@@ -135,4 +135,30 @@ describe('flattenHeaders', () => {
       { numRuns: 30 },
     );
   });
+  it('remembering the last good value of each place never changes a verdict (property)', () => {
+    const bad = (v: string) => /[^\t\x20-\x7e\x80-\xff]/.test(v);
+    const valueArb = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom('ok', 'a\r\nb', 'x\u0000', 'ok\n'),
+    );
+    // Lists of up to 40 fields (past the 32 remembered places), sent in rounds: the same value at
+    // the same place, then a bad value where a good one was remembered.
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(valueArb, { minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 6 }),
+        (lists) => {
+          for (const round of [1, 2]) {
+            for (const values of lists) {
+              const list = values.map((v, i) => [`x-f${i}`, v]);
+              const attempt = () => flattenHeaders(list, `round ${round}`);
+              const firstBad = values.findIndex(bad);
+              if (firstBad >= 0) expect(attempt).toThrow(`headers[${firstBad}]`);
+              else expect(attempt().flat).toEqual(list.flat());
+            }
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });

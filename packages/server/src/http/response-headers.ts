@@ -42,15 +42,12 @@ function isDigits(value: string): boolean {
 }
 
 /**
- * Strings that already passed the checks above. Strings are immutable, so a name or value seen
- * before needs no second scan; apps send the same few names and mostly the same values (often
- * the very same constant strings), and a `Set` lookup on them is far cheaper than the scan.
- * Bounded: cleared when full, and long values (ETags, cookies) are not remembered at all.
+ * Names that already passed the token check. Strings are immutable, so a name seen before needs
+ * no second scan; apps send the same few names (constant strings, whose hash V8 keeps), so a
+ * `Set` lookup is far cheaper than the scan. Bounded: cleared when full.
  */
 const MAX_REMEMBERED = 512;
-const MAX_REMEMBERED_VALUE_LENGTH = 64;
 const goodNames = new Set<string>();
-const goodValues = new Set<string>();
 
 function checkedName(name: string): boolean {
   if (goodNames.has(name)) return true;
@@ -60,12 +57,23 @@ function checkedName(name: string): boolean {
   return true;
 }
 
-function checkedValue(value: string): boolean {
-  if (value.length > MAX_REMEMBERED_VALUE_LENGTH) return isSafeValue(value);
-  if (goodValues.has(value)) return true;
+/**
+ * The last value that passed {@link isSafeValue} at each place of a header list. An app (or a
+ * middleware stack) sends its fields in the same order response after response, mostly the very
+ * same constant strings, so comparing with the value last seen at that place (`===`: one pointer
+ * comparison for the same string, a length or first-character mismatch otherwise) replaces the
+ * scan. A value that is new on every response (a request ID, a date) costs one failed comparison
+ * and the scan, and is not hashed: a remembered-value `Set` hashed every fresh string only to
+ * find it missing, and filled up with them. Bounded: the first 32 places, values up to 1 KiB.
+ */
+const VALUE_PLACES = 32;
+const MAX_REMEMBERED_VALUE_LENGTH = 1024;
+const lastGoodValue: Array<string | null> = new Array<string | null>(VALUE_PLACES).fill(null);
+
+function checkedValue(value: string, place: number): boolean {
+  if (place < VALUE_PLACES && lastGoodValue[place] === value) return true;
   if (!isSafeValue(value)) return false;
-  if (goodValues.size >= MAX_REMEMBERED) goodValues.clear();
-  goodValues.add(value);
+  if (place < VALUE_PLACES && value.length <= MAX_REMEMBERED_VALUE_LENGTH) lastGoodValue[place] = value;
   return true;
 }
 
@@ -146,17 +154,18 @@ export function flattenInto(
         `${where}: expected headers[${i}] name to be a lowercase HTTP token, got ${JSON.stringify(name)}`,
       );
     }
-    // A content-length of digits only is a safe value as it is: no remembered-set lookup (each
-    // response's length is a fresh string, hashed for nothing). Anything else gets both checks,
-    // in the usual order, so the error names the same problem as before.
+    // A content-length of digits only is a safe value as it is: no remembered-value comparison
+    // (each response's length is a fresh string). Anything else gets both checks, in the usual
+    // order, so the error names the same problem as before.
     const isLength = name === 'content-length';
-    if (!(isLength && isDigits(value)) && !checkedValue(value)) {
+    const lengthDigits = isLength && isDigits(value);
+    if (!lengthDigits && !checkedValue(value, i)) {
       throw new PagiValidationError(
         `${where}: expected headers[${i}] (${name}) value to hold no CR, LF, NUL, control or non-byte characters, got ${JSON.stringify(value)}`,
       );
     }
     if (isLength) {
-      if (!isDigits(value)) {
+      if (!lengthDigits) {
         throw new PagiValidationError(
           `${where}: expected content-length to be a decimal byte count, got ${JSON.stringify(value)}`,
         );
