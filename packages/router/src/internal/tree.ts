@@ -175,6 +175,7 @@ export function needsDecoding(path: string): boolean {
  * no two matches can interleave.
  */
 export class Matcher<R, M> {
+  /** The path `collect` and `findMount` read (set by the router before a miss is resolved; `walk` takes it as an argument). */
   path = '';
   key = '';
   http = true;
@@ -183,8 +184,7 @@ export class Matcher<R, M> {
   count = 0;
 
   /** Depth-first walk from `node` at segment start `pos`; `pos > path.length` means "no segments left". */
-  walk(node: Node<R, M>, pos: number): Leaf<R> | undefined {
-    const path = this.path;
+  walk(node: Node<R, M>, path: string, pos: number): Leaf<R> | undefined {
     const len = path.length;
     if (pos > len) return this.#leaf(node);
     // Static children first, compared in place before the segment is even scanned: a plain
@@ -194,7 +194,7 @@ export class Matcher<R, M> {
     if (labels.length > 0) {
       const i = labelAt(node, path, pos);
       if (i !== -1) {
-        const found = this.#enter(node.children[i]!, pos + labels[i]!.length + 1);
+        const found = this.#enter(node.children[i]!, path, pos + labels[i]!.length + 1);
         if (found !== undefined) return found;
       }
     }
@@ -214,7 +214,7 @@ export class Matcher<R, M> {
       seg = decodePath(path.slice(pos, end));
       const next = node.statics?.get(seg);
       if (next !== undefined) {
-        const found = this.#enter(next, end + 1);
+        const found = this.#enter(next, path, end + 1);
         if (found !== undefined) return found;
       }
     }
@@ -229,7 +229,7 @@ export class Matcher<R, M> {
         if (edge.test !== null && !edge.test(seg)) continue;
         values[at] = seg;
         this.count = at + 1;
-        const found = this.#enter(edge.child, end + 1);
+        const found = this.#enter(edge.child, path, end + 1);
         if (found !== undefined) return found;
         this.count = at;
       }
@@ -251,8 +251,8 @@ export class Matcher<R, M> {
   }
 
   /** {@link Matcher.walk}, without a call when no segment is left (the last step of every match). */
-  #enter(node: Node<R, M>, pos: number): Leaf<R> | undefined {
-    return pos > this.path.length ? this.#leaf(node) : this.walk(node, pos);
+  #enter(node: Node<R, M>, path: string, pos: number): Leaf<R> | undefined {
+    return pos > path.length ? this.#leaf(node) : this.walk(node, path, pos);
   }
 
   /** The leaf of a node the whole path led to. */
