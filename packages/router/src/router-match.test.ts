@@ -27,6 +27,29 @@ describe('static, parameter and wildcard matching', () => {
     expect(hit(r, '/nope')).toBeUndefined();
   });
 
+  test('static children are found after a parameter, in narrow and wide nodes, trailing slash included', () => {
+    // More than 8 static children of one node: looked up by first character (the empty one by `/`).
+    const letters = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
+    for (const wide of [false, true]) {
+      const r = new Router().get('/:p/', noop).get('/:p/:q', noop);
+      for (const l of wide ? letters : letters.slice(0, 2)) r.get(`/:p/${l}`, noop);
+      expect(hit(r, '/x/'), `wide ${wide}`).toBe('/:p/');
+      expect(hit(r, '/x/b'), `wide ${wide}`).toBe('/:p/b');
+      expect(hit(r, '/x/%62'), `wide ${wide}`).toBe('/:p/b');
+      expect(hit(r, '/x/bb'), `wide ${wide}`).toBe('/:p/:q');
+      expect(hit(r, '/x/b/'), `wide ${wide}`).toBeUndefined();
+    }
+  });
+
+  test('a static text that needs decoding is matched by its encoded form only', () => {
+    const r = new Router().get('/%61', noop).get('/a', noop).get('/café', noop).get('/100%', noop);
+    expect(hit(r, '/%61')).toBe('/a');
+    expect(hit(r, '/%2561')).toBe('/%61');
+    expect(hit(r, '/caf%C3%A9')).toBe('/café');
+    expect(hit(r, '/100%25')).toBe('/100%');
+    expect(hit(r, '/100%')).toBe('/100%');
+  });
+
   test('a parameter takes one non-empty segment', () => {
     const r = new Router().get('/users/:id/posts', noop);
     expect(r.match('GET', '/users/7/posts')?.params).toEqual({ id: '7' });

@@ -519,10 +519,11 @@ export class Router extends Registrar {
         if (leaf !== undefined) return leaf;
       }
     }
-    m.path = path;
+    // The path is passed along, not stored on the long-lived matcher: storing a fresh string
+    // into an old-generation object runs V8's write barrier slow path (~50 instructions).
     m.key = key;
     m.http = http;
-    return m.walk(this.#root, 1);
+    return m.walk(this.#root, path, 1);
   }
 
   #resolve(path: string, key: string, http: boolean): Resolution | undefined {
@@ -535,6 +536,7 @@ export class Router extends Registrar {
   /** {@link Router.#resolve} once no route matched `path`: a 405 (`allow`), a mount, or nothing. */
   #resolveMiss(path: string, http: boolean): Resolution | undefined {
     if (path.charCodeAt(0) !== 0x2f) return undefined;
+    this.#matcher.path = path;
     // A route owns its path: a wrong method is a 405 here, not a reason to try mounts.
     if (http) {
       const methods = new Set<string>();

@@ -87,11 +87,15 @@ export interface RestEdge<R> {
 const LIST_LIMIT = 8;
 
 export class Node<R, M> {
+  /** Every static child by its (decoded) text: the lookup for a segment that needs decoding. */
   statics: Map<string, Node<R, M>> | null = null;
-  /** The same static children as parallel arrays, in insertion order: the request path's view of them. */
+  /**
+   * The static children whose text is plain (ASCII, no `%`) as parallel arrays, in insertion
+   * order: the ones a raw segment can equal without decoding, compared in place.
+   */
   labels: string[] = [];
   children: Node<R, M>[] = [];
-  /** Indexes into `labels` by the first character (ASCII only), for nodes with many static children. */
+  /** Indexes into `labels` by the first character (`/` for the empty label), for nodes with many static children. */
   buckets: (number[] | undefined)[] | null = null;
   params: ParamEdge<R, M>[] = [];
   rests: RestEdge<R>[] = [];
@@ -143,11 +147,14 @@ function staticChild<R, M>(node: Node<R, M>, value: string): Node<R, M> {
   if (next === undefined) {
     next = new Node();
     node.statics.set(value, next);
-    const code = value.charCodeAt(0);
-    if (code < 0x80) {
-      node.buckets ??= [];
-      (node.buckets[code] ??= []).push(node.labels.length);
-    }
+    // A raw segment equal to a text with `%` or a non-ASCII character would need decoding
+    // first: such children are reached through `statics` only.
+    if (needsDecoding(value)) return next;
+    // The empty label (a trailing `/`) goes in the bucket of `/`, the character that follows
+    // an empty segment (see labelAt); no other label starts with one.
+    const code = value === '' ? 0x2f : value.charCodeAt(0);
+    node.buckets ??= [];
+    (node.buckets[code] ??= []).push(node.labels.length);
     node.labels.push(value);
     node.children.push(next);
   }
@@ -168,6 +175,7 @@ export function needsDecoding(path: string): boolean {
  * no two matches can interleave.
  */
 export class Matcher<R, M> {
+  /** The path `collect` and `findMount` read (set by the router before a miss is resolved; `walk` takes it as an argument). */
   path = '';
   key = '';
   http = true;
@@ -176,10 +184,20 @@ export class Matcher<R, M> {
   count = 0;
 
   /** Depth-first walk from `node` at segment start `pos`; `pos > path.length` means "no segments left". */
-  walk(node: Node<R, M>, pos: number): Leaf<R> | undefined {
-    const path = this.path;
+  walk(node: Node<R, M>, path: string, pos: number): Leaf<R> | undefined {
     const len = path.length;
-    if (pos > len) return node.handlers === null ? undefined : node.handlers.pick(this.key, this.http);
+    if (pos > len) return this.#leaf(node);
+    // Static children first, compared in place before the segment is even scanned: a plain
+    // label that the path has at `pos`, followed by `/` or the end, is the whole segment, and
+    // that segment is plain too (so no other label, plain or not, can equal it decoded).
+    const labels = node.labels;
+    if (labels.length > 0) {
+      const i = labelAt(node, path, pos);
+      if (i !== -1) {
+        const found = this.#enter(node.children[i]!, path, pos + labels[i]!.length + 1);
+        if (found !== undefined) return found;
+      }
+    }
     // One pass finds the segment's end and whether it needs decoding (a `%` or a byte above
     // 0x7F): the segments of real paths are short, and a native `indexOf` per segment plus two
     // scans of the whole path cost more in call overhead than this loop.
@@ -191,40 +209,12 @@ export class Matcher<R, M> {
       if (c === 0x25 || c > 0x7f) plain = false;
     }
     let seg: string | undefined;
-    if (!plain) seg = decodePath(path.slice(pos, end));
-    const labels = node.labels;
-    const count = labels.length;
-    if (count > 0) {
-      let next: Node<R, M> | undefined;
-      if (!plain || end === pos) {
-        if (seg === undefined) seg = '';
-        next = node.statics!.get(seg);
-      } else if (count > LIST_LIMIT) {
-        // Many children: only those starting with this character, compared in place.
-        const bucket = node.buckets?.[path.charCodeAt(pos)];
-        if (bucket !== undefined) {
-          const size = end - pos;
-          for (let i = 0; i < bucket.length; i++) {
-            const label = labels[bucket[i]!]!;
-            if (label.length === size && path.startsWith(label, pos)) {
-              next = node.children[bucket[i]!];
-              break;
-            }
-          }
-        }
-      } else {
-        // Compare in place: no slice, no hash, for the common small fan-out.
-        const size = end - pos;
-        for (let i = 0; i < count; i++) {
-          const label = labels[i]!;
-          if (label.length === size && path.startsWith(label, pos)) {
-            next = node.children[i];
-            break;
-          }
-        }
-      }
+    if (!plain) {
+      // Only a decoded segment can equal a child the in-place comparison above could not see.
+      seg = decodePath(path.slice(pos, end));
+      const next = node.statics?.get(seg);
       if (next !== undefined) {
-        const found = this.walk(next, end + 1);
+        const found = this.#enter(next, path, end + 1);
         if (found !== undefined) return found;
       }
     }
@@ -239,7 +229,7 @@ export class Matcher<R, M> {
         if (edge.test !== null && !edge.test(seg)) continue;
         values[at] = seg;
         this.count = at + 1;
-        const found = this.walk(edge.child, end + 1);
+        const found = this.#enter(edge.child, path, end + 1);
         if (found !== undefined) return found;
         this.count = at;
       }
@@ -258,6 +248,16 @@ export class Matcher<R, M> {
       }
     }
     return undefined;
+  }
+
+  /** {@link Matcher.walk}, without a call when no segment is left (the last step of every match). */
+  #enter(node: Node<R, M>, path: string, pos: number): Leaf<R> | undefined {
+    return pos > path.length ? this.#leaf(node) : this.walk(node, path, pos);
+  }
+
+  /** The leaf of a node the whole path led to. */
+  #leaf(node: Node<R, M>): Leaf<R> | undefined {
+    return node.handlers === null ? undefined : node.handlers.pick(this.key, this.http);
   }
 
   /** Every HTTP method of every route whose pattern matches, whatever its priority (for 405/Allow). */
@@ -308,6 +308,35 @@ export class Matcher<R, M> {
     }
     return best;
   }
+}
+
+/**
+ * The index in `node.labels` of the label that is the whole segment of `path` starting at
+ * `pos` (followed by `/` or the end of the path), or -1. Up to {@link LIST_LIMIT} labels are
+ * scanned in order; past it only those starting with the segment's first character.
+ */
+function labelAt<R, M>(node: Node<R, M>, path: string, pos: number): number {
+  const labels = node.labels;
+  const len = path.length;
+  if (labels.length <= LIST_LIMIT) {
+    for (let i = 0; i < labels.length; i++) {
+      const label = labels[i]!;
+      const end = pos + label.length;
+      if ((end === len || (end < len && path.charCodeAt(end) === 0x2f)) && path.startsWith(label, pos))
+        return i;
+    }
+    return -1;
+  }
+  const bucket = node.buckets?.[pos < len ? path.charCodeAt(pos) : 0x2f];
+  if (bucket === undefined) return -1;
+  for (let k = 0; k < bucket.length; k++) {
+    const i = bucket[k]!;
+    const label = labels[i]!;
+    const end = pos + label.length;
+    if ((end === len || (end < len && path.charCodeAt(end) === 0x2f)) && path.startsWith(label, pos))
+      return i;
+  }
+  return -1;
 }
 
 function addMethods(handlers: Handlers<unknown>, into: Set<string>): void {
