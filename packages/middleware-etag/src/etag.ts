@@ -19,6 +19,7 @@ import {
   type BufferBodyOptions,
   type BufferedResponse,
   bufferBody,
+  concatHeader,
   defineMiddleware,
   type FileBodyEvent,
 } from '@pagi/spec/middleware';
@@ -51,13 +52,10 @@ function skip(start: HttpResponseStartEvent): boolean {
 
 /**
  * The start's headers plus `etag`: `skip` let only starts without one through, so the tag is
- * appended to a shallow copy (the app's list is left as it was).
+ * appended to a shallow copy made at its size (the app's list is left as it was).
  */
 function withEtag(headers: HeaderList | undefined, tag: string): HeaderList {
-  if (headers === undefined) return [['etag', tag]];
-  const out = headers.slice();
-  out.push(['etag', tag]);
-  return out;
+  return headers === undefined ? [['etag', tag]] : concatHeader(headers, ['etag', tag]);
 }
 
 /** The weak tag of a file body, from a stat; undefined when the file cannot be stat'ed. */
