@@ -170,6 +170,23 @@ export async function bufferBody(
   };
 
   /**
+   * Sends the held start, as `finish` made it for the complete `body`, then the body once the
+   * start's send resolved (chained, not awaited in an async function: one promise less).
+   */
+  const sendWhole = (body: Uint8Array | string): Promise<void> => {
+    const start = held!;
+    held = undefined;
+    streaming = true;
+    const out = finish(start, body);
+    return send({
+      type: 'http.response.start',
+      status: out.status,
+      headers: out.headers,
+      trailers: start.trailers,
+    }).then(() => send({ type: 'http.response.body', body: out.body }));
+  };
+
+  /**
    * A plain function, not an async one: events that pass straight through return the inner
    * send's own promise and a held start returns a settled one, so only a body event behind a
    * held start pays for an async call. It never throws: an error becomes a rejection, as a
@@ -187,6 +204,18 @@ export async function bufferBody(
         return HELD;
       }
       if (held === undefined) return send(event);
+      if (
+        size === 0 &&
+        event.type === 'http.response.body' &&
+        event.more !== true &&
+        event.file === undefined &&
+        event.fh === undefined
+      ) {
+        // The whole body in one event (the usual small response): no async call, no chunk list.
+        const given = event.body;
+        const body = keepString && typeof given === 'string' ? given : toBytes(given);
+        if ((typeof body === 'string' ? utf8Length(body) : body.byteLength) <= limit) return sendWhole(body);
+      }
       return bodyWhileHeld(event);
     } catch (error) {
       return Promise.reject(error);
