@@ -5,6 +5,8 @@
  * A `file`/`fh` body is never read: it gets a weak tag from its size and mtime (a `stat`), like
  * nginx, in the format `Response.file` uses (`fileEtag` from `@pagi/spec`).
  */
+// Imported, not the global: node's global `Buffer` is a getter, a call per use.
+import { Buffer } from 'node:buffer';
 import { getHashes, hash } from 'node:crypto';
 import {
   fileEtag,
