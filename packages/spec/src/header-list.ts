@@ -97,8 +97,14 @@ export function setHeader(list: readonly Header[], name: string, value: string):
  * appendHeader([['set-cookie', 'a=1']], 'set-cookie', 'b=2') // two set-cookie entries
  */
 export function appendHeader(list: readonly Header[], name: string, value: string): HeaderList {
-  const out: HeaderList = list.map((h): Header => [h[0], h[1]]);
-  out.push([name, value]);
+  // Made at its final size: `map` then `push` would allocate the list twice.
+  const n = list.length;
+  const out: HeaderList = new Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const h = list[i]!;
+    out[i] = [h[0], h[1]];
+  }
+  out[n] = [name, value];
   return out;
 }
 
