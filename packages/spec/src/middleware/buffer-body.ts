@@ -43,6 +43,15 @@ export interface BufferBodyOptions {
 /** What `send` returns for a start it holds back: already settled, shared (nothing to wait for). */
 const HELD: Promise<void> = Promise.resolve();
 
+/**
+ * true when `text` encodes to at most `limit` bytes of UTF-8. A UTF-16 code unit never takes
+ * more than 3 bytes, so a string of up to `limit / 3` units fits without counting: the count
+ * walks every character, and a body far under the limit (the usual case) skips it.
+ */
+function fitsUtf8(text: string, limit: number): boolean {
+  return text.length * 3 <= limit || utf8Length(text) <= limit;
+}
+
 /** The UTF-8 length of `text` (a lone surrogate counts 3, as its U+FFFD replacement). */
 function utf8Length(text: string): number {
   let n = text.length;
@@ -133,7 +142,7 @@ export async function bufferBody(
     const given = event.body;
     let body: Uint8Array | string;
     if (keepString && typeof given === 'string' && size === 0 && event.more !== true) {
-      if (utf8Length(given) > limit) {
+      if (!fitsUtf8(given, limit)) {
         await release();
         return send(event);
       }
@@ -214,7 +223,8 @@ export async function bufferBody(
         // The whole body in one event (the usual small response): no async call, no chunk list.
         const given = event.body;
         const body = keepString && typeof given === 'string' ? given : toBytes(given);
-        if ((typeof body === 'string' ? utf8Length(body) : body.byteLength) <= limit) return sendWhole(body);
+        if (typeof body === 'string' ? fitsUtf8(body, limit) : body.byteLength <= limit)
+          return sendWhole(body);
       }
       return bodyWhileHeld(event);
     } catch (error) {

@@ -240,7 +240,9 @@ describe('bufferBody', () => {
     };
     // 'é' is 2 bytes and '😀' (a surrogate pair) 4: 1 + 2 + 4 = 7 bytes in 4 code units.
     const text = 'aé😀';
+    // 12: 4 code units of at most 3 bytes each fit without counting; 7 and 6 are counted.
     for (const [limit, held] of [
+      [12, true],
       [7, true],
       [6, false],
     ] as const) {
