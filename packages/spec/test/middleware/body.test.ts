@@ -328,6 +328,18 @@ describe('bufferBody', () => {
     expect(none.events).toEqual([]);
   });
 
+  it('an app that throws before returning a promise: a rejection, not a throw', async () => {
+    const boom = new Error('sync');
+    const app = () => {
+      throw boom;
+    };
+    let result: Promise<unknown> | undefined;
+    expect(() => {
+      result = bufferBody(app as never, httpScope(), noReceive, recorder().send, { limit: 10 }, tag);
+    }).not.toThrow();
+    await expect(result).rejects.toBe(boom);
+  });
+
   it('does not hold a response `skip` returns true for', async () => {
     const rec = recorder();
     const app = appSending([start(200, [['etag', '"x"']]), { type: 'http.response.body', body: 'ab' }]);
