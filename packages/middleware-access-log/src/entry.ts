@@ -2,8 +2,12 @@
  * Per-connection bookkeeping: what the inner app sent (status, body bytes) and the request fields
  * a line reports. One object per request, holding the wrapped `send` as a method.
  */
+// Imported, not the globals: node defines global `Buffer` and `performance` as getters, a call
+// per use (~0.1k instructions each) on this per-request path.
+import { Buffer } from 'node:buffer';
 import { fstat, stat } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import {
   type AccessLogEntry,

@@ -70,37 +70,59 @@ export function accessLog(options: AccessLogOptions = {}): Middleware {
   const timed = format === 'json';
   if (!timed) startSecondClock();
 
-  async function logged(
+  /** Writes the line of a connection whose app has returned or thrown, and whose record is final. */
+  const writeLine = (record: ConnectionRecord): void => {
+    const entry = record.entry();
+    try {
+      // JSON lines carry milliseconds; the Apache formats name the second (a clock ticking each second).
+      write(formatAccessLog(format, entry, timed ? Date.now() : secondClock()));
+    } catch {
+      // A failing log sink must not turn a served request into an error.
+    }
+  };
+
+  /**
+   * The line of a connection whose last send may have rejected unseen or that sent file bodies:
+   * a send that rejected delivered nothing, so its entry is taken back (only the last one can be
+   * unconfirmed: the app awaits each), and file sizes still being measured are added.
+   */
+  const writeChecked = async (record: ConnectionRecord): Promise<void> => {
+    await record.verify();
+    if (record.pending !== undefined) await record.settle();
+    writeLine(record);
+  };
+
+  const failed = async (record: ConnectionRecord, error: unknown): Promise<never> => {
+    await writeChecked(record);
+    throw error;
+  };
+
+  /**
+   * Runs the app with a recording `send`, then writes the line. Chained on the app's promise, not
+   * awaited in an async function (a promise and a resumption less per request). Only when the
+   * app threw, left the response unfinished or sent a file body is the last send checked (a
+   * microtask turn more); a string or bytes body whose rejection the app swallowed and then
+   * returned is the one case logged as sent.
+   */
+  const logged = (
     scope: ConnectionScope,
     receive: unknown,
     send: (event: never) => Promise<void>,
     app: (scope: never, receive: never, send: never) => unknown,
-  ): Promise<void> {
+  ): Promise<void> => {
     // HEAD responses carry no body on the wire: whatever the app sends is not counted.
     const record = new ConnectionRecord(scope, send, scope.type !== 'http' || scope.method !== 'HEAD', timed);
-    let threw = true;
+    let running: unknown;
     try {
-      await app(scope as never, receive as never, record.send as never);
-      threw = false;
-    } finally {
-      // The record is written as events are handed on; a send that rejected delivered nothing,
-      // so its entry is taken back. Only the last send can have rejected unseen (the app awaits
-      // each one), and only when the app threw, left the response unfinished or sent a file body
-      // (already an await here) is it checked: the usual request pays no extra microtask turn. A
-      // string or bytes body whose rejection the app swallowed and then returned is the one case
-      // logged as sent.
-      if (threw || !record.completed || record.pending !== undefined) await record.verify();
-      // No file body: no extra await (a microtask turn per request).
-      if (record.pending !== undefined) await record.settle();
-      const entry = record.entry();
-      try {
-        // JSON lines carry milliseconds; the Apache formats name the second (a clock ticking each second).
-        write(formatAccessLog(format, entry, timed ? Date.now() : secondClock()));
-      } catch {
-        // A failing log sink must not turn a served request into an error.
-      }
+      running = app(scope as never, receive as never, record.send as never);
+    } catch (error) {
+      return failed(record, error);
     }
-  }
+    return Promise.resolve(running).then(
+      () => (record.completed && record.pending === undefined ? writeLine(record) : writeChecked(record)),
+      (error: unknown) => failed(record, error),
+    );
+  };
 
   const set = new Set(protocols);
   return defineMiddleware('accessLog', {

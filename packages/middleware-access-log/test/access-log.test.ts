@@ -140,6 +140,18 @@ describe('accessLog: HTTP lines', () => {
     expect(lines[0]).toMatch(/"GET \/x HTTP\/1\.1" 500 -$/);
   });
 
+  it('logs 500 and rejects when the app throws before returning a promise', async () => {
+    const { lines, logger } = collect();
+    const boom = new Error('sync boom');
+    const failing = (() => {
+      throw boom;
+    }) as unknown as App;
+    await expect(new TestClient(accessLog({ format: 'common', logger })(failing)).get('/y')).rejects.toBe(
+      boom,
+    );
+    expect(lines[0]).toMatch(/"GET \/y HTTP\/1\.1" 500 -$/);
+  });
+
   it('logs status 0 (- in common) for a response aborted after it started', async () => {
     const { lines, logger } = collect();
     const midway: App = async (scope, _receive, send) => {

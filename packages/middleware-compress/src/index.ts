@@ -1,3 +1,5 @@
+// Imported, not the global: node's global `Buffer` is a getter, a call per use.
+import { Buffer } from 'node:buffer';
 import type { HeaderList, HttpResponseBodyEvent, HttpResponseStartEvent, Middleware } from '@pagi/spec';
 import {
   appendVary,

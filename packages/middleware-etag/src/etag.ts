@@ -5,6 +5,8 @@
  * A `file`/`fh` body is never read: it gets a weak tag from its size and mtime (a `stat`), like
  * nginx, in the format `Response.file` uses (`fileEtag` from `@pagi/spec`).
  */
+// Imported, not the global: node's global `Buffer` is a getter, a call per use.
+import { Buffer } from 'node:buffer';
 import { getHashes, hash } from 'node:crypto';
 import {
   fileEtag,
@@ -19,6 +21,7 @@ import {
   type BufferBodyOptions,
   type BufferedResponse,
   bufferBody,
+  concatHeader,
   defineMiddleware,
   type FileBodyEvent,
 } from '@pagi/spec/middleware';
@@ -51,13 +54,10 @@ function skip(start: HttpResponseStartEvent): boolean {
 
 /**
  * The start's headers plus `etag`: `skip` let only starts without one through, so the tag is
- * appended to a shallow copy (the app's list is left as it was).
+ * appended to a shallow copy made at its size (the app's list is left as it was).
  */
 function withEtag(headers: HeaderList | undefined, tag: string): HeaderList {
-  if (headers === undefined) return [['etag', tag]];
-  const out = headers.slice();
-  out.push(['etag', tag]);
-  return out;
+  return headers === undefined ? [['etag', tag]] : concatHeader(headers, ['etag', tag]);
 }
 
 /** The weak tag of a file body, from a stat; undefined when the file cannot be stat'ed. */

@@ -1,5 +1,6 @@
 import { checkHeader, type HeaderList, type Middleware, PagiValidationError } from '@pagi/spec';
 import {
+  concatHeader,
   defineMiddleware,
   editHeaders,
   getHeader,
@@ -95,14 +96,10 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
   /**
    * The response header edit, built once; the ID comes as `editHeaders`' argument (one closure
    * per request, not two). The app's own header wins. The new list is a shallow copy plus the
-   * pair: the app's list and pairs are left as they were.
+   * pair, made at its size: the app's list and pairs are left as they were.
    */
-  const stamp = (headers: HeaderList, _start: StartEvent, id: string): HeaderList | undefined => {
-    if (hasHeader(headers, header)) return undefined;
-    const out = headers.slice();
-    out.push([header, id]);
-    return out;
-  };
+  const stamp = (headers: HeaderList, _start: StartEvent, id: string): HeaderList | undefined =>
+    hasHeader(headers, header) ? undefined : concatHeader(headers, [header, id]);
 
   return defineMiddleware('requestId', {
     http: (scope, receive, send, app) => {

@@ -1,5 +1,12 @@
-import { checkHeader, type HeaderList, type Middleware, PagiValidationError } from '@pagi/spec';
-import { defineMiddleware, editHeaders, getHeader, hasHeader, type StartEvent } from '@pagi/spec/middleware';
+import { checkHeader, type Header, type HeaderList, type Middleware, PagiValidationError } from '@pagi/spec';
+import {
+  concatHeaders,
+  defineMiddleware,
+  editHeaders,
+  getHeader,
+  hasHeader,
+  type StartEvent,
+} from '@pagi/spec/middleware';
 
 /** A header value, or `false` to leave that header out. */
 export type HeaderSetting = string | false;
@@ -56,22 +63,37 @@ const TABLE: readonly [
 
 const HTML = /^\s*(?:text\/html|application\/xhtml\+xml)\s*(?:;|$)/i;
 
-/** Adds each `[name, value]` the list does not have yet: the app's own header wins. */
-function addMissing(headers: HeaderList, add: readonly (readonly [string, string])[]): HeaderList {
-  // The usual case, none of them set by the app: one copy, the pairs pushed on it (`concat`
-  // runs in C++ and costs more than this on short lists).
+/**
+ * Pairs to add to one kind of response, with a bit per name length (mod 32): an app header
+ * whose length no added name has cannot be one of them, so most are ruled out without a
+ * comparison.
+ */
+interface Additions {
+  readonly pairs: readonly Header[];
+  readonly lengths: number;
+}
+
+function additions(pairs: readonly Header[]): Additions {
+  let lengths = 0;
+  for (const [name] of pairs) lengths |= 1 << (name.length & 31);
+  return { pairs, lengths };
+}
+
+/** Adds each pair of `add` the list does not have yet: the app's own header wins. */
+function addMissing(headers: HeaderList, add: Additions): HeaderList {
+  // One pass over the app's headers (not a lookup per added name): usually none is one of ours,
+  // and the new list is the app's plus our pairs, made at its size.
   let present = false;
-  for (let i = 0; i < add.length && !present; i++) present = hasHeader(headers, add[i]![0]);
-  if (!present) {
-    const all = headers.slice();
-    for (let i = 0; i < add.length; i++) all.push(add[i] as [string, string]);
-    return all;
+  for (let i = 0; i < headers.length && !present; i++) {
+    const name = headers[i]![0];
+    present = (add.lengths & (1 << (name.length & 31))) !== 0 && hasHeader(add.pairs, name);
   }
+  if (!present) return concatHeaders(headers, add.pairs);
   let out: HeaderList | undefined;
-  for (const [name, value] of add) {
-    if (hasHeader(headers, name)) continue;
+  for (const pair of add.pairs) {
+    if (hasHeader(headers, pair[0])) continue;
     out ??= headers.slice();
-    out.push([name, value]);
+    out.push(pair);
   }
   return out ?? headers;
 }
@@ -112,10 +134,11 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): Middlewar
     (reach === 'https' ? hsts : reach === 'any' ? any : html).push([header, value]);
   }
   // The lists per kind of response and connection, built once.
-  const httpPlain = any;
-  const htmlPlain = [...any, ...html];
-  const httpSecure = [...hsts, ...any];
-  const htmlSecure = [...hsts, ...any, ...html];
+  const hstsOnly = additions(hsts);
+  const httpPlain = additions(any);
+  const htmlPlain = additions([...any, ...html]);
+  const httpSecure = additions([...hsts, ...any]);
+  const htmlSecure = additions([...hsts, ...any, ...html]);
 
   // The last content type seen and whether it is HTML: most apps send one or two types, so the
   // regex runs once per new value instead of once per response.
@@ -131,7 +154,7 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): Middlewar
   const edit =
     (secure: boolean) =>
     (headers: HeaderList, start: StartEvent): HeaderList => {
-      if (start.type === 'websocket.accept') return secure ? addMissing(headers, hsts) : headers;
+      if (start.type === 'websocket.accept') return secure ? addMissing(headers, hstsOnly) : headers;
       const isHtml = start.type !== 'sse.start' && htmlType(getHeader(headers, 'content-type') ?? '');
       return addMissing(
         headers,

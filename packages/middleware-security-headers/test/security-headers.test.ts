@@ -73,6 +73,16 @@ describe('securityHeaders', () => {
     expect(res.headerValues('content-security-policy')).toEqual(["default-src 'none'"]);
   });
 
+  it("finds the app's header next to one of ours of the same length", async () => {
+    // `X-Frame-Options` and `Referrer-Policy` are both 15 characters: ruling names out by length
+    // must still compare the names that pass it.
+    const app = answering([...HTML, ['referrer-policy', 'origin'], ['x-content-type-options', 'nosniff']]);
+    const res = await new TestClient(securityHeaders()(app)).get('/');
+    expect(res.headerValues('referrer-policy')).toEqual(['origin']);
+    expect(res.headerValues('x-content-type-options')).toEqual(['nosniff']);
+    expect(res.headerValues('x-frame-options')).toEqual(['SAMEORIGIN']);
+  });
+
   it('every header is configurable, and false leaves it out', async () => {
     const mw = securityHeaders({
       hsts: 'max-age=60',

@@ -63,6 +63,25 @@ describe('formatAccessLog', () => {
     expect(line).not.toContain('\n');
   });
 
+  it('escapes a field every time, whatever the lines before it held (the safe-value memo)', () => {
+    const bad = {
+      client: 'a"b',
+      method: 'G\nT',
+      target: '/\r',
+      httpVersion: '1"1',
+      referer: 'r\\',
+      userAgent: 'u\x00',
+    };
+    const escaped =
+      'a\\x22b - - [24/Nov/2026:09:05:03 +0000] "G\\x0aT /\\x0d HTTP/1\\x221" 200 13 "r\\x5c" "u\\x00"';
+    const safe = formatAccessLog('combined', entry, now);
+    for (let i = 0; i < 2; i++) {
+      expect(formatAccessLog('combined', entry, now)).toBe(safe);
+      expect(formatAccessLog('combined', { ...entry, ...bad }, now)).toBe(escaped);
+      expect(formatAccessLog('combined', { ...entry, ...bad }, now)).toBe(escaped);
+    }
+  });
+
   it('never lets any header value add a line or an unescaped quote (property)', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), fc.string(), (ua, ref, target) => {

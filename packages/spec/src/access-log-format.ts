@@ -87,6 +87,29 @@ export function escapeLogValue(value: string): string {
 }
 
 /**
+ * The last value of each field of an Apache line that needed no escaping, by field: a line
+ * usually repeats the client, method, target, version, referer and user agent of one before it,
+ * and comparing with the remembered value (a pointer, or a length and a block compare) costs far
+ * less than a JavaScript scan of the characters (~0.6k instructions a line). A value that does
+ * need escaping is never remembered, so it is escaped every time.
+ */
+const safeFields = ['', '', '', '', '', ''];
+const CLIENT = 0;
+const METHOD = 1;
+const TARGET = 2;
+const VERSION = 3;
+const REFERER = 4;
+const USER_AGENT = 5;
+
+/** {@link escapeLogValue} for field `field` of an Apache line, with the memo above. */
+function escapeField(field: number, value: string): string {
+  if (value === safeFields[field]) return value;
+  if (hasUnsafe(value)) return escapeLogValue(value);
+  safeFields[field] = value;
+  return value;
+}
+
+/**
  * One access-log line (without the newline), or `undefined` for `off`. `common` and `combined`
  * are the Apache formats (a zero byte count and status 0, an aborted response, are written `-`);
  * `json` is one JSON object (JSON escaping already makes every value safe). `now` is a `Date` or
@@ -125,13 +148,13 @@ export function formatAccessLog(
       });
     default: {
       const line =
-        `${escapeLogValue(e.client || '-')} - - [${clfTime(now)}] ` +
+        `${escapeField(CLIENT, e.client || '-')} - - [${clfTime(now)}] ` +
         // Escaped part by part (the same result): the parts are flat strings, their concatenation
-        // would be flattened for the regex.
-        `"${escapeLogValue(e.method)} ${escapeLogValue(e.target)} HTTP/${escapeLogValue(e.httpVersion)}" ` +
+        // would be flattened for the scan.
+        `"${escapeField(METHOD, e.method)} ${escapeField(TARGET, e.target)} HTTP/${escapeField(VERSION, e.httpVersion)}" ` +
         `${e.status > 0 ? e.status : '-'} ${e.bytes > 0 ? e.bytes : '-'}`;
       if (format === 'common') return line;
-      return `${line} "${escapeLogValue(e.referer ?? '-')}" "${escapeLogValue(e.userAgent ?? '-')}"`;
+      return `${line} "${escapeField(REFERER, e.referer ?? '-')}" "${escapeField(USER_AGENT, e.userAgent ?? '-')}"`;
     }
   }
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   appendHeader,
+  concatHeader,
+  concatHeaders,
   deleteHeader,
   getHeader,
   getHeaderValues,
@@ -61,6 +63,25 @@ describe('header list helpers', () => {
   it('appendHeader keeps existing entries', () => {
     const out = appendHeader(list, 'set-cookie', 'c=3');
     expect(getHeaderValues(out, 'set-cookie')).toEqual(['a=1', 'b=2', 'c=3']);
+  });
+
+  it('concatHeaders and concatHeader append pairs to a new list of the right size, sharing the pairs', () => {
+    const add = frozen([
+      ['x-a', '1'],
+      ['set-cookie', 'c=3'],
+    ]);
+    const out = concatHeaders(list, add);
+    expect(out).toEqual([...list, ...add]);
+    expect(out).toHaveLength(6);
+    expect(out[4]).toBe(add[0]);
+    expect(concatHeaders(list, [])).toEqual(list);
+    expect(concatHeaders([], add)).toEqual(add);
+    const one = concatHeader(list, ['x-b', '2']);
+    expect(one).toEqual([...list, ['x-b', '2']]);
+    expect(one).not.toBe(list);
+    expect(one[0]).toBe(list[0]);
+    // No holes: every index is set (the lists go to code that iterates them).
+    expect(Object.keys(one)).toHaveLength(5);
   });
 
   it('deleteHeader removes every entry of the name', () => {

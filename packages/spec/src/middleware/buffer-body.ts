@@ -43,6 +43,15 @@ export interface BufferBodyOptions {
 /** What `send` returns for a start it holds back: already settled, shared (nothing to wait for). */
 const HELD: Promise<void> = Promise.resolve();
 
+/**
+ * true when `text` encodes to at most `limit` bytes of UTF-8. A UTF-16 code unit never takes
+ * more than 3 bytes, so a string of up to `limit / 3` units fits without counting: the count
+ * walks every character, and a body far under the limit (the usual case) skips it.
+ */
+function fitsUtf8(text: string, limit: number): boolean {
+  return text.length * 3 <= limit || utf8Length(text) <= limit;
+}
+
 /** The UTF-8 length of `text` (a lone surrogate counts 3, as its U+FFFD replacement). */
 function utf8Length(text: string): number {
   let n = text.length;
@@ -87,7 +96,7 @@ export function bufferBody(
   options: BufferBodyOptions,
   finish: (start: HttpResponseStartEvent, body: Uint8Array) => BufferedResponse,
 ): Promise<unknown>;
-export async function bufferBody(
+export function bufferBody(
   app: ProtocolApp<'http'>,
   scope: HttpScope,
   receive: Receive<'http'>,
@@ -102,7 +111,9 @@ export async function bufferBody(
   const keepString = options.keepString === true;
   const limit = options.limit;
   if (!Number.isSafeInteger(limit) || limit < 0) {
-    throw new PagiValidationError(`bufferBody() expected limit to be a whole number ≥ 0, got ${limit}`);
+    return Promise.reject(
+      new PagiValidationError(`bufferBody() expected limit to be a whole number ≥ 0, got ${limit}`),
+    );
   }
   let held: HttpResponseStartEvent | undefined;
   let chunks: Uint8Array[] = [];
@@ -133,7 +144,7 @@ export async function bufferBody(
     const given = event.body;
     let body: Uint8Array | string;
     if (keepString && typeof given === 'string' && size === 0 && event.more !== true) {
-      if (utf8Length(given) > limit) {
+      if (!fitsUtf8(given, limit)) {
         await release();
         return send(event);
       }
@@ -170,6 +181,23 @@ export async function bufferBody(
   };
 
   /**
+   * Sends the held start, as `finish` made it for the complete `body`, then the body once the
+   * start's send resolved (chained, not awaited in an async function: one promise less).
+   */
+  const sendWhole = (body: Uint8Array | string): Promise<void> => {
+    const start = held!;
+    held = undefined;
+    streaming = true;
+    const out = finish(start, body);
+    return send({
+      type: 'http.response.start',
+      status: out.status,
+      headers: out.headers,
+      trailers: start.trailers,
+    }).then(() => send({ type: 'http.response.body', body: out.body }));
+  };
+
+  /**
    * A plain function, not an async one: events that pass straight through return the inner
    * send's own promise and a held start returns a settled one, so only a body event behind a
    * held start pays for an async call. It never throws: an error becomes a rejection, as a
@@ -187,19 +215,33 @@ export async function bufferBody(
         return HELD;
       }
       if (held === undefined) return send(event);
+      if (
+        size === 0 &&
+        event.type === 'http.response.body' &&
+        event.more !== true &&
+        event.file === undefined &&
+        event.fh === undefined
+      ) {
+        // The whole body in one event (the usual small response): no async call, no chunk list.
+        const given = event.body;
+        const body = keepString && typeof given === 'string' ? given : toBytes(given);
+        if (typeof body === 'string' ? fitsUtf8(body, limit) : body.byteLength <= limit)
+          return sendWhole(body);
+      }
       return bodyWhileHeld(event);
     } catch (error) {
       return Promise.reject(error);
     }
   };
 
-  let returned = false;
+  // Chained, not awaited in an async function (one promise and resumption less per request). A
+  // start with no final body: handed over, as the app sent it, once the app returned.
+  const afterApp = (result: unknown): unknown => (held === undefined ? result : release().then(() => result));
+  let running: unknown;
   try {
-    const result = await app(scope, receive, bufferedSend);
-    returned = true;
-    return result;
-  } finally {
-    // A start with no final body: hand over what was held, as the app sent it.
-    if (returned && held !== undefined) await release();
+    running = app(scope, receive, bufferedSend);
+  } catch (error) {
+    return Promise.reject(error);
   }
+  return Promise.resolve(running).then(afterApp);
 }

@@ -7,6 +7,8 @@ export { wrapReceive, wrapSend } from '../wrap.js';
 export {
   appendHeader,
   appendVary,
+  concatHeader,
+  concatHeaders,
   deleteHeader,
   getHeader,
   getHeaderValues,

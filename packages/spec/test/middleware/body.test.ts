@@ -240,7 +240,9 @@ describe('bufferBody', () => {
     };
     // 'é' is 2 bytes and '😀' (a surrogate pair) 4: 1 + 2 + 4 = 7 bytes in 4 code units.
     const text = 'aé😀';
+    // 12: 4 code units of at most 3 bytes each fit without counting; 7 and 6 are counted.
     for (const [limit, held] of [
+      [12, true],
       [7, true],
       [6, false],
     ] as const) {
@@ -291,6 +293,51 @@ describe('bufferBody', () => {
       'cd',
       'e',
     ]);
+  });
+
+  it('a body in one event: the finished start is awaited before the body; errors reject that send', async () => {
+    const rec = recorder(true);
+    const app = appSending([start(200, []), { type: 'http.response.body', body: new Uint8Array([1, 2]) }]);
+    const done = bufferBody(app, httpScope(), noReceive, rec.send, { limit: 10 }, tag);
+    await rec.pump(done);
+    await done;
+    expect(rec.maxInFlight).toBe(1);
+    expect(rec.events).toEqual([
+      { type: 'http.response.start', status: 200, headers: [['etag', '"2"']], trailers: undefined },
+      { type: 'http.response.body', body: new Uint8Array([1, 2]) },
+    ]);
+    // A start the inner send refuses: the body is never sent, and the app's send rejects.
+    const refused = new Error('refused');
+    const sent: string[] = [];
+    const refusing = async (event: { type: string }) => {
+      sent.push(event.type);
+      if (event.type === 'http.response.start') throw refused;
+    };
+    await expect(bufferBody(app, httpScope(), noReceive, refusing as never, { limit: 10 }, tag)).rejects.toBe(
+      refused,
+    );
+    expect(sent).toEqual(['http.response.start']);
+    // A `finish` that throws: a rejection of that send, nothing sent.
+    const broken = () => {
+      throw refused;
+    };
+    const none = recorder();
+    await expect(bufferBody(app, httpScope(), noReceive, none.send, { limit: 10 }, broken)).rejects.toBe(
+      refused,
+    );
+    expect(none.events).toEqual([]);
+  });
+
+  it('an app that throws before returning a promise: a rejection, not a throw', async () => {
+    const boom = new Error('sync');
+    const app = () => {
+      throw boom;
+    };
+    let result: Promise<unknown> | undefined;
+    expect(() => {
+      result = bufferBody(app as never, httpScope(), noReceive, recorder().send, { limit: 10 }, tag);
+    }).not.toThrow();
+    await expect(result).rejects.toBe(boom);
   });
 
   it('does not hold a response `skip` returns true for', async () => {
