@@ -167,17 +167,7 @@ export function bufferBody(
       body = concatBytes(chunks, size);
       chunks = [];
     }
-    const start = held!;
-    held = undefined;
-    streaming = true;
-    const out = finish(start, body);
-    await send({
-      type: 'http.response.start',
-      status: out.status,
-      headers: out.headers,
-      trailers: start.trailers,
-    });
-    await send({ type: 'http.response.body', body: out.body });
+    await sendWhole(body);
   };
 
   /**
