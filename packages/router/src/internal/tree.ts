@@ -317,26 +317,26 @@ export class Matcher<R, M> {
  */
 function labelAt<R, M>(node: Node<R, M>, path: string, pos: number): number {
   const labels = node.labels;
-  const len = path.length;
   if (labels.length <= LIST_LIMIT) {
     for (let i = 0; i < labels.length; i++) {
-      const label = labels[i]!;
-      const end = pos + label.length;
-      if ((end === len || (end < len && path.charCodeAt(end) === 0x2f)) && path.startsWith(label, pos))
-        return i;
+      if (isSegment(path, pos, labels[i]!)) return i;
     }
     return -1;
   }
-  const bucket = node.buckets?.[pos < len ? path.charCodeAt(pos) : 0x2f];
+  const bucket = node.buckets?.[pos < path.length ? path.charCodeAt(pos) : 0x2f];
   if (bucket === undefined) return -1;
   for (let k = 0; k < bucket.length; k++) {
     const i = bucket[k]!;
-    const label = labels[i]!;
-    const end = pos + label.length;
-    if ((end === len || (end < len && path.charCodeAt(end) === 0x2f)) && path.startsWith(label, pos))
-      return i;
+    if (isSegment(path, pos, labels[i]!)) return i;
   }
   return -1;
+}
+
+/** Whether `label` is the whole segment of `path` at `pos`: there, and followed by `/` or the end. */
+function isSegment(path: string, pos: number, label: string): boolean {
+  const end = pos + label.length;
+  const len = path.length;
+  return (end === len || (end < len && path.charCodeAt(end) === 0x2f)) && path.startsWith(label, pos);
 }
 
 function addMethods(handlers: Handlers<unknown>, into: Set<string>): void {
