@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { flattenHeaders } from './response-headers.js';
 
 describe('flattenHeaders', () => {
-  it('copies pairs flat, notes content-length and drops transfer-encoding', () => {
+  it('copies pairs flat, takes content-length out for the head and drops transfer-encoding', () => {
     expect(
       flattenHeaders(
         [
@@ -16,9 +16,20 @@ describe('flattenHeaders', () => {
         'test',
       ),
     ).toEqual({
-      flat: ['content-type', 'text/plain', 'content-length', '5', 'set-cookie', 'a=1', 'set-cookie', 'b=2'],
+      flat: ['content-type', 'text/plain', 'set-cookie', 'a=1', 'set-cookie', 'b=2'],
       contentLength: '5',
     });
+    // Trailers (no framing dropped): both fields stay where the app put them.
+    expect(
+      flattenHeaders(
+        [
+          ['content-length', '5'],
+          ['transfer-encoding', 'chunked'],
+        ],
+        'test',
+        false,
+      ),
+    ).toEqual({ flat: ['content-length', '5', 'transfer-encoding', 'chunked'], contentLength: '5' });
     expect(flattenHeaders(undefined, 'test')).toEqual({ flat: [], contentLength: undefined });
   });
 
@@ -48,13 +59,19 @@ describe('flattenHeaders', () => {
 
   it('returns a dense array holding exactly the kept pairs, in order (property)', () => {
     const pair = fc.tuple(
-      fc.constantFrom('content-type', 'transfer-encoding', 'x-a', 'set-cookie'),
-      fc.constantFrom('1', 'a b'),
+      fc.constantFrom('content-type', 'transfer-encoding', 'content-length', 'x-a', 'set-cookie'),
+      fc.constantFrom('1', '12', 'a b'),
     );
     fc.assert(
       fc.property(fc.array(pair, { maxLength: 12 }), (list) => {
-        const { flat } = flattenHeaders(list, 'http.response.start');
-        const kept = list.filter(([name]) => name !== 'transfer-encoding').flat();
+        const lengths = list.filter(([name]) => name === 'content-length').map(([, v]) => v);
+        // A bad or a second, different length is refused (tested above); the rest are kept.
+        fc.pre(lengths.every((v) => v === lengths[0] && v !== 'a b'));
+        const { flat, contentLength } = flattenHeaders(list, 'http.response.start');
+        expect(contentLength).toBe(lengths[0]);
+        const kept = list
+          .filter(([name]) => name !== 'transfer-encoding' && name !== 'content-length')
+          .flat();
         // No holes: the array is sized up front and then shortened to what was written.
         expect(Object.keys(flat).length).toBe(flat.length);
         expect(flat).toEqual(kept);

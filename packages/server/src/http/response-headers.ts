@@ -86,12 +86,14 @@ export interface FlatHeaders {
 
 /**
  * Validates a {@link HeaderList} and copies it into a flat array, reading everything at once so the
- * app may reuse its event object afterwards (protocol.md §1.7). `transfer-encoding` is dropped:
- * framing is the server's job (§4.1.3). Throws `PagiValidationError` naming the bad entry.
+ * app may reuse its event object afterwards (protocol.md §1.7). Framing is the server's job
+ * (§4.1.3): with `dropFraming` (a response head) `transfer-encoding` is dropped and a valid
+ * `content-length` is returned in `contentLength` only, for the writer to put in the head; without
+ * it (trailers) both stay in `flat`. Throws `PagiValidationError` naming the bad entry.
  *
  * @example
- * flattenHeaders([['content-type', 'text/plain']], 'http.response.start')
- * // { flat: ['content-type', 'text/plain'], contentLength: undefined }
+ * flattenHeaders([['content-type', 'text/plain'], ['content-length', '2']], 'http.response.start')
+ * // { flat: ['content-type', 'text/plain'], contentLength: '2' }
  */
 export function flattenHeaders(list: unknown, where: string, dropFraming = true): FlatHeaders {
   const out: FlatHeaders = { flat: undefined as unknown as string[], contentLength: undefined };
@@ -112,7 +114,7 @@ export interface FlatHeadersTarget {
  * @example
  * const target = { flat: undefined, contentLength: undefined };
  * flattenInto([['content-length', '2']], 'http.response.start', target);
- * // target: { flat: ['content-length', '2'], contentLength: '2' }
+ * // target: { flat: [], contentLength: '2' }
  */
 export function flattenInto(
   list: unknown,
@@ -149,23 +151,12 @@ export function flattenInto(
         `${where}: expected headers[${i}] name and value to be strings, got ${typeof name} and ${typeof value}`,
       );
     }
-    if (!checkedName(name)) {
-      throw new PagiValidationError(
-        `${where}: expected headers[${i}] name to be a lowercase HTTP token, got ${JSON.stringify(name)}`,
-      );
-    }
-    // A content-length of digits only is a safe value as it is: no remembered-value comparison
-    // (each response's length is a fresh string). Anything else gets both checks, in the usual
-    // order, so the error names the same problem as before.
-    const isLength = name === 'content-length';
-    const lengthDigits = isLength && isDigits(value);
-    if (!lengthDigits && !checkedValue(value, i)) {
-      throw new PagiValidationError(
-        `${where}: expected headers[${i}] (${name}) value to hold no CR, LF, NUL, control or non-byte characters, got ${JSON.stringify(value)}`,
-      );
-    }
-    if (isLength) {
-      if (!lengthDigits) {
+    if (name === 'content-length') {
+      // An all-digit length is a safe value as it is: no remembered-value comparison (each
+      // response's length is a fresh string) and no name check (the literal is a token).
+      // Anything else gets the value check first, so the error names the same problem as before.
+      if (!isDigits(value)) {
+        if (!checkedValue(value, i)) throw unsafeValue(where, i, name, value);
         throw new PagiValidationError(
           `${where}: expected content-length to be a decimal byte count, got ${JSON.stringify(value)}`,
         );
@@ -177,8 +168,17 @@ export function flattenInto(
       }
       if (contentLength !== undefined) continue;
       contentLength = value;
-    } else if (dropFraming && name === 'transfer-encoding') {
-      continue;
+      // A response head's length is framing: the writer adds it to the head itself, from the
+      // same place as a length it computes (checked-head.ts), not as one of the app's fields.
+      if (dropFraming) continue;
+    } else {
+      if (!checkedName(name)) {
+        throw new PagiValidationError(
+          `${where}: expected headers[${i}] name to be a lowercase HTTP token, got ${JSON.stringify(name)}`,
+        );
+      }
+      if (!checkedValue(value, i)) throw unsafeValue(where, i, name, value);
+      if (dropFraming && name === 'transfer-encoding') continue;
     }
     flat[count++] = name;
     flat[count++] = value;
@@ -186,6 +186,12 @@ export function flattenInto(
   if (count !== flat.length) flat.length = count;
   target.flat = flat;
   target.contentLength = contentLength;
+}
+
+function unsafeValue(where: string, i: number, name: string, value: string): PagiValidationError {
+  return new PagiValidationError(
+    `${where}: expected headers[${i}] (${name}) value to hold no CR, LF, NUL, control or non-byte characters, got ${JSON.stringify(value)}`,
+  );
 }
 
 function describe(value: unknown): string {

@@ -127,19 +127,23 @@ function noBody(ex: ExchangeState): boolean {
  * (a final `http.response.body`), so when the app's `content-length` says the same, node's strict
  * length check (which recounts the bytes on every write and on end) could only pass and is left
  * off; any other declared length keeps it, and node refuses the mismatch as before.
+ *
+ * The app's own `content-length` (all digits, checked by flattenInto, which keeps it out of
+ * `flat`) and the one the server computes go into the head the same way.
  */
 function writeHead(ex: ExchangeState, knownLength: number, onePiece = false): void {
   const declared = ex.contentLength;
-  let length: string | undefined;
-  // HEAD: the length is the one the GET would have had (RFC 9110 §9.3.2, §8.6). A body the app
-  // sent says it; an empty one says nothing, so no length is invented (node and uvicorn add none).
-  if (knownLength >= 0 && declared === undefined && !ex.trailers && !(ex.head && knownLength === 0)) {
+  const res = ex.res;
+  let length = declared;
+  if (declared !== undefined) {
+    if (!(onePiece && +declared === knownLength)) res.strictContentLength = !ex.head;
+  } else if (knownLength >= 0 && !ex.trailers && !(ex.head && knownLength === 0)) {
+    // HEAD: the length is the one the GET would have had (RFC 9110 §9.3.2, §8.6). A body the app
+    // sent says it; an empty one says nothing, so no length is invented (node and uvicorn add none).
     const s = ex.status;
     if (!(s < 200 || s === 204 || s === 304)) length = String(knownLength);
   }
-  const res = ex.res;
   if (ex.slot.closeAfter || ex.ctx.stopping) res.shouldKeepAlive = false;
-  if (declared !== undefined && !(onePiece && +declared === knownLength)) res.strictContentLength = !ex.head;
   writeCheckedHead(res, ex.status, ex.flat!, length);
   ex.out = STREAMING;
 }
