@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { Server as HttpServer } from 'node:http';
 import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -51,9 +52,7 @@ export async function startListeners(
     backlog: o.backlog,
     socketMode: o.socketMode === null ? undefined : parseSocketMode(o.socketMode),
     tls: settings === undefined ? undefined : loadTlsMaterial(settings, wantsHttp2(o)),
-    // Loaded here, not at import: node:cluster builds its EventEmitter when loaded, and a server
-    // that listens on a plain port never needs it (see http/checked-head.ts on emitter types).
-    shared: (await import('node:cluster')).default.isWorker,
+    shared: cluster.isWorker,
     onConnection: (socket) => httpServer.emit('connection', socket),
     onAccept,
     onTlsError: (error) => logger.debug(`TLS handshake failed: ${error.message}`),
