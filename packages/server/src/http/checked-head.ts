@@ -1,4 +1,4 @@
-import { OutgoingMessage, type ServerResponse } from 'node:http';
+import { ServerResponse } from 'node:http';
 
 /**
  * Writing a response head whose fields `flattenInto` has already checked, so each field is checked
@@ -18,9 +18,21 @@ import { OutgoingMessage, type ServerResponse } from 'node:http';
  * `ServerResponse` (HTTP/2's compatibility response), the fields go through `writeHead`'s own
  * checks as before.
  */
-const K_OUT_HEADERS: symbol | undefined = Object.getOwnPropertySymbols(new OutgoingMessage()).find(
-  (s) => s.description === 'kOutHeaders',
-);
+let kOutHeaders: symbol | null | undefined;
+
+/**
+ * node's `kOutHeaders` symbol (`null` when node has none), looked up on the first `ServerResponse`
+ * written, not on a throw-away `OutgoingMessage` made at load: every EventEmitter type constructed
+ * before the first request counts against node's `EventEmitter.init`, whose stores run for every
+ * response and turn megamorphic (slow generic stores) past four types (bench README, session 7).
+ */
+function outHeadersSlot(res: ServerResponse): symbol | null | undefined {
+  if (kOutHeaders !== undefined) return kOutHeaders;
+  // HTTP/2's compatibility response has no such slot: look only on node's own response class.
+  if (!(res instanceof ServerResponse)) return undefined;
+  kOutHeaders = Object.getOwnPropertySymbols(res).find((s) => s.description === 'kOutHeaders') ?? null;
+  return kOutHeaders;
+}
 
 /**
  * node's header map: lowercase name → [name, value or values]. The prototype has no properties
@@ -71,7 +83,8 @@ export function writeCheckedHead(
   contentLength?: string,
 ): void {
   const slot = res as unknown as Record<symbol, unknown>;
-  if (K_OUT_HEADERS === undefined || slot[K_OUT_HEADERS] !== null) {
+  const outHeaders = outHeadersSlot(res);
+  if (outHeaders == null || slot[outHeaders] !== null) {
     if (contentLength !== undefined) flat.push('content-length', contentLength);
     res.writeHead(status, flat);
     return;
@@ -101,6 +114,6 @@ export function writeCheckedHead(
   }
   // The server's own length (the app set none, so the name is not in `flat`), from a site of its own.
   if (contentLength !== undefined) map['content-length'] = ['content-length', contentLength];
-  slot[K_OUT_HEADERS] = map;
+  slot[outHeaders] = map;
   res.writeHead(status);
 }

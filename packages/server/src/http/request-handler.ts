@@ -1,8 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-// Imported, not the globals: `globalThis.process` and `Buffer` are accessors in node, a getter
-// call on every use (callgrind: ~150-300 instructions per read on the request path).
-import { nextTick } from 'node:process';
 import type { Duplex } from 'node:stream';
 import type { HeaderList } from '@pagi/spec';
 import { acceptsEventStream } from '../internal/accepts-event-stream.js';
@@ -19,6 +16,12 @@ import {
   scanRequestHead,
 } from './request-line-checks.js';
 import { refuse, refuseRaw } from './simple-response.js';
+
+// Read once: `globalThis.process` is an accessor in node, a getter call on every use (callgrind:
+// ~150-300 instructions per read on the request path). Not `import { nextTick } from
+// 'node:process'`: importing node:process from ESM reads every export of the module, which builds
+// `process.stdin` (a ReadStream on fd 0) in every server process.
+const nextTick = process.nextTick;
 
 const kSlot: unique symbol = Symbol('pagi.slot');
 type SlotSocket = Socket & { [kSlot]?: Slot };

@@ -19,14 +19,15 @@ import { kAcceptRequest, type UpgradeRequest, type WebSocketHandshake } from './
  *
  * permessage-deflate is negotiated on the extended CONNECT as on the Upgrade (h2-extensions.ts).
  */
-export function h2WebSocketHandshake(wss: WebSocketServer): WebSocketHandshake {
-  const options = wss.options as WebSocketServer['options'] & {
-    allowSynchronousEvents?: boolean;
-    maxBufferedChunks?: number;
-    maxFragments?: number;
-  };
+export function h2WebSocketHandshake(server: () => WebSocketServer): WebSocketHandshake {
   return {
     handleUpgrade(req, socket, head, cb) {
+      const wss = server();
+      const options = wss.options as WebSocketServer['options'] & {
+        allowSynchronousEvents?: boolean;
+        maxBufferedChunks?: number;
+        maxFragments?: number;
+      };
       const stream = socket as unknown as ServerHttp2Stream;
       if (stream.destroyed || stream.closed) return; // the session reports client_closed
       const accept = (req as UpgradeRequest)[kAcceptRequest];

@@ -38,24 +38,21 @@ export function createWebSocketHandler(ctx: ServerContext): WebSocketHandler {
   const options = ctx.options;
   const sessions = new Set<WebSocketSession>();
   let closed = false;
-  // One ws server for every connection (several would each try to own the upgrade, ws#885).
-  const wss = new WebSocketServer({
-    noServer: true,
-    clientTracking: false,
-    // 0 means no limit, for ws as for the option.
-    maxPayload: options.wsMaxMessageSize,
-    // Frames per message (ws closes 1008 above; 0 = no limit). Each fragment is kept as its own
-    // Buffer until the message completes, so this bounds the bookkeeping that maxPayload doesn't.
-    maxFragments: options.wsMaxFragments,
-    perMessageDeflate: options.wsPerMessageDeflate,
-    // The app's choice was validated against the offered list; `false` sends no header.
-    handleProtocols: (_offered, req) => (req as UpgradeRequest)[kAcceptRequest]?.subprotocol ?? false,
-  });
+  // One ws server for every connection (several would each try to own the upgrade, ws#885),
+  // made on the first handshake: a server that never sees one never builds it. Building it at
+  // start-up also made it one more EventEmitter type seen by node's EventEmitter.init before the
+  // first request, which tipped init's stores (run for every response) into V8's megamorphic
+  // path (bench README, session 7).
+  let wss: WebSocketServer | undefined;
+  const server = (): WebSocketServer => {
+    if (wss === undefined) wss = createWsServer(options);
+    return wss;
+  };
   const http1: WebSocketHandshake = {
-    handleUpgrade: (req, socket, head, cb) => wss.handleUpgrade(req, socket, head, cb),
+    handleUpgrade: (req, socket, head, cb) => server().handleUpgrade(req, socket, head, cb),
     respond: writeRawResponse,
   };
-  const http2 = h2WebSocketHandshake(wss);
+  const http2 = h2WebSocketHandshake(server);
   const text = (
     handshake: WebSocketHandshake,
     socket: Duplex,
@@ -69,12 +66,6 @@ export function createWebSocketHandler(ctx: ServerContext): WebSocketHandler {
       [['content-type', 'text/plain; charset=utf-8'], ...extra],
       Buffer.from(message),
     );
-  wss.on('headers', (lines, req) => {
-    const extra = (req as UpgradeRequest)[kAcceptRequest]?.headers;
-    if (extra === undefined) return;
-    // Validated by the send validator: no CR/LF/NUL, no framing headers (D-2).
-    for (const [name, value] of extra) lines.push(`${name}: ${value}`);
-  });
 
   return {
     get size() {
@@ -145,7 +136,30 @@ export function createWebSocketHandler(ctx: ServerContext): WebSocketHandler {
     close() {
       closed = true;
       for (const session of sessions) session.shutdown();
-      wss.close();
+      wss?.close();
     },
   };
+}
+
+/** The `ws` server of a handler, in `noServer` mode: ws does the handshake and the framing. */
+function createWsServer(options: ServerContext['options']): WebSocketServer {
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    // 0 means no limit, for ws as for the option.
+    maxPayload: options.wsMaxMessageSize,
+    // Frames per message (ws closes 1008 above; 0 = no limit). Each fragment is kept as its own
+    // Buffer until the message completes, so this bounds the bookkeeping that maxPayload doesn't.
+    maxFragments: options.wsMaxFragments,
+    perMessageDeflate: options.wsPerMessageDeflate,
+    // The app's choice was validated against the offered list; `false` sends no header.
+    handleProtocols: (_offered, req) => (req as UpgradeRequest)[kAcceptRequest]?.subprotocol ?? false,
+  });
+  wss.on('headers', (lines, req) => {
+    const extra = (req as UpgradeRequest)[kAcceptRequest]?.headers;
+    if (extra === undefined) return;
+    // Validated by the send validator: no CR/LF/NUL, no framing headers (D-2).
+    for (const [name, value] of extra) lines.push(`${name}: ${value}`);
+  });
+  return wss;
 }
