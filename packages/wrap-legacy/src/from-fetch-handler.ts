@@ -7,6 +7,7 @@ import {
   UnsupportedScopeError,
 } from '@pagi/spec';
 import { WrapLegacyError } from './errors.js';
+import { installFastResponseByDefault } from './install-fast-response.js';
 import { FastResponse, type FastResponseState } from './internal/fast-response.js';
 import { fetchUrl } from './internal/fetch-url.js';
 import { isHopByHop } from './internal/hop-by-hop.js';
@@ -24,6 +25,14 @@ export type FetchHandler = (request: Request) => Response | Promise<Response>;
 export interface FromFetchHandlerOptions {
   /** Where handler errors are reported. Default `console.error`. */
   logger?: LegacyLogger;
+  /**
+   * Replace `globalThis.Response` with the lightweight one ({@link installFastResponse}) when this
+   * app is built, so that string and byte bodies are sent without web streams. Default `true`, as
+   * `@hono/node-server`'s `overrideGlobalObjects`; left alone anyway when the global is not the
+   * runtime's own (another adapter or polyfill installed theirs) or was put back by the function
+   * `installFastResponse()` returned. `false`: the real `Response`, read as a stream.
+   */
+  overrideGlobalResponse?: boolean;
 }
 
 /** Statuses whose `Response` may not carry a body (Fetch standard "null body status"). */
@@ -48,6 +57,7 @@ export function fromFetchHandler(handler: FetchHandler, options?: FromFetchHandl
   if (typeof handler !== 'function')
     throw new TypeError(`fromFetchHandler: expected a (Request) => Response function, got ${typeof handler}`);
   const logger = options?.logger ?? consoleLogger;
+  if (options?.overrideGlobalResponse !== false) installFastResponseByDefault();
   // Not async itself: runFetch's promise is returned as is (one promise per request, not two).
   return function fetchHandlerApp(scope, receive, send) {
     if (scope.type !== 'http') return Promise.reject(new UnsupportedScopeError(scope.type));

@@ -11,7 +11,8 @@
  * a `Headers` at construction (validated and detached from the caller's object, as the real one
  * does); `instanceof Response` holds for both kinds.
  */
-const NativeResponse: typeof Response = globalThis.Response;
+/** The runtime's own Response, as it was when this module loaded. */
+export const NativeResponse: typeof Response = globalThis.Response;
 
 type ResponseBody = ConstructorParameters<typeof Response>[0];
 
