@@ -9,7 +9,7 @@ import {
 import { WrapLegacyError } from './errors.js';
 import { installFastResponseByDefault } from './install-fast-response.js';
 import { FastResponse, type FastResponseState } from './internal/fast-response.js';
-import { fetchUrl } from './internal/fetch-url.js';
+import { requestUrl } from './internal/fetch-url.js';
 import { isHopByHop } from './internal/hop-by-hop.js';
 import { lazyRequest } from './internal/lazy-request.js';
 import { goneError, readWholeBody, requestBodyStream } from './internal/request-body.js';
@@ -137,9 +137,8 @@ async function runFetch(
   // What `new Request()` would refuse never reaches the handler (request-method.ts, fetch-url.ts).
   const requested = requestMethod(scope.method);
   const path = scope.raw_path ?? encodeURI(scope.path);
-  const query = scope.query_string;
   const origin = originOf(scope, scope.headers);
-  const url = origin === undefined ? undefined : fetchUrl(origin, query === '' ? path : `${path}?${query}`);
+  const url = origin === undefined ? undefined : requestUrl(origin, path, scope.query_string);
   if (typeof requested !== 'string' || url === undefined) {
     if (requested === 501) await sendPlain(send, 501, 'Not Implemented');
     else await sendPlain(send, 400, 'Bad Request');
