@@ -11,6 +11,7 @@ import { installFastResponseByDefault } from './install-fast-response.js';
 import { FastResponse, type FastResponseState } from './internal/fast-response.js';
 import { requestUrl } from './internal/fetch-url.js';
 import { isHopByHop } from './internal/hop-by-hop.js';
+import { isNullBodyStatus } from './internal/null-body-status.js';
 import { lazyRequest } from './internal/lazy-request.js';
 import { goneError, readWholeBody, requestBodyStream } from './internal/request-body.js';
 import { sendPlain } from './internal/plain-response.js';
@@ -34,9 +35,6 @@ export interface FromFetchHandlerOptions {
    */
   overrideGlobalResponse?: boolean;
 }
-
-/** Statuses whose `Response` may not carry a body (Fetch standard "null body status"). */
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /**
  * Runs a fetch-style handler as a PAGI `http` app. The `Request` body is a stream pulled from
@@ -198,7 +196,7 @@ async function runFetch(
   }
   await send({ type: 'http.response.start', status: response.status, headers: headerList(response.headers) });
   const body = response.body;
-  if (body === null || NULL_BODY_STATUS.has(response.status) || method === 'HEAD') {
+  if (body === null || isNullBodyStatus(response.status) || method === 'HEAD') {
     if (body !== null) void body.cancel().catch(ignore);
     await send({ type: 'http.response.body', more: false });
     return;
