@@ -7,8 +7,10 @@
  * - the same Hono hello world on @hono/node-server and on @pagi/server via fromFetchHandler.
  *
  * Prints instructions per request and `ratio wrapped-express/express <x>`,
- * `ratio wrapped-hono/hono-node <x>`, `ratio wrapped-hono-fast/hono-node <x>` (installFastResponse()) (native count / wrapped count: 1.0 = as cheap, higher is
- * better). Needs valgrind and built packages (spec, server, wrap-legacy).
+ * `ratio wrapped-hono/hono-node <x>` (fromFetchHandler as documented: its default lightweight
+ * global Response) and `ratio wrapped-hono-native/hono-node <x>` (`overrideGlobalResponse:
+ * false`, the real Response) (native count / wrapped count: 1.0 = as cheap, higher is better).
+ * Needs valgrind and built packages (spec, server, wrap-legacy).
  *
  *   node apps/bench/legacy.mjs [--warmup 10000] [--requests 5000]
  */
@@ -24,7 +26,7 @@ const SERVERS = [
   { name: 'wrapped-express', args: [join(here, 'servers/pagi-express.mjs')], load: 'http' },
   { name: 'hono-node', args: [join(here, 'servers/hono-node.mjs')], load: 'http' },
   { name: 'wrapped-hono', args: [join(here, 'servers/pagi-hono.mjs')], load: 'http' },
-  { name: 'wrapped-hono-fast', args: [join(here, 'servers/pagi-hono-fast.mjs')], load: 'http' },
+  { name: 'wrapped-hono-native', args: [join(here, 'servers/pagi-hono-native.mjs')], load: 'http' },
 ];
 
 const { values } = parseArgs({
@@ -53,5 +55,5 @@ for (let i = 0; i < SERVERS.length; i += 2) {
 console.log(`ratio wrapped-express/express ${(counts.express / counts['wrapped-express']).toFixed(3)}`);
 console.log(`ratio wrapped-hono/hono-node ${(counts['hono-node'] / counts['wrapped-hono']).toFixed(3)}`);
 console.log(
-  `ratio wrapped-hono-fast/hono-node ${(counts['hono-node'] / counts['wrapped-hono-fast']).toFixed(3)}`,
+  `ratio wrapped-hono-native/hono-node ${(counts['hono-node'] / counts['wrapped-hono-native']).toFixed(3)}`,
 );

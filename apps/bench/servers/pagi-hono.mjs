@@ -1,4 +1,5 @@
-// The same Hono hello world on @pagi/server through fromFetchHandler (built dist).
+// The same Hono hello world on @pagi/server through fromFetchHandler as documented (built dist):
+// the default swaps in the lightweight global Response, as @hono/node-server does with its own.
 import { createServer } from '@pagi/server';
 import { fromFetchHandler } from '@pagi/wrap-legacy';
 import { announce, honoHello } from './legacy-apps.mjs';

@@ -7,9 +7,11 @@ import {
   UnsupportedScopeError,
 } from '@pagi/spec';
 import { WrapLegacyError } from './errors.js';
+import { installFastResponseByDefault } from './install-fast-response.js';
 import { FastResponse, type FastResponseState } from './internal/fast-response.js';
-import { fetchUrl } from './internal/fetch-url.js';
+import { requestUrl } from './internal/fetch-url.js';
 import { isHopByHop } from './internal/hop-by-hop.js';
+import { isNullBodyStatus } from './internal/null-body-status.js';
 import { lazyRequest } from './internal/lazy-request.js';
 import { goneError, readWholeBody, requestBodyStream } from './internal/request-body.js';
 import { sendPlain } from './internal/plain-response.js';
@@ -24,10 +26,15 @@ export type FetchHandler = (request: Request) => Response | Promise<Response>;
 export interface FromFetchHandlerOptions {
   /** Where handler errors are reported. Default `console.error`. */
   logger?: LegacyLogger;
+  /**
+   * Replace `globalThis.Response` with the lightweight one ({@link installFastResponse}) when this
+   * app is built, so that string and byte bodies are sent without web streams. Default `true`, as
+   * `@hono/node-server`'s `overrideGlobalObjects`; left alone anyway when the global is not the
+   * runtime's own (another adapter or polyfill installed theirs) or was put back by the function
+   * `installFastResponse()` returned. `false`: the real `Response`, read as a stream.
+   */
+  overrideGlobalResponse?: boolean;
 }
-
-/** Statuses whose `Response` may not carry a body (Fetch standard "null body status"). */
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /**
  * Runs a fetch-style handler as a PAGI `http` app. The `Request` body is a stream pulled from
@@ -48,6 +55,7 @@ export function fromFetchHandler(handler: FetchHandler, options?: FromFetchHandl
   if (typeof handler !== 'function')
     throw new TypeError(`fromFetchHandler: expected a (Request) => Response function, got ${typeof handler}`);
   const logger = options?.logger ?? consoleLogger;
+  if (options?.overrideGlobalResponse !== false) installFastResponseByDefault();
   // Not async itself: runFetch's promise is returned as is (one promise per request, not two).
   return function fetchHandlerApp(scope, receive, send) {
     if (scope.type !== 'http') return Promise.reject(new UnsupportedScopeError(scope.type));
@@ -127,9 +135,8 @@ async function runFetch(
   // What `new Request()` would refuse never reaches the handler (request-method.ts, fetch-url.ts).
   const requested = requestMethod(scope.method);
   const path = scope.raw_path ?? encodeURI(scope.path);
-  const query = scope.query_string;
   const origin = originOf(scope, scope.headers);
-  const url = origin === undefined ? undefined : fetchUrl(origin, query === '' ? path : `${path}?${query}`);
+  const url = origin === undefined ? undefined : requestUrl(origin, path, scope.query_string);
   if (typeof requested !== 'string' || url === undefined) {
     if (requested === 501) await sendPlain(send, 501, 'Not Implemented');
     else await sendPlain(send, 400, 'Bad Request');
@@ -189,7 +196,7 @@ async function runFetch(
   }
   await send({ type: 'http.response.start', status: response.status, headers: headerList(response.headers) });
   const body = response.body;
-  if (body === null || NULL_BODY_STATUS.has(response.status) || method === 'HEAD') {
+  if (body === null || isNullBodyStatus(response.status) || method === 'HEAD') {
     if (body !== null) void body.cancel().catch(ignore);
     await send({ type: 'http.response.body', more: false });
     return;

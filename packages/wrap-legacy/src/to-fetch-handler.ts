@@ -14,6 +14,7 @@ import {
 } from '@pagi/spec';
 import { WrapLegacyError } from './errors.js';
 import { isHopByHop } from './internal/hop-by-hop.js';
+import { isNullBodyStatus } from './internal/null-body-status.js';
 import { formatSseComment, formatSseMessage } from '@pagi/spec';
 import { type LegacyLogger, consoleLogger } from './logger.js';
 
@@ -28,8 +29,6 @@ export interface ToFetchHandlerOptions {
   clientAddress?: (request: Request) => [host: string, port: number] | undefined;
 }
 
-/** Statuses whose `Response` may not carry a body (Fetch standard "null body status"). */
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const encoder = new TextEncoder();
 
 /**
@@ -204,7 +203,7 @@ class FetchExchange {
       if (!out.has('cache-control')) out.set('cache-control', 'no-cache');
     }
     this.#started = true;
-    const nullBody = NULL_BODY_STATUS.has(status) || this.#request.method === 'HEAD';
+    const nullBody = isNullBodyStatus(status) || this.#request.method === 'HEAD';
     const body = nullBody
       ? null
       : new ReadableStream<Uint8Array>(

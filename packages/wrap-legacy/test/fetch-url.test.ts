@@ -1,6 +1,6 @@
 /** fetchUrl and requestMethod agree with what the real `Request` constructor makes of a scope. */
 import { describe, expect, test } from 'vitest';
-import { canonicalOrigin, fetchUrl as fetchUrlFrom } from '../src/internal/fetch-url.js';
+import { canonicalOrigin, fetchUrl as fetchUrlFrom, requestUrl } from '../src/internal/fetch-url.js';
 
 /** The bridge's two steps: the origin (memoised per host by originOf), then the target. */
 function fetchUrl(origin: string, target: string): string | undefined {
@@ -102,5 +102,35 @@ describe('requestMethod', () => {
       if (real === undefined) expect(typeof ours, JSON.stringify(method)).toBe('number');
       else expect(ours, JSON.stringify(method)).toBe(real);
     }
+  });
+});
+
+describe('requestUrl (the last URL remembered)', () => {
+  test('gives what fetchUrl gives, whatever changed since the call before', () => {
+    const origins = ['http://x.test', 'https://y.test:8443'];
+    const cases: [string, string, string][] = [];
+    for (const origin of origins)
+      for (const [path, query] of [
+        ['/a', ''],
+        ['/a', ''],
+        ['/a', 'b=1'],
+        ['/a', 'b=1'],
+        ['/a/../b', ''],
+        ['/a/../b', ''],
+        ['/a', ''],
+      ] as const)
+        cases.push([origin, path, query]);
+    // Each case after each other case: the memo of the one before never leaks into the next.
+    for (const [o1, p1, q1] of cases)
+      for (const [o2, p2, q2] of cases) {
+        requestUrl(o1, p1, q1);
+        expect(requestUrl(o2, p2, q2)).toBe(fetchUrlFrom(o2, q2 === '' ? p2 : `${p2}?${q2}`));
+      }
+  });
+
+  test('a refused target stays refused when asked again', () => {
+    expect(requestUrl('http://x.test', '*', '')).toBeUndefined();
+    expect(requestUrl('http://x.test', '*', '')).toBeUndefined();
+    expect(requestUrl('http://x.test', '/ok', '')).toBe('http://x.test/ok');
   });
 });

@@ -1,4 +1,7 @@
-/** A real Hono app through fromFetchHandler under @pagi/server, over real sockets. */
+/**
+ * A real Hono app through fromFetchHandler under @pagi/server, over real sockets, as documented
+ * (the lightweight global Response); frameworks-hono-native.test.ts runs it on the real Response.
+ */
 import { connect } from 'node:net';
 import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
@@ -6,6 +9,7 @@ import { stream } from 'hono/streaming';
 import { request } from 'undici';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { fromFetchHandler } from '../src/index.js';
+import { honoSuite } from './support/hono-suite.js';
 import { recordingLogger, serve } from './support/serve.js';
 
 const log = recordingLogger();
@@ -66,7 +70,12 @@ beforeAll(async () => {
     );
   });
   hono.onError((_err, c) => c.text('hono error page', 500));
-  const served = await serve(fromFetchHandler(hono.fetch, { logger: log.logger }));
+  const served = await serve(
+    fromFetchHandler(hono.fetch, {
+      logger: log.logger,
+      overrideGlobalResponse: honoSuite.overrideGlobalResponse,
+    }),
+  );
   base = served.url;
   close = served.close;
 });

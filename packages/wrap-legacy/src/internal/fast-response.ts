@@ -1,3 +1,5 @@
+import { isNullBodyStatus } from './null-body-status.js';
+
 /**
  * A lightweight `Response` for fetch handlers behind fromFetchHandler (the approach of
  * @hono/node-server's `response.ts`): a `new Response('text')` keeps its status, body and headers
@@ -11,12 +13,10 @@
  * a `Headers` at construction (validated and detached from the caller's object, as the real one
  * does); `instanceof Response` holds for both kinds.
  */
-const NativeResponse: typeof Response = globalThis.Response;
+/** The runtime's own Response, as it was when this module loaded. */
+export const NativeResponse: typeof Response = globalThis.Response;
 
 type ResponseBody = ConstructorParameters<typeof Response>[0];
-
-/** Statuses whose `Response` may not carry a body (Fetch standard "null body status"). */
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /** What the bridge sends without building the real Response. */
 export interface FastResponseState {
@@ -46,7 +46,7 @@ export class FastResponse {
       Number.isInteger(status) &&
       status >= 200 &&
       status <= 599 &&
-      !(body != null && NULL_BODY_STATUS.has(status))
+      !(body != null && isNullBodyStatus(status))
     ) {
       const headers = init?.headers === undefined ? undefined : new Headers(init.headers);
       if (headers !== undefined && body != null && !headers.has('content-type') && typeof body === 'string')

@@ -100,3 +100,26 @@ export function cachedOrigin(origin: string): string | undefined {
   origins.set(origin, canonical);
   return canonical;
 }
+
+/** The last URL built, by origin, path and query (see {@link requestUrl}). */
+let lastOrigin = '';
+let lastPath = '';
+let lastQuery = '';
+let lastUrl: string | undefined;
+
+/**
+ * {@link fetchUrl} of `origin` + `path` + `?query`, remembered for the last request: a route
+ * hit again and again (a health check, a hot endpoint, a poll) gets the same string back after
+ * three comparisons, without the concatenation, the scan, and the copy the handler's first
+ * `indexOf` on a fresh concatenation makes to flatten it. `origin` comes from `cachedOrigin`, so
+ * the same host is the same string; any difference builds and checks the URL as before.
+ */
+export function requestUrl(origin: string, path: string, query: string): string | undefined {
+  if (path === lastPath && query === lastQuery && origin === lastOrigin) return lastUrl;
+  const url = fetchUrl(origin, query === '' ? path : `${path}?${query}`);
+  lastOrigin = origin;
+  lastPath = path;
+  lastQuery = query;
+  lastUrl = url;
+  return url;
+}
