@@ -13,14 +13,9 @@
 // same way for both drops it, while a scavenge (several per window) stays in every window.
 // Profiling: KEEP / CG_EXTRA / NODE_EXTRA as for instructions.mjs; KEEP keeps the median window.
 // Build first: for p in spec server; do (cd packages/$p && npx tsup); done
-import { execFile } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
-import { startUnderCallgrind } from './callgrind.mjs';
+import { parseArgs } from 'node:util';
+import { countWindows, median } from './callgrind.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -36,49 +31,6 @@ const requests = Number(values.requests);
 const warmup = Number(values.warmup);
 const windows = Math.max(1, Number(values.windows));
 const here = fileURLToPath(new URL('.', import.meta.url));
-const run = promisify(execFile);
-const driver = fileURLToPath(new URL('./callgrind.mjs', import.meta.url));
-
-/**
- * callgrind.mjs's countPerUnit, counted in `windows` windows: warm-up, a settling round, then
- * `windows` rounds, each zeroed before and dumped after.
- * Returns instructions per request of each window, in order.
- */
-async function countWindows(server) {
-  const outDir = mkdtempSync(join(tmpdir(), 'pagi-cg-'));
-  const { child, port } = await startUnderCallgrind(server.args, outDir);
-  const drive = (n) => run(process.execPath, [driver, '--drive', server.load, String(port), String(n)]);
-  const control = (flag) => run('callgrind_control', [flag, String(child.pid)]);
-  try {
-    await drive(warmup);
-    await control('-z');
-    await drive(requests); // settles what the warm-up left behind; not counted
-    const texts = [];
-    for (let w = 0; w < windows; w++) {
-      await control('-z');
-      await drive(requests);
-      await control('-d');
-      const seen = new Set(texts.map((t) => t.file));
-      const dump = readdirSync(outDir).find((f) => f !== 'cg.out' && !seen.has(f));
-      texts.push({ file: dump, text: readFileSync(join(outDir, dump), 'utf8') });
-    }
-    const per = texts.map(({ text }) => Number(/^(?:summary|totals): (\d+)/m.exec(text)?.[1]) / requests);
-    if (process.env.KEEP) {
-      const name = server.name.replace(/[^\w.-]+/g, '_');
-      const median = per.indexOf([...per].sort((x, y) => x - y)[(per.length - 1) >> 1]);
-      writeFileSync(join(process.env.KEEP, `${name}.cg`), texts[median].text);
-      console.error(
-        `kept ${name}.cg (pid ${child.pid}: /tmp/perf-${child.pid}.map with NODE_EXTRA=--perf-basic-prof)`,
-      );
-    }
-    return per;
-  } finally {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-    rmSync(outDir, { recursive: true, force: true });
-  }
-}
-
 const servers = [
   { name: 'node-http2', args: [`${here}servers/node-http2.mjs`], load: 'h2' },
   { name: 'node-http2-compat', args: [`${here}servers/node-http2-compat.mjs`], load: 'h2' },
@@ -91,9 +43,8 @@ for (const file of values.servers.split(',').filter((n) => n.endsWith('.mjs'))) 
 }
 const counts = {};
 for (const server of servers) {
-  const per = await countWindows(server);
-  const sorted = [...per].sort((x, y) => x - y);
-  counts[server.name] = sorted[(sorted.length - 1) >> 1];
+  const per = await countWindows(server, { warmup, requests, windows });
+  counts[server.name] = median(per);
   const mean = per.reduce((x, y) => x + y, 0) / per.length;
   console.log(
     `${server.name.padEnd(20)} ${Math.round(counts[server.name]).toString().padStart(9)} instructions/request` +

@@ -79,6 +79,8 @@ async function main() {
     options: {
       warmup: { type: 'string', default: '10000' },
       requests: { type: 'string', default: '5000' },
+      // Counted windows per server; the median is its figure (callgrind.mjs countWindows).
+      windows: { type: 'string', default: '3' },
       only: { type: 'string' }, // http | users | post | ws
       servers: { type: 'string' },
     },
@@ -87,7 +89,11 @@ async function main() {
     console.error('instructions.mjs needs valgrind (apt install valgrind); skipped');
     process.exit(0);
   }
-  const opts = { warmup: Number(values.warmup), requests: Number(values.requests) };
+  const opts = {
+    warmup: Number(values.warmup),
+    requests: Number(values.requests),
+    windows: Number(values.windows),
+  };
   const sets = { http: HTTP, users: USERS, post: POST, ws: WS };
   let servers = values.only !== undefined ? (sets[values.only] ?? []) : [...HTTP, ...USERS, ...POST, ...WS];
   if (values.servers !== undefined) {

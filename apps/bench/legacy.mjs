@@ -33,13 +33,19 @@ const { values } = parseArgs({
   options: {
     warmup: { type: 'string', default: '10000' },
     requests: { type: 'string', default: '5000' },
+    // Counted windows per server; the median is its figure (callgrind.mjs countWindows).
+    windows: { type: 'string', default: '3' },
   },
 });
 if (!hasCommand('valgrind') || !hasCommand('callgrind_control')) {
   console.error('legacy.mjs needs valgrind (apt install valgrind); skipped');
   process.exit(0);
 }
-const opts = { warmup: Number(values.warmup), requests: Number(values.requests) };
+const opts = {
+  warmup: Number(values.warmup),
+  requests: Number(values.requests),
+  windows: Number(values.windows),
+};
 const counts = {};
 // Two at a time, each native server next to its wrapped twin.
 for (let i = 0; i < SERVERS.length; i += 2) {

@@ -26,6 +26,8 @@ const { values } = parseArgs({
   options: {
     warmup: { type: 'string', default: '10000' },
     requests: { type: 'string', default: '5000' },
+    // Counted windows per server; the median is its figure (callgrind.mjs countWindows).
+    windows: { type: 'string', default: '3' },
     browser: { type: 'boolean', default: false },
     layers: { type: 'boolean', default: false },
     headers: { type: 'boolean', default: false },
@@ -48,7 +50,11 @@ if (values.layers) {
     SERVERS.push({ name: layer, args: [join(here, 'servers/pagi-stack.mjs'), layer], load });
   }
 }
-const opts = { warmup: Number(values.warmup), requests: Number(values.requests) };
+const opts = {
+  warmup: Number(values.warmup),
+  requests: Number(values.requests),
+  windows: Number(values.windows),
+};
 const counts = {};
 // Two at a time: valgrind runs a process on one core; instruction counts ignore the other.
 for (let i = 0; i < SERVERS.length; i += 2) {
