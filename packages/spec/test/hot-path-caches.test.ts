@@ -78,3 +78,51 @@ describe('appendVary one-field shortcut', () => {
     ]);
   });
 });
+
+describe('Apache line parts memo', () => {
+  it('gives each line the text of its own values, whatever the line before it held', () => {
+    const base = {
+      client: '10.0.0.1',
+      method: 'GET',
+      target: '/a',
+      httpVersion: '1.1',
+      status: 200,
+      bytes: 13,
+      durationMs: 1,
+      referer: 'http://r/',
+      userAgent: 'curl/8',
+      protocol: 'http',
+    };
+    const t = Date.UTC(2026, 0, 2, 3, 4, 5);
+    const variants = [
+      base,
+      { ...base, client: '10.0.0.2' },
+      { ...base, method: 'POST', target: '/b', httpVersion: '2' },
+      { ...base, status: 0, bytes: 0 },
+      { ...base, status: 404 },
+      { ...base, referer: undefined, userAgent: undefined },
+      { ...base, userAgent: 'x"y' },
+      { ...base, client: '' },
+    ];
+    const expected = [
+      '10.0.0.1 - - [02/Jan/2026:03:04:05 +0000] "GET /a HTTP/1.1" 200 13 "http://r/" "curl/8"',
+      '10.0.0.2 - - [02/Jan/2026:03:04:05 +0000] "GET /a HTTP/1.1" 200 13 "http://r/" "curl/8"',
+      '10.0.0.1 - - [02/Jan/2026:03:04:05 +0000] "POST /b HTTP/2" 200 13 "http://r/" "curl/8"',
+      '10.0.0.1 - - [02/Jan/2026:03:04:05 +0000] "GET /a HTTP/1.1" - - "http://r/" "curl/8"',
+      '10.0.0.1 - - [02/Jan/2026:03:04:05 +0000] "GET /a HTTP/1.1" 404 13 "http://r/" "curl/8"',
+      '10.0.0.1 - - [02/Jan/2026:03:04:05 +0000] "GET /a HTTP/1.1" 200 13 "-" "-"',
+      '10.0.0.1 - - [02/Jan/2026:03:04:05 +0000] "GET /a HTTP/1.1" 200 13 "http://r/" "x\\x22y"',
+      '- - - [02/Jan/2026:03:04:05 +0000] "GET /a HTTP/1.1" 200 13 "http://r/" "curl/8"',
+    ];
+    // Every order of two lines: each part is remembered from the line before.
+    for (let i = 0; i < variants.length; i++) {
+      for (let j = 0; j < variants.length; j++) {
+        expect(formatAccessLog('combined', variants[i]!, t)).toBe(expected[i]);
+        expect(formatAccessLog('combined', variants[j]!, t)).toBe(expected[j]);
+        expect(formatAccessLog('common', variants[j]!, t + 1000)).toBe(
+          expected[j]!.replace(':05 +0000', ':06 +0000').replace(/ "[^"]*" "[^"]*"$/, ''),
+        );
+      }
+    }
+  });
+});

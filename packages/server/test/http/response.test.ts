@@ -523,6 +523,31 @@ describe('response head fields', () => {
     expect(lines.filter((l) => /^date: /i.test(l))).toHaveLength(1);
   });
 
+  it('writes every field of a long head from each place, repeats early and late kept in order', async () => {
+    // 20 names: each place has its own store site up to 16, the rest share the general path.
+    const headers: [string, string][] = [];
+    for (let i = 0; i < 20; i++) headers.push([`x-f${i}`, String(i)]);
+    headers.splice(5, 0, ['set-cookie', 'a=1']);
+    headers.splice(12, 0, ['set-cookie', 'b=2']);
+    headers.push(['set-cookie', 'c=3'], ['x-f3', 'again']);
+    s = await startServer(
+      sender([
+        { type: 'http.response.start', status: 200, headers },
+        { type: 'http.response.body', body: 'ok' },
+      ]),
+    );
+    const text = await raw(s.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const lines = text.split('\r\n\r\n')[0]!.split('\r\n');
+    expect(lines.filter((l) => l.startsWith('set-cookie:'))).toEqual([
+      'set-cookie: a=1',
+      'set-cookie: b=2',
+      'set-cookie: c=3',
+    ]);
+    expect(lines.filter((l) => l.startsWith('x-f3:'))).toEqual(['x-f3: 3', 'x-f3: again']);
+    for (let i = 0; i < 20; i++) if (i !== 3) expect(lines).toContain(`x-f${i}: ${i}`);
+    expect(lines).toContain('content-length: 2');
+  });
+
   it('still refuses a value node would refuse (checked once, by the server)', async () => {
     const outcomes: string[] = [];
     s = await startServer(

@@ -108,130 +108,172 @@ export function bufferBody(
 ): Promise<unknown> {
   // Only the `keepString: true` overload ever passes a string (checked by the overloads).
   const finish = finishBody as (start: HttpResponseStartEvent, body: Uint8Array | string) => BufferedResponse;
-  const keepString = options.keepString === true;
   const limit = options.limit;
   if (!Number.isSafeInteger(limit) || limit < 0) {
     return Promise.reject(
       new PagiValidationError(`bufferBody() expected limit to be a whole number ≥ 0, got ${limit}`),
     );
   }
-  let held: HttpResponseStartEvent | undefined;
-  let chunks: Uint8Array[] = [];
-  let size = 0;
-  let streaming = false;
+  const exchange = new HeldExchange(scope, send, options, finish);
+  let running: unknown;
+  try {
+    running = app(scope, receive, exchange.send);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  // Chained, not awaited in an async function (one promise and resumption less per request).
+  return Promise.resolve(running).then(exchange.afterApp);
+}
+
+/**
+ * One response being held: its state and steps in one object, whose three functions (the `send`
+ * the app gets and two promise callbacks) share one context; the steps are methods, not a
+ * closure each made per request.
+ */
+class HeldExchange {
+  /** The start held back, until the body is complete or buffering gives up. */
+  private held: HttpResponseStartEvent | undefined = undefined;
+  /** Body chunks held (copied), `size` bytes in all; made for a body in several events only. */
+  private chunks: Uint8Array[] | undefined = undefined;
+  private size = 0;
+  /** Everything from now on goes straight to the inner send. */
+  private streaming = false;
+  /** The body that goes out once the start's send resolved. */
+  private body: Uint8Array | string = '';
+  private readonly keepString: boolean;
+  private readonly limit: number;
+
+  /**
+   * The `send` the app gets. A plain function, not an async one: events that pass straight
+   * through return the inner send's own promise and a held start returns a settled one, so only a
+   * body event behind a held start pays for an async call. It never throws: an error becomes a
+   * rejection, as a `send` must (protocol.md §1.4).
+   */
+  readonly send: Send<'http'>;
+  /** After the app returned: a start with no final body is handed over, as the app sent it. */
+  readonly afterApp: (result: unknown) => unknown;
+  /** Sends `body` (after the start's send resolved). */
+  private readonly sendBody: () => Promise<void>;
+
+  constructor(
+    private readonly scope: HttpScope,
+    private readonly inner: Send<'http'>,
+    private readonly options: BufferBodyOptions,
+    private readonly finish: (start: HttpResponseStartEvent, body: Uint8Array | string) => BufferedResponse,
+  ) {
+    this.keepString = options.keepString === true;
+    this.limit = options.limit;
+    this.send = (event) => {
+      try {
+        return this.sent(event);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
+    this.afterApp = (result) => (this.held === undefined ? result : this.release().then(() => result));
+    this.sendBody = () => this.inner({ type: 'http.response.body', body: this.body });
+  }
+
+  private sent(event: Parameters<Send<'http'>>[0]): Promise<void> {
+    if (this.streaming) return this.inner(event);
+    if (event.type === 'http.response.start') {
+      if (
+        this.held !== undefined ||
+        isUntransformable(this.scope, event) ||
+        this.options.skip?.(event) === true
+      ) {
+        this.streaming = this.held === undefined;
+        return this.inner(event);
+      }
+      this.held = event;
+      return HELD;
+    }
+    if (this.held === undefined) return this.inner(event);
+    if (
+      this.size === 0 &&
+      event.type === 'http.response.body' &&
+      event.more !== true &&
+      event.file === undefined &&
+      event.fh === undefined
+    ) {
+      // The whole body in one event (the usual small response): no async call, no chunk list.
+      const given = event.body;
+      const body = this.keepString && typeof given === 'string' ? given : toBytes(given);
+      if (typeof body === 'string' ? fitsUtf8(body, this.limit) : body.byteLength <= this.limit) {
+        return this.sendWhole(body);
+      }
+    }
+    return this.bodyWhileHeld(event);
+  }
 
   /** Gives up buffering: the held start and chunks go out as they came, one awaited send each. */
-  const release = async (): Promise<void> => {
-    streaming = true;
-    const start = held!;
-    held = undefined;
-    await send(start);
-    const pending = chunks;
-    chunks = [];
-    for (const body of pending) await send({ type: 'http.response.body', body, more: true });
-  };
+  private async release(): Promise<void> {
+    this.streaming = true;
+    const start = this.held!;
+    this.held = undefined;
+    await this.inner(start);
+    const pending = this.chunks;
+    this.chunks = undefined;
+    if (pending !== undefined) {
+      for (const body of pending) await this.inner({ type: 'http.response.body', body, more: true });
+    }
+  }
 
   /** A body event while a start is held: buffer it, or give up and stream (async: it may await). */
-  const bodyWhileHeld = async (event: Parameters<Send<'http'>>[0]): Promise<void> => {
+  private async bodyWhileHeld(event: Parameters<Send<'http'>>[0]): Promise<void> {
+    const limit = this.limit;
     if (event.type !== 'http.response.body' || event.file !== undefined || event.fh !== undefined) {
-      if (event.type === 'http.response.body' && size === 0 && options.onFile !== undefined) {
-        const headers = await options.onFile(held!, event as FileBodyEvent);
-        if (headers !== undefined) held = { ...held!, headers };
+      if (event.type === 'http.response.body' && this.size === 0 && this.options.onFile !== undefined) {
+        const headers = await this.options.onFile(this.held!, event as FileBodyEvent);
+        if (headers !== undefined) this.held = { ...this.held!, headers };
       }
-      await release();
-      return send(event);
+      await this.release();
+      return this.inner(event);
     }
     const given = event.body;
     let body: Uint8Array | string;
-    if (keepString && typeof given === 'string' && size === 0 && event.more !== true) {
+    if (this.keepString && typeof given === 'string' && this.size === 0 && event.more !== true) {
       if (!fitsUtf8(given, limit)) {
-        await release();
-        return send(event);
+        await this.release();
+        return this.inner(event);
       }
       body = given;
     } else {
       const bytes = toBytes(given);
-      if (size + bytes.byteLength > limit) {
-        await release();
-        return send(event);
+      if (this.size + bytes.byteLength > limit) {
+        await this.release();
+        return this.inner(event);
       }
       const last = event.more !== true;
       if (bytes.byteLength > 0) {
         // A held chunk is copied: the app may reuse its buffer once `send` resolved. The last
         // chunk of a body held in one piece is not: it is sent before this `send` resolves, and
         // a string's encoding is a fresh array anyway.
-        chunks.push(last || typeof given === 'string' ? bytes : bytes.slice());
-        size += bytes.byteLength;
+        (this.chunks ??= []).push(last || typeof given === 'string' ? bytes : bytes.slice());
+        this.size += bytes.byteLength;
       }
       if (!last) return;
-      body = concatBytes(chunks, size);
-      chunks = [];
+      body = concatBytes(this.chunks ?? [], this.size);
+      this.chunks = undefined;
     }
-    await sendWhole(body);
-  };
+    await this.sendWhole(body);
+  }
 
   /**
    * Sends the held start, as `finish` made it for the complete `body`, then the body once the
    * start's send resolved (chained, not awaited in an async function: one promise less).
    */
-  const sendWhole = (body: Uint8Array | string): Promise<void> => {
-    const start = held!;
-    held = undefined;
-    streaming = true;
-    const out = finish(start, body);
-    return send({
+  private sendWhole(body: Uint8Array | string): Promise<void> {
+    const start = this.held!;
+    this.held = undefined;
+    this.streaming = true;
+    const out = this.finish(start, body);
+    this.body = out.body;
+    return this.inner({
       type: 'http.response.start',
       status: out.status,
       headers: out.headers,
       trailers: start.trailers,
-    }).then(() => send({ type: 'http.response.body', body: out.body }));
-  };
-
-  /**
-   * A plain function, not an async one: events that pass straight through return the inner
-   * send's own promise and a held start returns a settled one, so only a body event behind a
-   * held start pays for an async call. It never throws: an error becomes a rejection, as a
-   * `send` must (protocol.md §1.4).
-   */
-  const bufferedSend: Send<'http'> = (event) => {
-    try {
-      if (streaming) return send(event);
-      if (event.type === 'http.response.start') {
-        if (held !== undefined || isUntransformable(scope, event) || options.skip?.(event) === true) {
-          streaming = held === undefined;
-          return send(event);
-        }
-        held = event;
-        return HELD;
-      }
-      if (held === undefined) return send(event);
-      if (
-        size === 0 &&
-        event.type === 'http.response.body' &&
-        event.more !== true &&
-        event.file === undefined &&
-        event.fh === undefined
-      ) {
-        // The whole body in one event (the usual small response): no async call, no chunk list.
-        const given = event.body;
-        const body = keepString && typeof given === 'string' ? given : toBytes(given);
-        if (typeof body === 'string' ? fitsUtf8(body, limit) : body.byteLength <= limit)
-          return sendWhole(body);
-      }
-      return bodyWhileHeld(event);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
-
-  // Chained, not awaited in an async function (one promise and resumption less per request). A
-  // start with no final body: handed over, as the app sent it, once the app returned.
-  const afterApp = (result: unknown): unknown => (held === undefined ? result : release().then(() => result));
-  let running: unknown;
-  try {
-    running = app(scope, receive, bufferedSend);
-  } catch (error) {
-    return Promise.reject(error);
+    }).then(this.sendBody);
   }
-  return Promise.resolve(running).then(afterApp);
 }
