@@ -29,3 +29,4 @@ export * from './authorization.js';
 export * from './hop-by-hop.js';
 export * from './forwarded-format.js';
 export * from './channel-layer.js';
+export * from './settled.js';

@@ -24,6 +24,7 @@ it('exports exactly the documented runtime names', () => {
       'PagiStateError',
       'PagiUnknownEventError',
       'PagiValidationError',
+      'SETTLED',
       'SseEvents',
       'UnsupportedScopeError',
       'WebSocketEvents',

@@ -6,6 +6,7 @@ import {
   PagiStateError,
   PagiUnknownEventError,
   PagiValidationError,
+  SETTLED,
 } from '@pagi/spec';
 import type { ExchangeState } from './exchange-state.js';
 import { writeCheckedHead } from './checked-head.js';
@@ -39,7 +40,7 @@ const ORDER_STEP = Int8Array.from([
   HttpSendOrder.COMPLETE,
 ]);
 
-const RESOLVED: Promise<void> = Promise.resolve();
+const RESOLVED: Promise<void> = SETTLED; // @pagi/spec's shared one: a caller may skip awaiting it
 const FILE_CHUNK = 64 * 1024;
 
 function noop(): void {}

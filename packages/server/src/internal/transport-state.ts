@@ -1,4 +1,4 @@
-import type { TransportState } from '@pagi/spec';
+import { SETTLED, type TransportState } from '@pagi/spec';
 
 /** The part of a writable stream the transport view needs (a `net.Socket`, a `ServerResponse`, …). */
 export interface MeasuredWritable {
@@ -25,7 +25,7 @@ export interface ServerTransportState extends TransportState {
   dispose(): void;
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
+const RESOLVED: Promise<void> = SETTLED; // @pagi/spec's shared one: a caller may skip awaiting it
 
 /**
  * Creates the outbound flow-control view of protocol.md §3.9 over one writable.

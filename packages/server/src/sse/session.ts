@@ -10,6 +10,7 @@ import {
   type Send,
   type SendEvent,
   type SendValidator,
+  SETTLED,
   type SseScope,
 } from '@pagi/spec';
 import type { ServerContext } from '../internal/context.js';
@@ -22,7 +23,7 @@ type Inbound = ReceiveEvent<'sse'>;
 type Outbound = SendEvent<'sse'>;
 type State = 'init' | 'streaming' | 'declining' | 'ended';
 
-const RESOLVED: Promise<void> = Promise.resolve();
+const RESOLVED: Promise<void> = SETTLED; // @pagi/spec's shared one: a caller may skip awaiting it
 const EMPTY = new Uint8Array(0);
 
 /**

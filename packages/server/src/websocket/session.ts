@@ -9,6 +9,7 @@ import {
   type Send,
   type SendEvent,
   type SendValidator,
+  SETTLED,
   type WebSocketDisconnectEvent,
   type WebSocketScope,
 } from '@pagi/spec';
@@ -50,7 +51,7 @@ export interface WebSocketHandshake {
 }
 export type UpgradeRequest = IncomingMessage & { [kAcceptRequest]?: AcceptRequest };
 
-const RESOLVED: Promise<void> = Promise.resolve();
+const RESOLVED: Promise<void> = SETTLED; // @pagi/spec's shared one: a caller may skip awaiting it
 /** `ws.send` options for a text frame whose payload is given as bytes (ws copies them, never mutates). */
 const TEXT_FRAME = Object.freeze({ binary: false });
 const BINARY_FRAME = Object.freeze({ binary: true });

@@ -1,4 +1,4 @@
-import type { TransportState } from '@pagi/spec';
+import { SETTLED, type TransportState } from '@pagi/spec';
 
 /** The part of a writable the transport view reads: its queue and its `drain`/`close` events. */
 export interface MeasuredSource {
@@ -7,7 +7,7 @@ export interface MeasuredSource {
   off(event: 'drain' | 'close', listener: () => void): unknown;
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
+const RESOLVED: Promise<void> = SETTLED; // @pagi/spec's shared one: a caller may skip awaiting it
 
 function runAll(callbacks: Array<() => void> | undefined): void {
   if (callbacks === undefined) return;

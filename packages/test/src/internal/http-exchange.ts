@@ -5,6 +5,7 @@ import {
   PagiValidationError,
   type ReceiveEvent,
   type SendValidator,
+  SETTLED,
   createSendValidator,
   toBytes,
 } from '@pagi/spec';
@@ -188,19 +189,40 @@ export class HttpExchange {
     return { type: 'http.disconnect' };
   }
 
-  private async send(event: unknown): Promise<void> {
+  /**
+   * The app's `send()`. Not `async`: an event handled synchronously (every event but a file body
+   * read from disk) returns @pagi/spec's shared `SETTLED`, as the server's `send()` does, so a
+   * caller that checks for it (`Response#send`) takes the same path here as on the server. A
+   * refused event returns a rejected promise, never a synchronous throw.
+   */
+  private send(event: unknown): Promise<void> {
     // D-6: once the client is gone (or the request was ended abnormally), sends do nothing.
-    if (this.gone.settled) return;
-    if ((event as { type?: unknown } | null)?.type === 'http.response.start') checkContentLength(event);
-    let fileData: Buffer | undefined;
-    if (this.readsFileFirst(event)) {
-      fileData = await readFile(event as Record<string, unknown>);
-      if (this.gone.settled) return;
+    if (this.gone.settled) return SETTLED;
+    try {
+      if ((event as { type?: unknown } | null)?.type === 'http.response.start') checkContentLength(event);
+      if (this.readsFileFirst(event)) return this.sendReadFirst(event as Record<string, unknown>);
+      return this.accept(event, undefined);
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  /** A file body read before the state machine advances (see {@link HttpExchange.readsFileFirst}). */
+  private async sendReadFirst(event: Record<string, unknown>): Promise<void> {
+    const fileData = await readFile(event);
+    if (this.gone.settled) return;
+    await this.accept(event, fileData);
+  }
+
+  /**
+   * Validates, records and delivers one event: `SETTLED`, or the pending read of a file body
+   * that was not read first. Throws what the validator or the framing refuses.
+   */
+  private accept(event: unknown, fileData: Buffer | undefined): Promise<void> {
     const verdict = this.validator.check(event);
     const ev = event as Record<string, unknown> & { type: string };
     this.events.push(snapshot(ev));
-    if (verdict === 'ignore') return;
+    if (verdict === 'ignore') return SETTLED;
     switch (ev.type) {
       case 'http.response.start': {
         this.started = true;
@@ -221,41 +243,49 @@ export class HttpExchange {
         if (at === 'after-response-start' || (typeof at === 'object' && at.afterChunks === 0)) {
           this.clientDisconnect();
         }
-        return;
+        return SETTLED;
       }
       case 'http.response.body': {
-        let data: Buffer;
-        let final = ev.more !== true;
         if (typeof ev.file === 'string' || ev.fh !== undefined) {
           // A file body always ends the response body (protocol.md §4.1.4).
-          final = true;
-          data = fileData ?? (await readFile(ev));
-        } else {
-          const bytes = toBytes(ev.body as Uint8Array | string | undefined);
-          data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+          if (fileData !== undefined) {
+            this.deliverBody(fileData, true);
+            return SETTLED;
+          }
+          return this.readThenDeliver(ev);
         }
-        if (this.gone.settled) return;
-        this.checkDeclaredLength(data.length, final);
-        this.bodyBytes += data.length;
-        // HEAD, 204, 304: the server writes the head and drops every body byte.
-        if (!this.dropBody && data.length > 0) this.chunks.push(Buffer.from(data));
-        this.bodyEvents++;
-        if (final) {
-          this.bodyDone = true;
-          if (!this.trailersDeclared) this.finishResponse();
-        }
-        const at = this.disconnectAt;
-        if (typeof at === 'object' && at.afterChunks === this.bodyEvents) this.clientDisconnect();
-        return;
+        const bytes = toBytes(ev.body as Uint8Array | string | undefined);
+        this.deliverBody(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), ev.more !== true);
+        return SETTLED;
       }
       case 'http.response.trailers':
         this.trailers = this.trailersFramed ? copyHeaders(ev.headers as HeaderList | undefined) : [];
         this.finishResponse();
-        return;
+        return SETTLED;
       default:
         // http.fullflush: nothing is buffered in-process, so there is nothing to flush.
-        return;
+        return SETTLED;
     }
+  }
+
+  private async readThenDeliver(ev: Record<string, unknown>): Promise<void> {
+    this.deliverBody(await readFile(ev), true);
+  }
+
+  /** Hands body bytes to the client side, checked against the declared length. */
+  private deliverBody(data: Buffer, final: boolean): void {
+    if (this.gone.settled) return;
+    this.checkDeclaredLength(data.length, final);
+    this.bodyBytes += data.length;
+    // HEAD, 204, 304: the server writes the head and drops every body byte.
+    if (!this.dropBody && data.length > 0) this.chunks.push(Buffer.from(data));
+    this.bodyEvents++;
+    if (final) {
+      this.bodyDone = true;
+      if (!this.trailersDeclared) this.finishResponse();
+    }
+    const at = this.disconnectAt;
+    if (typeof at === 'object' && at.afterChunks === this.bodyEvents) this.clientDisconnect();
   }
 
   /**

@@ -3,6 +3,7 @@ import {
   type HeaderList,
   type ReceiveEvent,
   type SendValidator,
+  SETTLED,
   type SseScope,
   createSendValidator,
   formatSseComment,
@@ -108,7 +109,20 @@ export class SseSession {
     return this.inbox.take();
   }
 
-  private async send(event: unknown): Promise<void> {
+  /**
+   * The app's `send()`: every event is handled synchronously, so it returns @pagi/spec's shared
+   * `SETTLED` as the server does; a refused event returns a rejected promise, never a throw.
+   */
+  private send(event: unknown): Promise<void> {
+    try {
+      this.accept(event);
+      return SETTLED;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private accept(event: unknown): void {
     // §5.3: a send after the app's own sse.close raises even when the client is gone too, so the
     // validator runs first in that case; otherwise a gone client makes every send a no-op (D-6).
     if (this.clientGone && !this.appClosed) return;

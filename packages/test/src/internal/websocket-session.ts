@@ -3,6 +3,7 @@ import {
   type HeaderList,
   type ReceiveEvent,
   type SendValidator,
+  SETTLED,
   type WebSocketScope,
   createSendValidator,
   parseSubprotocols,
@@ -132,7 +133,20 @@ export class WebSocketSession {
     this.messages.end();
   }
 
-  private async send(event: unknown): Promise<void> {
+  /**
+   * The app's `send()`: every event is handled synchronously, so it returns @pagi/spec's shared
+   * `SETTLED` as the server does; a refused event returns a rejected promise, never a throw.
+   */
+  private send(event: unknown): Promise<void> {
+    try {
+      this.accept(event);
+      return SETTLED;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private accept(event: unknown): void {
     // D-6: the peer is gone; the app learns it from websocket.disconnect.
     if (this.clientGone) return;
     const verdict = this.validator.check(event);
