@@ -6,7 +6,7 @@
 //   router-raw     @pagi/router's `get('/users/:id')`, answered by hand
 //   router         @pagi/router + Response.json (servers/pagi-router.mjs)
 //   hello, router-hello   `/` by the raw hello app, and the same app behind the router
-// The send is a server-like stub (reads every header pair, returns one resolved promise), so
+// The send is a server-like stub (reads every header pair, returns @pagi/spec's SETTLED), so
 // the differences are the router's and the helper's own work.
 //
 //   for p in spec router helpers; do (cd packages/$p && npx tsup); done
@@ -88,7 +88,10 @@ async function child(which, warm) {
     return serverLikeScope('GET', p, reqHeaders);
   };
   const receive = async () => ({ type: 'http.request', body: new Uint8Array(0), more: false });
-  const RESOLVED = Promise.resolve();
+  // The server's send returns @pagi/spec's shared SETTLED when it took the event synchronously
+  // (a build without it: a resolved promise of our own, as before).
+  const { SETTLED } = await import('@pagi/spec');
+  const RESOLVED = SETTLED ?? Promise.resolve();
   let sink = 0;
   const send = (event) => {
     const headers = event.headers;

@@ -5,11 +5,13 @@ import {
   type App,
   type BodyInput,
   type HeaderList,
+  type HttpResponseBodyEvent,
   type HttpScope,
   PagiStateError,
   PagiValidationError,
   type Receive,
   type Send,
+  SETTLED,
   UnsupportedScopeError,
 } from '@pagi/spec';
 import { type SerializeOptions, stringifySetCookie } from 'cookie';
@@ -222,57 +224,69 @@ export class Response {
   /**
    * Sends the response on an `http` scope. HEAD requests get the headers (content-length
    * included) and an empty body; a stream's iterator is then not pulled at all.
+   *
+   * Always returns a promise (a refused event or a throwing `send` rejects it, never throws).
+   * A byte or empty body is handed to `send` as soon as the start's promise is known to be
+   * fulfilled: at once when `send` returned @pagi/spec's `SETTLED` (the server and the test
+   * client do when they took the start synchronously), otherwise after awaiting it, so a
+   * rejected start never sends the body.
    */
-  async send(
-    scope: HttpScope,
-    _receive: Receive<'http'> | Receive,
-    send: Send<'http'> | Send,
-  ): Promise<void> {
+  send(scope: HttpScope, _receive: Receive<'http'> | Receive, send: Send<'http'> | Send): Promise<void> {
     const out = send as Send<'http'>;
-    const status = this.#status;
     const body = this.#body;
-    const head = scope.method === 'HEAD';
+    if (body.kind === 'file' || body.kind === 'stream') return this.#sendSource(scope, out, body);
+    try {
+      const status = this.#status;
+      const bodyless = NO_BODY(status);
+      const data = body.kind === 'bytes' && !bodyless ? body.data : undefined;
+      const length = bodyless ? undefined : `${byteLength(data)}`;
+      const type = this.#type;
+      const headers =
+        type !== undefined && this.#headers.length === 0
+          ? onlyType(type, length)
+          : framedHeaders(this.#own(), length);
+      const started = out({ type: 'http.response.start', status, headers });
+      const last: HttpResponseBodyEvent =
+        scope.method === 'HEAD' || data === undefined
+          ? { type: 'http.response.body' }
+          : { type: 'http.response.body', body: data };
+      if (started !== SETTLED) return sendAfter(started, out, last);
+      const sent = out(last);
+      return sent === SETTLED ? sent : Promise.resolve(sent);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
 
+  /** {@link Response.send} of a file or stream body: always asynchronous (disk, the iterator). */
+  async #sendSource(
+    scope: HttpScope,
+    out: Send<'http'>,
+    body: Extract<Body, { kind: 'file' | 'stream' }>,
+  ): Promise<void> {
+    const status = this.#status;
     if (body.kind === 'file') {
       await sendFile(scope, out, status, this.headers, body.path, body.options);
       return;
     }
-    if (body.kind === 'stream') {
-      if (body.used) throw new PagiStateError('expected an unsent stream response, got one already sent');
-      body.used = true;
-      await out({ type: 'http.response.start', status, headers: framedHeaders(this.#own(), undefined) });
-      if (!head && !NO_BODY(status)) await pump(scope, body.source, out);
-      await out({ type: 'http.response.body', more: false });
-      return;
-    }
-
-    const bodyless = NO_BODY(status);
-    const data = body.kind === 'bytes' && !bodyless ? body.data : undefined;
-    const length = bodyless ? undefined : `${byteLength(data)}`;
-    const type = this.#type;
-    const headers =
-      type !== undefined && this.#headers.length === 0
-        ? onlyType(type, length)
-        : framedHeaders(this.#own(), length);
-    await out({ type: 'http.response.start', status, headers });
-    await out(
-      head || data === undefined
-        ? { type: 'http.response.body' }
-        : { type: 'http.response.body', body: data },
-    );
+    if (body.used) throw new PagiStateError('expected an unsent stream response, got one already sent');
+    body.used = true;
+    await out({ type: 'http.response.start', status, headers: framedHeaders(this.#own(), undefined) });
+    if (scope.method !== 'HEAD' && !NO_BODY(status)) await pump(scope, body.source, out);
+    await out({ type: 'http.response.body', more: false });
   }
 
   /**
    * This response as a PAGI app, to mount as a route; other scope types are refused with
-   * `UnsupportedScopeError`.
+   * `UnsupportedScopeError` (a rejection, as from an `async` app).
    *
    * @example
    * router.get('/health', Response.text('ok').asApp());
    */
   asApp(): App {
-    return async (scope, receive, send) => {
-      if (scope.type !== 'http') throw new UnsupportedScopeError(scope.type);
-      await this.send(scope, receive, send);
+    return (scope, receive, send) => {
+      if (scope.type !== 'http') return Promise.reject(new UnsupportedScopeError(scope.type));
+      return this.send(scope, receive, send);
     };
   }
 
@@ -292,6 +306,16 @@ export class Response {
     }
     return this.#headers;
   }
+}
+
+/** The body event once the start's `send()` (not known to be settled) has fulfilled. */
+async function sendAfter(
+  started: Promise<void>,
+  out: Send<'http'>,
+  last: HttpResponseBodyEvent,
+): Promise<void> {
+  await started;
+  await out(last);
 }
 
 // The next chunk is requested only after `send()` resolved: the iterator is never pulled ahead
