@@ -24,6 +24,7 @@ import {
   concatHeader,
   defineMiddleware,
   type FileBodyEvent,
+  HeaderListMemo,
 } from '@pagi/spec/middleware';
 import { statFileBody } from '@pagi/spec/middleware/node';
 
@@ -56,8 +57,8 @@ function skip(start: HttpResponseStartEvent): boolean {
  * The start's headers plus `etag`: `skip` let only starts without one through, so the tag is
  * appended to a shallow copy made at its size (the app's list is left as it was).
  */
-function withEtag(headers: HeaderList | undefined, tag: string): HeaderList {
-  return headers === undefined ? [['etag', tag]] : concatHeader(headers, ['etag', tag]);
+function withEtag(headers: HeaderList, tag: string): HeaderList {
+  return concatHeader(headers, ['etag', tag]);
 }
 
 /** The weak tag of a file body, from a stat; undefined when the file cannot be stat'ed. */
@@ -110,6 +111,10 @@ export function etag(options: EtagOptions = {}): Middleware {
   // a Uint8Array can change between responses.
   let memoBody: string | undefined;
   let memoTag = '';
+  // The last start's headers and tag and the list made of them: the same headers and body again
+  // get the same list from a comparison per field, without a copy.
+  const listMemo = new HeaderListMemo<HeaderList>([]);
+  let listTag = '';
   // Built once: no per-request closures beyond the kit's own.
   const finish = (start: HttpResponseStartEvent, body: Uint8Array | string): BufferedResponse => {
     let tag: string;
@@ -127,7 +132,13 @@ export function etag(options: EtagOptions = {}): Middleware {
         memoTag = tag;
       }
     }
-    return { status: start.status, headers: withEtag(start.headers, tag), body };
+    const headers = start.headers;
+    if (headers === undefined) return { status: start.status, headers: [['etag', tag]], body };
+    if (tag !== listTag || !listMemo.matches(headers)) {
+      listTag = tag;
+      listMemo.remember(headers, withEtag(headers, tag));
+    }
+    return { status: start.status, headers: listMemo.result, body };
   };
   const bufferOptions: BufferBodyOptions & { keepString: true } = files
     ? { limit, skip, onFile: tagFile, keepString: true }
