@@ -148,7 +148,8 @@ export function compress(options: CompressOptions = {}): Middleware {
         return respond(scope, send, 406, { headers: { vary: 'Accept-Encoding' }, body: notAcceptable });
       }
       const varied = editHeaders(send, vary);
-      const begin = coding === undefined ? undefined : begins.get(coding);
+      // identity (no Accept-Encoding, the usual API client) has no `begin`: no Map lookup.
+      const begin = coding === undefined || coding === 'identity' ? undefined : begins.get(coding);
       if (begin === undefined || scope.method === 'HEAD') return app(scope, receive, varied);
       return transformBody(app, scope, receive, varied, begin, { readFile: readFileBody });
     },
