@@ -6,6 +6,7 @@ import {
   defineMiddleware,
   editHeaders,
   getHeader,
+  HeaderListMemo,
   type StartEvent,
   preferredEncoding,
   respond,
@@ -103,10 +104,20 @@ export function compress(options: CompressOptions = {}): Middleware {
     return result;
   };
 
+  // The last start's headers and status and what `vary` made of them: an app sending the same
+  // list again (the usual case) gets the same answer, and the same list, from a comparison per
+  // field. Not with a `types` function: it is called for every response, as documented.
+  const varyMemo = new HeaderListMemo<HeaderList | undefined>(undefined);
+  let varyStatus = 0;
   /** Adds `Vary: Accept-Encoding` to a start that could have been compressed (built once). */
   const vary = (headers: HeaderList, start: StartEvent): HeaderList | undefined => {
     const status = (start as HttpResponseStartEvent).status ?? 200;
-    return status >= 200 && candidate(headers, status) ? appendVary(headers, 'Accept-Encoding') : undefined;
+    if (memo && status === varyStatus && varyMemo.matches(headers)) return varyMemo.result;
+    const out =
+      status >= 200 && candidate(headers, status) ? appendVary(headers, 'Accept-Encoding') : undefined;
+    if (!memo) return out;
+    varyStatus = status;
+    return varyMemo.remember(headers, out);
   };
 
   /** The `begin` for each coding, built once: compress the response, or leave it (`undefined`). */
@@ -137,7 +148,8 @@ export function compress(options: CompressOptions = {}): Middleware {
         return respond(scope, send, 406, { headers: { vary: 'Accept-Encoding' }, body: notAcceptable });
       }
       const varied = editHeaders(send, vary);
-      const begin = coding === undefined ? undefined : begins.get(coding);
+      // identity (no Accept-Encoding, the usual API client) has no `begin`: no Map lookup.
+      const begin = coding === undefined || coding === 'identity' ? undefined : begins.get(coding);
       if (begin === undefined || scope.method === 'HEAD') return app(scope, receive, varied);
       return transformBody(app, scope, receive, varied, begin, { readFile: readFileBody });
     },

@@ -564,3 +564,18 @@ describeMiddlewareChecks(
     request: { headers: { 'accept-encoding': 'gzip' } },
   },
 );
+
+describe('compress: the same header list again', () => {
+  it('answers a repeated list the same, and a pair the app changed in place anew', async () => {
+    const type: [string, string] = ['content-type', 'text/plain'];
+    const list: HeaderList = [type];
+    const app = compress()(sending(['hi'], list));
+    expect((await get(app, undefined)).header('vary')).toBe('Accept-Encoding');
+    expect((await get(app, undefined)).headerValues('vary')).toEqual(['Accept-Encoding']);
+    expect(list).toEqual([['content-type', 'text/plain']]);
+    type[1] = 'image/png'; // not compressible: no Vary
+    expect((await get(app, undefined)).header('vary')).toBeUndefined();
+    type[1] = 'text/plain';
+    expect((await get(app, undefined)).header('vary')).toBe('Accept-Encoding');
+  });
+});

@@ -24,6 +24,7 @@ import {
   concatHeader,
   defineMiddleware,
   type FileBodyEvent,
+  HeaderListMemo,
 } from '@pagi/spec/middleware';
 import { statFileBody } from '@pagi/spec/middleware/node';
 
@@ -56,8 +57,8 @@ function skip(start: HttpResponseStartEvent): boolean {
  * The start's headers plus `etag`: `skip` let only starts without one through, so the tag is
  * appended to a shallow copy made at its size (the app's list is left as it was).
  */
-function withEtag(headers: HeaderList | undefined, tag: string): HeaderList {
-  return headers === undefined ? [['etag', tag]] : concatHeader(headers, ['etag', tag]);
+function withEtag(headers: HeaderList, tag: string): HeaderList {
+  return concatHeader(headers, ['etag', tag]);
 }
 
 /** The weak tag of a file body, from a stat; undefined when the file cannot be stat'ed. */
@@ -110,11 +111,25 @@ export function etag(options: EtagOptions = {}): Middleware {
   // a Uint8Array can change between responses.
   let memoBody: string | undefined;
   let memoTag = '';
+  // The remembered body's tag and the last headers it went out with, and the list made of them:
+  // the same headers and body again get the same list from a comparison per field, no copy. A
+  // freshly hashed body is tagged without it (a tag per body would only miss).
+  const listMemo = new HeaderListMemo<HeaderList>([]);
+  let listTag = '';
   // Built once: no per-request closures beyond the kit's own.
   const finish = (start: HttpResponseStartEvent, body: Uint8Array | string): BufferedResponse => {
     let tag: string;
+    const headers = start.headers;
     if (typeof body === 'string' && body === memoBody) {
       tag = memoTag;
+      // The remembered body again: its list too, when the headers are the same.
+      if (headers !== undefined) {
+        if (tag !== listTag || !listMemo.matches(headers)) {
+          listTag = tag;
+          listMemo.remember(headers, withEtag(headers, tag));
+        }
+        return { status: start.status, headers: listMemo.result, body };
+      }
     } else {
       // One-shot `crypto.hash` (Node ≥ 20.12): no Hash object per response, which costs more than
       // hashing a small body. A string body (`keepString`) is hashed as its UTF-8 bytes, as the
@@ -127,7 +142,11 @@ export function etag(options: EtagOptions = {}): Middleware {
         memoTag = tag;
       }
     }
-    return { status: start.status, headers: withEtag(start.headers, tag), body };
+    return {
+      status: start.status,
+      headers: headers === undefined ? [['etag', tag]] : withEtag(headers, tag),
+      body,
+    };
   };
   const bufferOptions: BufferBodyOptions & { keepString: true } = files
     ? { limit, skip, onFile: tagFile, keepString: true }

@@ -234,3 +234,21 @@ describeMiddlewareChecks(
   'etag({ limit: 0 }): the shared middleware checks of @pagi/test',
   etag({ limit: 0 }),
 );
+
+describe('etag: the same header list again', () => {
+  it('tags a repeated response the same, and follows a pair the app changed in place', async () => {
+    const type: [string, string] = ['content-type', 'text/plain'];
+    const list: HeaderList = [type];
+    const mw = etag();
+    const app = appSending(200, list, body('hello'));
+    const first = await get(mw, app);
+    const second = await get(mw, app);
+    expect(second.headers).toEqual(first.headers);
+    expect(second.headerValues('etag')).toEqual([`"5-${sha1('hello')}"`]);
+    expect(list).toEqual([['content-type', 'text/plain']]);
+    type[1] = 'text/html';
+    const changed = await get(mw, app);
+    expect(changed.header('content-type')).toBe('text/html');
+    expect(changed.headerValues('etag')).toEqual([`"5-${sha1('hello')}"`]);
+  });
+});

@@ -4,6 +4,7 @@ import {
   defineMiddleware,
   editHeaders,
   getHeader,
+  HeaderListMemo,
   hasHeader,
   type StartEvent,
 } from '@pagi/spec/middleware';
@@ -151,16 +152,25 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): Middlewar
     }
     return lastIsHtml;
   };
-  const edit =
-    (secure: boolean) =>
-    (headers: HeaderList, start: StartEvent): HeaderList => {
-      if (start.type === 'websocket.accept') return secure ? addMissing(headers, hstsOnly) : headers;
-      const isHtml = start.type !== 'sse.start' && htmlType(getHeader(headers, 'content-type') ?? '');
-      return addMissing(
+  const edit = (secure: boolean) => {
+    // The last start's type and headers and the list made for them: the same headers again (the
+    // usual case) get the same list from a comparison per field, without the scan and the copy.
+    const memo = new HeaderListMemo<HeaderList>([]);
+    let memoType = '';
+    return (headers: HeaderList, start: StartEvent): HeaderList => {
+      const type = start.type;
+      if (type === 'websocket.accept') return secure ? addMissing(headers, hstsOnly) : headers;
+      if (type === memoType && memo.matches(headers)) return memo.result;
+      const isHtml = type !== 'sse.start' && htmlType(getHeader(headers, 'content-type') ?? '');
+      const out = addMissing(
         headers,
         secure ? (isHtml ? htmlSecure : httpSecure) : isHtml ? htmlPlain : httpPlain,
       );
+      if (out === headers) return out; // the app set them all: nothing made, nothing to remember
+      memoType = type;
+      return memo.remember(headers, out);
     };
+  };
   const plain = edit(false);
   const secure = edit(true);
   const isSecure = (scheme: string) => scheme === 'https' || scheme === 'wss';

@@ -160,3 +160,22 @@ describe('securityHeaders', () => {
 describeMiddlewareChecks('securityHeaders: the shared middleware checks of @pagi/test', securityHeaders(), {
   handles: ['http', 'sse', 'websocket'],
 });
+
+describe('securityHeaders: the same header list again', () => {
+  it('answers a repeated list the same, and a pair the app changed in place anew', async () => {
+    const type: [string, string] = ['content-type', 'text/plain'];
+    const list: HeaderList = [type];
+    const client = new TestClient(securityHeaders()(answering(list)));
+    const first = await client.get('/');
+    const second = await client.get('/');
+    expect(second.headers).toEqual(first.headers);
+    expect(second.header('x-frame-options')).toBeUndefined();
+    expect(list).toEqual([['content-type', 'text/plain']]);
+    // The app's constant list turns into an HTML one: the document headers follow.
+    type[1] = 'text/html';
+    const html = await client.get('/');
+    expect(html.header('content-type')).toBe('text/html');
+    expect(html.header('x-frame-options')).toBe('SAMEORIGIN');
+    expect(html.headerValues('x-content-type-options')).toEqual(['nosniff']);
+  });
+});

@@ -110,6 +110,7 @@ it('exports exactly the kit names from @pagi/spec/middleware and /middleware/nod
   expect(Object.keys(kit).sort()).toEqual(
     [
       'AUTH',
+      'HeaderListMemo',
       'HttpError',
       'SCOPE_KEYS_SLOT',
       'SESSION',

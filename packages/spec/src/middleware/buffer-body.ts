@@ -8,6 +8,7 @@
 import { concatBytes, toBytes } from '../bytes.js';
 import { PagiValidationError } from '../errors.js';
 import type { HeaderList, HttpResponseStartEvent, HttpScope, ProtocolApp, Receive, Send } from '../types.js';
+import { KitResponseStart } from './kit-start.js';
 import { isUntransformable } from './response-skip.js';
 import type { FileBodyEvent } from './transform-body.js';
 
@@ -269,11 +270,6 @@ class HeldExchange {
     this.streaming = true;
     const out = this.finish(start, body);
     this.body = out.body;
-    return this.inner({
-      type: 'http.response.start',
-      status: out.status,
-      headers: out.headers,
-      trailers: start.trailers,
-    }).then(this.sendBody);
+    return this.inner(new KitResponseStart(out.status, out.headers, start.trailers)).then(this.sendBody);
   }
 }

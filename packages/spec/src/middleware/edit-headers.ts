@@ -6,6 +6,7 @@ import type {
   WebSocketAcceptEvent,
   WebSocketHttpResponseStartEvent,
 } from '../types.js';
+import { KitResponseStart } from './kit-start.js';
 
 /** Every event that opens a response and carries its headers. */
 export type StartEvent =
@@ -53,6 +54,12 @@ export function editHeaders<E extends { type: string }, A = undefined>(
   return function editedSend(event: E): Promise<void> {
     if (!isStart(event)) return send(event);
     const headers = edit(event.headers ?? [], event, arg as A);
-    return send(headers === undefined ? event : ({ ...event, headers } as E));
+    if (headers === undefined) return send(event);
+    // A start the kit made has no fields but its own: constructed anew, not spread.
+    return send(
+      (event instanceof KitResponseStart
+        ? new KitResponseStart(event.status, headers, event.trailers)
+        : { ...event, headers }) as E,
+    );
   };
 }

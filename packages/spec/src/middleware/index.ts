@@ -24,6 +24,7 @@ export { mount } from './mount.js';
 export { respond, type ConnectionType, type RespondOptions } from './respond.js';
 export { refuseScope } from './refuse-scope.js';
 export { editHeaders, type StartEvent } from './edit-headers.js';
+export { HeaderListMemo } from './header-memo.js';
 export { scopeKey, withKey, ScopeKey, SCOPE_KEYS_SLOT, type ScopeKeyEntry } from './scope-key.js';
 export {
   transformBody,
