@@ -163,7 +163,9 @@ export class H2StreamResponse {
     const trailers = this[kFinishHook]?.trailers === true && !this.noBody;
     if (trailers) {
       // nghttp2 asks for the trailers ('wantTrailers') once the body is out.
-      this.stream.once('wantTrailers', () => this.stream.sendTrailers(this.trailerFields ?? {}));
+      this.stream.once('wantTrailers', () => {
+        this.stream.sendTrailers(this.trailerFields ?? {});
+      });
       this.stream.respond(fields, WAIT_FOR_TRAILERS);
     } else this.stream.respond(fields, endStream ? END_STREAM : undefined);
   }
@@ -235,7 +237,10 @@ export class H2StreamRequest {
     this.method = method;
     this.url = url;
     this.rawHeaders = rawHeaders;
-    if (!stream.endAfterHeaders) stream.on('end', () => setImmediate(confirmBodyEnd, this));
+    if (!stream.endAfterHeaders)
+      stream.on('end', () => {
+        setImmediate(confirmBodyEnd, this);
+      });
   }
 
   get complete(): boolean {
@@ -259,7 +264,9 @@ export class H2StreamRequest {
    * find the exchange in its `kExchange`, which the reader sets here).
    */
   on(event: string, listener: (this: H2StreamRequest) => void): this {
-    this.stream.on(event, () => listener.call(this));
+    this.stream.on(event, () => {
+      listener.call(this);
+    });
     return this;
   }
 }

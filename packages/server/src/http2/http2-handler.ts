@@ -127,9 +127,9 @@ export class Http2Handlers {
     // every stream): see h2-stream-io.ts.
     this.server.on('stream', this.onStream);
     // Session-level errors (bad preface, protocol errors, floods) are the client's problem.
-    this.server.on('sessionError', (error: Error) =>
-      ctx.logger.debug(`HTTP/2 session error: ${error.message}`),
-    );
+    this.server.on('sessionError', (error: Error) => {
+      ctx.logger.debug(`HTTP/2 session error: ${error.message}`);
+    });
     this.server.on('timeout', () => {});
     this.deadlines = new H2Deadlines(o, this.sessions, ctx.logger);
   }
@@ -148,9 +148,17 @@ export class Http2Handlers {
     socket.on('error', noop); // until a server owns it
     const undecided = this.undecided;
     undecided.add(socket);
-    socket.once('close', () => undecided.delete(socket));
+    // A block body, never `() => undecided.delete(socket)`: node's `emit` hands a listener's
+    // non-nullish result to `addCatch` with its argument array, and once that path has run V8
+    // builds that array for every event of every emitter in the process (~1k instructions per
+    // HTTP/2 request, apps/bench/README.md "Issue 17, session 8"). No listener here returns a value.
+    const forget = (): void => {
+      undecided.delete(socket);
+    };
+    socket.on('close', forget);
     sniffPreface(socket, this.ctx.options.headersTimeout, (isH2) => {
       undecided.delete(socket);
+      socket.off('close', forget);
       socket.off('error', noop);
       if (isH2) {
         this.startSession(socket);
@@ -188,7 +196,9 @@ export class Http2Handlers {
         this.idleTimer = undefined;
       }
     });
-    session.on('error', (error: Error) => this.ctx.logger.debug(`HTTP/2 session error: ${error.message}`));
+    session.on('error', (error: Error) => {
+      this.ctx.logger.debug(`HTTP/2 session error: ${error.message}`);
+    });
     const idle = this.ctx.options.http2IdleTimeout;
     if (idle > 0 && this.idleTimer === undefined) {
       this.idleTimer = setInterval(this.sweepIdle, Math.max(1, Math.ceil(idle / IDLE_SWEEPS)));
