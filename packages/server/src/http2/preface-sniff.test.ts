@@ -21,7 +21,9 @@ describe('sniffPreface', () => {
   });
 
   /** Two connections to one server: the first sniffed with `bytes` sent, the second never read. */
-  async function sniffed(bytes: string): Promise<{ socket: Socket; plain: Socket; isH2: boolean; during: boolean }> {
+  async function sniffed(
+    bytes: string,
+  ): Promise<{ socket: Socket; plain: Socket; isH2: boolean; during: boolean }> {
     const accepted: Socket[] = [];
     const server = createServer((socket) => {
       socket.on('error', () => {});

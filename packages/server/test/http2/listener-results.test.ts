@@ -63,7 +63,12 @@ const app: App = async (scope, receive, send) => {
     return;
   }
   const trailers = scope.path === '/trailers';
-  await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'text/plain']], trailers });
+  await send({
+    type: 'http.response.start',
+    status: 200,
+    headers: [['content-type', 'text/plain']],
+    trailers,
+  });
   await send({ type: 'http.response.body', body: 'ok' });
   if (trailers) await send({ type: 'http.response.trailers', headers: [['x-t', '1']] });
 };
@@ -96,11 +101,15 @@ describe('HTTP/2 listeners', () => {
     const session = await h2Connect(started.url);
     expect((await h2Request(session, { ':path': '/' })).body.toString()).toBe('ok');
     expect((await h2Request(session, { ':path': '/', ':method': 'HEAD' })).status).toBe(200);
-    expect((await h2Request(session, { ':path': '/', ':method': 'POST' }, 'x'.repeat(500))).body.toString()).toBe(
-      '500',
-    );
+    expect(
+      (await h2Request(session, { ':path': '/', ':method': 'POST' }, 'x'.repeat(500))).body.toString(),
+    ).toBe('500');
     expect((await h2Request(session, { ':path': '/trailers' })).trailers?.['x-t']).toBe('1');
-    const refused = await h2Request(session, { ':path': '/', ':method': 'POST', 'content-length': '5000' }, 'x'.repeat(5000));
+    const refused = await h2Request(
+      session,
+      { ':path': '/', ':method': 'POST', 'content-length': '5000' },
+      'x'.repeat(5000),
+    );
     expect(refused.status).toBe(413);
     await new Promise<void>((resolve) => {
       session.close(resolve);
