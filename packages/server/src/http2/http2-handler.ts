@@ -24,6 +24,7 @@ import { nodeHttp2Options } from './http2-options.js';
 import { PagiHttp2Request, PagiHttp2Response } from './pagi-http2-compat.js';
 import { sniffPreface } from './preface-sniff.js';
 import { prepareSessionRequest } from './session-request.js';
+import { takeStreams } from './session-streams.js';
 import { SlotList } from './slot-list.js';
 import { listenQuietly } from './stream-listener.js';
 import { type StreamConnection, StreamSlot } from './stream-slot.js';
@@ -196,6 +197,9 @@ export class Http2Handlers {
         this.idleTimer = undefined;
       }
     });
+    takeStreams(session, (stream, headers, _flags, rawHeaders) => {
+      this.openStream(record, stream, headers, rawHeaders);
+    });
     session.on('error', (error: Error) => {
       this.ctx.logger.debug(`HTTP/2 session error: ${error.message}`);
     });
@@ -228,11 +232,7 @@ export class Http2Handlers {
     }
   };
 
-  /**
-   * One stream. A plain request runs on the stream API (h2-stream-io.ts); CONNECT, `expect`, SSE
-   * and every refusal go through node's compatibility objects, built here as node's own
-   * 'request' dispatch would build them (lib/internal/http2/compat.js onServerStream).
-   */
+  /** A stream the server was handed: of a session whose own 'stream' event takeStreams left to node. */
   private readonly onStream = (
     stream: ServerHttp2Stream,
     headers: IncomingHttpHeaders,
@@ -244,6 +244,20 @@ export class Http2Handlers {
       stream.close(constants.NGHTTP2_INTERNAL_ERROR);
       return;
     }
+    this.openStream(record, stream, headers, rawHeaders);
+  };
+
+  /**
+   * One stream of `record`'s connection. A plain request runs on the stream API (h2-stream-io.ts);
+   * CONNECT, `expect`, SSE and every refusal go through node's compatibility objects, built here as
+   * node's own 'request' dispatch would build them (lib/internal/http2/compat.js onServerStream).
+   */
+  private openStream(
+    record: SessionRecord,
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    rawHeaders: string[],
+  ): void {
     // The header block is complete, whatever becomes of the stream (even a 417 the app never
     // sees): the slow-loris deadline must not time it (h2-deadlines.ts).
     record.lastStreamId = stream.id!;
@@ -262,7 +276,7 @@ export class Http2Handlers {
     // RFC 9110 §10.1.1: an expectation the server does not understand (node's answer).
     res.statusCode = constants.HTTP_STATUS_EXPECTATION_FAILED;
     res.end();
-  };
+  }
 
   private dispatch(
     record: SessionRecord,
