@@ -62,7 +62,9 @@ export function watchLongLived(
   stream.on('drain', () => {
     clock.drains++;
   });
-  stream.once('close', () => streams.delete(stream));
+  stream.once('close', () => {
+    streams.delete(stream);
+  });
 }
 
 /**

@@ -24,6 +24,7 @@ import { nodeHttp2Options } from './http2-options.js';
 import { PagiHttp2Request, PagiHttp2Response } from './pagi-http2-compat.js';
 import { sniffPreface } from './preface-sniff.js';
 import { prepareSessionRequest } from './session-request.js';
+import { takeStreams } from './session-streams.js';
 import { SlotList } from './slot-list.js';
 import { listenQuietly } from './stream-listener.js';
 import { type StreamConnection, StreamSlot } from './stream-slot.js';
@@ -127,9 +128,9 @@ export class Http2Handlers {
     // every stream): see h2-stream-io.ts.
     this.server.on('stream', this.onStream);
     // Session-level errors (bad preface, protocol errors, floods) are the client's problem.
-    this.server.on('sessionError', (error: Error) =>
-      ctx.logger.debug(`HTTP/2 session error: ${error.message}`),
-    );
+    this.server.on('sessionError', (error: Error) => {
+      ctx.logger.debug(`HTTP/2 session error: ${error.message}`);
+    });
     this.server.on('timeout', () => {});
     this.deadlines = new H2Deadlines(o, this.sessions, ctx.logger);
   }
@@ -148,9 +149,17 @@ export class Http2Handlers {
     socket.on('error', noop); // until a server owns it
     const undecided = this.undecided;
     undecided.add(socket);
-    socket.once('close', () => undecided.delete(socket));
+    // A block body, never `() => undecided.delete(socket)`: node's `emit` hands a listener's
+    // non-nullish result to `addCatch` with its argument array, and once that path has run V8
+    // builds that array for every event of every emitter in the process (~1k instructions per
+    // HTTP/2 request, apps/bench/README.md "Issue 17, session 8"). No listener here returns a value.
+    const forget = (): void => {
+      undecided.delete(socket);
+    };
+    socket.on('close', forget);
     sniffPreface(socket, this.ctx.options.headersTimeout, (isH2) => {
       undecided.delete(socket);
+      socket.off('close', forget);
       socket.off('error', noop);
       if (isH2) {
         this.startSession(socket);
@@ -188,7 +197,12 @@ export class Http2Handlers {
         this.idleTimer = undefined;
       }
     });
-    session.on('error', (error: Error) => this.ctx.logger.debug(`HTTP/2 session error: ${error.message}`));
+    takeStreams(session, (stream, headers, _flags, rawHeaders) => {
+      this.openStream(record, stream, headers, rawHeaders);
+    });
+    session.on('error', (error: Error) => {
+      this.ctx.logger.debug(`HTTP/2 session error: ${error.message}`);
+    });
     const idle = this.ctx.options.http2IdleTimeout;
     if (idle > 0 && this.idleTimer === undefined) {
       this.idleTimer = setInterval(this.sweepIdle, Math.max(1, Math.ceil(idle / IDLE_SWEEPS)));
@@ -218,11 +232,7 @@ export class Http2Handlers {
     }
   };
 
-  /**
-   * One stream. A plain request runs on the stream API (h2-stream-io.ts); CONNECT, `expect`, SSE
-   * and every refusal go through node's compatibility objects, built here as node's own
-   * 'request' dispatch would build them (lib/internal/http2/compat.js onServerStream).
-   */
+  /** A stream the server was handed: of a session whose own 'stream' event takeStreams left to node. */
   private readonly onStream = (
     stream: ServerHttp2Stream,
     headers: IncomingHttpHeaders,
@@ -234,6 +244,20 @@ export class Http2Handlers {
       stream.close(constants.NGHTTP2_INTERNAL_ERROR);
       return;
     }
+    this.openStream(record, stream, headers, rawHeaders);
+  };
+
+  /**
+   * One stream of `record`'s connection. A plain request runs on the stream API (h2-stream-io.ts);
+   * CONNECT, `expect`, SSE and every refusal go through node's compatibility objects, built here as
+   * node's own 'request' dispatch would build them (lib/internal/http2/compat.js onServerStream).
+   */
+  private openStream(
+    record: SessionRecord,
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    rawHeaders: string[],
+  ): void {
     // The header block is complete, whatever becomes of the stream (even a 417 the app never
     // sees): the slow-loris deadline must not time it (h2-deadlines.ts).
     record.lastStreamId = stream.id!;
@@ -252,7 +276,7 @@ export class Http2Handlers {
     // RFC 9110 §10.1.1: an expectation the server does not understand (node's answer).
     res.statusCode = constants.HTTP_STATUS_EXPECTATION_FAILED;
     res.end();
-  };
+  }
 
   private dispatch(
     record: SessionRecord,

@@ -27,10 +27,12 @@ export function prefaceMatch(bytes: Uint8Array): boolean | 'h2' {
 export function sniffPreface(socket: Socket, timeout: number, decide: (isH2: boolean) => void): void {
   let seen: Buffer | undefined;
   let timer: NodeJS.Timeout | undefined;
+  shadowDestroyed(socket);
   const finish = (isH2: boolean): void => {
     socket.off('data', onData);
     socket.off('close', onClose);
     if (timer !== undefined) clearTimeout(timer);
+    unshadowDestroyed(socket);
     socket.pause();
     if (seen !== undefined) socket.unshift(seen);
     decide(isH2);
@@ -44,6 +46,7 @@ export function sniffPreface(socket: Socket, timeout: number, decide: (isH2: boo
   const onClose = (): void => {
     socket.off('data', onData);
     if (timer !== undefined) clearTimeout(timer);
+    unshadowDestroyed(socket);
   };
   socket.on('data', onData);
   socket.on('close', onClose);
@@ -51,4 +54,51 @@ export function sniffPreface(socket: Socket, timeout: number, decide: (isH2: boo
     timer = setTimeout(() => finish(false), timeout);
     timer.unref?.();
   }
+}
+
+/** What of a Duplex's state node's `destroyed` accessor reads (lib/internal/streams/duplex.js). */
+interface DuplexStates {
+  _readableState: { destroyed: boolean } | undefined;
+  _writableState: { destroyed: boolean } | undefined;
+}
+
+/**
+ * node's `Duplex.prototype.destroyed`, as an own accessor of a socket being sniffed. Reading the
+ * socket in JavaScript runs node's `onStreamRead`, which reads `socket.destroyed`; through the
+ * prototype's accessor that would show its inline caches one more receiver map (a socket that no
+ * HTTP/2 session is bound to yet) than a bare node:http2 server ever does. That fifth map turns
+ * them megamorphic, and the same accessor then runs ~4× slower for every HTTP/2 stream of the
+ * process (`respond()`, `onStreamClose`: ~600 instructions per request, apps/bench/README.md
+ * "Issue 17, session 7"). The own accessor keeps those reads off node's function.
+ */
+const OWN_DESTROYED: PropertyDescriptor = {
+  get(this: DuplexStates): boolean {
+    const r = this._readableState;
+    const w = this._writableState;
+    return r !== undefined && w !== undefined && r.destroyed && w.destroyed;
+  },
+  set(this: DuplexStates, value: boolean): void {
+    const r = this._readableState;
+    const w = this._writableState;
+    if (r !== undefined && w !== undefined) {
+      r.destroyed = value;
+      w.destroyed = value;
+    }
+  },
+  enumerable: false,
+  configurable: true,
+};
+
+function shadowDestroyed(socket: Socket): void {
+  if (!Object.hasOwn(socket, 'destroyed')) Object.defineProperty(socket, 'destroyed', OWN_DESTROYED);
+}
+
+/**
+ * Deleting the property added last takes V8 back to the socket's previous hidden class (its
+ * map-rollback fast path), so the socket leaves the sniff with the shape it came with and node's
+ * HTTP/2 or HTTP/1.x code sees the shape it always sees (test: preface-sniff.test.ts).
+ */
+function unshadowDestroyed(socket: Socket): void {
+  const own = Object.getOwnPropertyDescriptor(socket, 'destroyed');
+  if (own?.get === OWN_DESTROYED.get) delete (socket as { destroyed?: boolean }).destroyed;
 }
