@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DisconnectReason, HttpScope } from '@pagi/spec';
 import type { ServerContext } from '../internal/context.js';
 import type { ServerTransportState } from '../internal/transport-state.js';
+import type { BodyReadState } from './body-reader.js';
 import type { ConnectionSlot } from './connection-slot.js';
 
 export type ReceiveEvent =
@@ -44,14 +45,8 @@ export interface ExchangeState {
   bodyComplete: boolean;
   transportState: ServerTransportState | undefined;
 
-  // Request body (body-reader.ts).
-  bodyDone: boolean;
-  bodyBytes: number;
-  sent100: boolean;
-  readingAttached: boolean;
-  stallTimer: NodeJS.Timeout | undefined;
-  pending: Promise<ReceiveEvent> | undefined;
-  resolvePending: ((event: ReceiveEvent) => void) | undefined;
+  // Request body (body-reader.ts): made on the app's first receive().
+  body: BodyReadState | undefined;
 
   // Lifecycle (exchange.ts).
   readonly connected: boolean;

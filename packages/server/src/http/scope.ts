@@ -1,10 +1,10 @@
 import { decodePath, type HeaderList, type HttpScope, PAGI_SPEC_VERSION, PAGI_VERSION } from '@pagi/spec';
 import type { IncomingMessage } from 'node:http';
 import type { ServerContext } from '../internal/context.js';
-import { LazyTransportView, type TransportSource } from '../internal/lazy-transport-view.js';
+import type { TransportSource } from '../internal/lazy-transport-view.js';
 import { trustedForwardedInfo } from '../net/proxy-headers.js';
 import type { ConnectionSlot } from './connection-slot.js';
-import { type ConnectionSource, HttpConnectionState } from './connection-state.js';
+import { type ConnectionSource, HttpExchangeView } from './connection-state.js';
 
 /**
  * What the scope reads from the request it describes (implemented by the HTTP exchange). An
@@ -26,7 +26,19 @@ export function buildHttpScope(ex: HttpScopeSource, slot: ConnectionSlot, header
   const ctx = ex.ctx;
   const socket = slot.socket;
   const url = req.url ?? '/';
-  const q = url.indexOf('?');
+  // One pass finds the query and whether the path needs decoding at all (a `%` or a non-ASCII
+  // byte): a plain path, almost every request's, is its own decoded form (decodePath returns it
+  // as is), and the pass stops at the `?` where `indexOf` plus decodePath's own scan cost more.
+  let q = -1;
+  let plain = true;
+  for (let i = 0; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 0x3f) {
+      q = i;
+      break;
+    }
+    if (c === 0x25 || c > 0x7f) plain = false;
+  }
   const rawPath = q === -1 ? url : url.slice(0, q);
   const root = ctx.options.rootPath;
   let client = slot.client;
@@ -37,13 +49,14 @@ export function buildHttpScope(ex: HttpScopeSource, slot: ConnectionSlot, header
     if (info?.client !== undefined) client = info.client;
     if (info?.secure !== undefined) secure = info.secure;
   }
+  const view = new HttpExchangeView(ex);
   const scope = {
     type: 'http',
     pagi: PAGI_INFO,
     http_version: req.httpVersion,
     scheme: secure ? 'https' : 'http',
     method: req.method!,
-    path: root + decodePath(rawPath),
+    path: root + (plain ? rawPath : decodePath(rawPath)),
     raw_path: rawPath,
     query_string: q === -1 ? '' : url.slice(q + 1),
     root_path: root,
@@ -55,8 +68,8 @@ export function buildHttpScope(ex: HttpScopeSource, slot: ConnectionSlot, header
     server: slot.server,
     state: ctx.state === undefined ? {} : { ...ctx.state },
     extensions: ctx.extensionsFor('http', socket),
-    'pagi.connection': new HttpConnectionState(ex),
-    'pagi.transport': new LazyTransportView(ex),
+    'pagi.connection': view,
+    'pagi.transport': view,
     // The slot of the middleware kit's typed scope keys (null: none set, D-5): a layer that adds a
     // key then overwrites a key the scope has, which keeps V8's fast spread (apps/bench/scope-extend.mjs).
     'pagi.keys': null,
