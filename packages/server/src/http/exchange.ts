@@ -32,17 +32,19 @@ function onFinish(this: ServerResponse): void {
  * The fields below are the exchange's state shared with those two modules (not an API).
  */
 export class HttpExchange implements ExchangeState, ConnectionSource, HttpScopeSource {
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
-  readonly ctx: ServerContext;
-  readonly slot: ConnectionSlot;
-  readonly startTime: number;
-  readonly scope: HttpScope;
-  readonly expectContinue: boolean;
-  readonly bodyless: boolean;
+  // Set once by the constructor. `declare`d, not plain fields: a plain field is first defined as
+  // undefined by the class's field initialiser and then written again here (twice the stores).
+  declare readonly req: IncomingMessage;
+  declare readonly res: ServerResponse;
+  declare readonly ctx: ServerContext;
+  declare readonly slot: ConnectionSlot;
+  declare readonly startTime: number;
+  declare readonly scope: HttpScope;
+  declare readonly expectContinue: boolean;
+  declare readonly bodyless: boolean;
   /** The declared Content-Length, or -1 for a chunked body (or none). */
-  readonly declaredLength: number;
-  readonly head: boolean;
+  declare readonly declaredLength: number;
+  declare readonly head: boolean;
 
   // --- response (response-writer.ts) ---
   /** Outbound wire state (response-writer.ts INIT … ENDED). */
@@ -62,7 +64,7 @@ export class HttpExchange implements ExchangeState, ConnectionSource, HttpScopeS
 
   // --- lifecycle ---
   connected = true;
-  reason: DisconnectReason | undefined;
+  reason: DisconnectReason | undefined = undefined;
   aborted = false;
   finished = false;
   private appSettled = false;

@@ -26,19 +26,7 @@ export function buildHttpScope(ex: HttpScopeSource, slot: ConnectionSlot, header
   const ctx = ex.ctx;
   const socket = slot.socket;
   const url = req.url ?? '/';
-  // One pass finds the query and whether the path needs decoding at all (a `%` or a non-ASCII
-  // byte): a plain path, almost every request's, is its own decoded form (decodePath returns it
-  // as is), and the pass stops at the `?` where `indexOf` plus decodePath's own scan cost more.
-  let q = -1;
-  let plain = true;
-  for (let i = 0; i < url.length; i++) {
-    const c = url.charCodeAt(i);
-    if (c === 0x3f) {
-      q = i;
-      break;
-    }
-    if (c === 0x25 || c > 0x7f) plain = false;
-  }
+  const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   const root = ctx.options.rootPath;
   let client = slot.client;
@@ -56,7 +44,7 @@ export function buildHttpScope(ex: HttpScopeSource, slot: ConnectionSlot, header
     http_version: req.httpVersion,
     scheme: secure ? 'https' : 'http',
     method: req.method!,
-    path: root + (plain ? rawPath : decodePath(rawPath)),
+    path: root + decodePath(rawPath),
     raw_path: rawPath,
     query_string: q === -1 ? '' : url.slice(q + 1),
     root_path: root,
