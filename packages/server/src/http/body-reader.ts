@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { BodyReadState } from './body-read-state.js';
 import type { ExchangeState, ReceiveEvent } from './exchange-state.js';
 import { rejectBodyTooLarge } from './response-writer.js';
 
@@ -13,22 +14,6 @@ import { rejectBodyTooLarge } from './response-writer.js';
 const EMPTY = Buffer.alloc(0);
 
 export const kExchange: unique symbol = Symbol('pagi.exchange');
-
-/**
- * The request-body side of one exchange, made on the app's first `receive()`: an app that never
- * reads the body (a hello world, a JSON GET) builds none, and the exchange it hangs off stays
- * seven fields smaller (bytes allocated per request, issue 12).
- */
-export class BodyReadState {
-  /** The final body event (more: false) has been delivered or is ready. */
-  done = false;
-  bytes = 0;
-  sent100 = false;
-  attached = false;
-  stallTimer: NodeJS.Timeout | undefined = undefined;
-  pending: Promise<ReceiveEvent> | undefined = undefined;
-  resolvePending: ((event: ReceiveEvent) => void) | undefined = undefined;
-}
 
 function onReadable(this: IncomingMessage): void {
   const ex = (this as { [kExchange]?: ExchangeState })[kExchange];

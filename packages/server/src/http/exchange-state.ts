@@ -2,12 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DisconnectReason, HttpScope } from '@pagi/spec';
 import type { ServerContext } from '../internal/context.js';
 import type { ServerTransportState } from '../internal/transport-state.js';
-import type { BodyReadState } from './body-reader.js';
+import type { BodyReadState, ReceiveEvent } from './body-read-state.js';
 import type { ConnectionSlot } from './connection-slot.js';
 
-export type ReceiveEvent =
-  | { type: 'http.request'; body: Uint8Array; more: boolean }
-  | { type: 'http.disconnect' };
+export type { ReceiveEvent };
 
 /**
  * The state of one HTTP exchange that its parts share: the body reader (body-reader.ts) and the
