@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { BodyReadState } from './body-read-state.js';
 import type { ExchangeState, ReceiveEvent } from './exchange-state.js';
 import { rejectBodyTooLarge } from './response-writer.js';
 
@@ -21,36 +22,37 @@ function onReadable(this: IncomingMessage): void {
 
 /** The app's `receive()`. */
 export function receiveBody(ex: ExchangeState): Promise<ReceiveEvent> {
+  const body = (ex.body ??= new BodyReadState());
   // D-15: a second call while one is pending gets the same promise, so no event is lost.
-  if (ex.pending !== undefined) return ex.pending;
+  if (body.pending !== undefined) return body.pending;
   if (ex.reason !== undefined || ex.completed) return Promise.resolve({ type: 'http.disconnect' });
-  if (ex.bodyDone && ex.finished) return Promise.resolve({ type: 'http.disconnect' });
-  if (!ex.bodyDone) {
-    if (ex.expectContinue && !ex.sent100) {
+  if (body.done && ex.finished) return Promise.resolve({ type: 'http.disconnect' });
+  if (!body.done) {
+    if (ex.expectContinue && !body.sent100) {
       // §4.1.1: 100 Continue only once the app shows it wants the body.
-      ex.sent100 = true;
+      body.sent100 = true;
       if (ex.untouched) ex.res.writeContinue();
     }
     if (ex.bodyless) {
-      ex.bodyDone = true;
-      return deliverNow(ex, { type: 'http.request', body: EMPTY, more: false });
+      body.done = true;
+      return deliverNow(body, { type: 'http.request', body: EMPTY, more: false });
     }
-    const event = readChunk(ex);
-    if (event !== undefined) return deliverNow(ex, event);
+    const event = readChunk(ex, body);
+    if (event !== undefined) return deliverNow(body, event);
     if (ex.reason !== undefined) return Promise.resolve({ type: 'http.disconnect' });
-    if (!ex.readingAttached) {
-      ex.readingAttached = true;
+    if (!body.attached) {
+      body.attached = true;
       const req = ex.req;
       (req as { [kExchange]?: ExchangeState })[kExchange] = ex;
       req.on('readable', onReadable);
       req.on('end', onReadable);
     }
-    armStallTimer(ex);
+    armStallTimer(ex, body);
   }
-  ex.pending = new Promise((resolve) => {
-    ex.resolvePending = resolve;
+  body.pending = new Promise((resolve) => {
+    body.resolvePending = resolve;
   });
-  return ex.pending;
+  return body.pending;
 }
 
 /**
@@ -59,19 +61,20 @@ export function receiveBody(ex: ExchangeState): Promise<ReceiveEvent> {
  * and one event. The clearing microtask is queued before any `await` on the promise can be, so
  * the app's continuation already sees it cleared and its next call reads the next event.
  */
-function deliverNow(ex: ExchangeState, event: ReceiveEvent): Promise<ReceiveEvent> {
+function deliverNow(body: BodyReadState, event: ReceiveEvent): Promise<ReceiveEvent> {
   const p = Promise.resolve(event);
-  ex.pending = p;
+  body.pending = p;
   queueMicrotask(() => {
-    if (ex.pending === p) ex.pending = undefined;
+    if (body.pending === p) body.pending = undefined;
   });
   return p;
 }
 
 /** Body data or the end arrived while a receive() may wait. */
 export function pumpBody(ex: ExchangeState): void {
-  if (ex.resolvePending === undefined || ex.bodyDone) return;
-  const event = readChunk(ex);
+  const body = ex.body;
+  if (body?.resolvePending === undefined || body.done) return;
+  const event = readChunk(ex, body);
   if (event === undefined) {
     if (ex.reason !== undefined) settlePending(ex, { type: 'http.disconnect' });
     return;
@@ -81,53 +84,58 @@ export function pumpBody(ex: ExchangeState): void {
 
 /** Resolves a parked receive() with `event` (no-op when none waits). */
 export function settlePending(ex: ExchangeState, event: ReceiveEvent): void {
-  const resolve = ex.resolvePending;
+  const body = ex.body;
+  const resolve = body?.resolvePending;
   if (resolve === undefined) return;
   clearStallTimer(ex);
-  ex.pending = undefined;
-  ex.resolvePending = undefined;
+  body!.pending = undefined;
+  body!.resolvePending = undefined;
   resolve(event);
 }
 
-function readChunk(ex: ExchangeState): { type: 'http.request'; body: Uint8Array; more: boolean } | undefined {
+function readChunk(
+  ex: ExchangeState,
+  body: BodyReadState,
+): { type: 'http.request'; body: Uint8Array; more: boolean } | undefined {
   const req = ex.req;
   const chunk = req.read() as Buffer | null;
   if (chunk === null) {
     // An aborted request is no complete one (HTTP/2's compatibility request counts a reset stream
     // as `complete`): its end is the disconnect that follows, not a final empty chunk.
     if (req.complete && req.readableLength === 0 && !req.aborted) {
-      ex.bodyDone = true;
+      body.done = true;
       return { type: 'http.request', body: EMPTY, more: false };
     }
     return undefined;
   }
-  ex.bodyBytes += chunk.length;
+  body.bytes += chunk.length;
   const max = ex.ctx.options.maxBodySize;
-  if (max > 0 && ex.bodyBytes > max) {
+  if (max > 0 && body.bytes > max) {
     rejectBodyTooLarge(ex);
     return undefined;
   }
   // §4.1.1: the chunk that completes a Content-Length body is the final one (more: false); node
   // may not have flagged the request complete yet, so count against the declared length.
   const declared = ex.declaredLength;
-  const last = declared >= 0 ? ex.bodyBytes >= declared : req.complete && req.readableLength === 0;
-  if (last) ex.bodyDone = true;
+  const last = declared >= 0 ? body.bytes >= declared : req.complete && req.readableLength === 0;
+  if (last) body.done = true;
   return { type: 'http.request', body: chunk, more: !last };
 }
 
-function armStallTimer(ex: ExchangeState): void {
+function armStallTimer(ex: ExchangeState, body: BodyReadState): void {
   const ms = ex.ctx.options.requestTimeout;
-  if (ms <= 0 || ex.stallTimer !== undefined) return;
-  ex.stallTimer = setTimeout(() => {
-    ex.stallTimer = undefined;
+  if (ms <= 0 || body.stallTimer !== undefined) return;
+  body.stallTimer = setTimeout(() => {
+    body.stallTimer = undefined;
     ex.abort('client_timeout');
   }, ms);
-  ex.stallTimer.unref?.();
+  body.stallTimer.unref?.();
 }
 
 export function clearStallTimer(ex: ExchangeState): void {
-  if (ex.stallTimer !== undefined) {
-    clearTimeout(ex.stallTimer);
-    ex.stallTimer = undefined;
+  const body = ex.body;
+  if (body?.stallTimer !== undefined) {
+    clearTimeout(body.stallTimer);
+    body.stallTimer = undefined;
   }
 }

@@ -2,11 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DisconnectReason, HttpScope } from '@pagi/spec';
 import type { ServerContext } from '../internal/context.js';
 import type { ServerTransportState } from '../internal/transport-state.js';
+import type { BodyReadState, ReceiveEvent } from './body-read-state.js';
 import type { ConnectionSlot } from './connection-slot.js';
 
-export type ReceiveEvent =
-  | { type: 'http.request'; body: Uint8Array; more: boolean }
-  | { type: 'http.disconnect' };
+export type { ReceiveEvent };
 
 /**
  * The state of one HTTP exchange that its parts share: the body reader (body-reader.ts) and the
@@ -44,14 +43,8 @@ export interface ExchangeState {
   bodyComplete: boolean;
   transportState: ServerTransportState | undefined;
 
-  // Request body (body-reader.ts).
-  bodyDone: boolean;
-  bodyBytes: number;
-  sent100: boolean;
-  readingAttached: boolean;
-  stallTimer: NodeJS.Timeout | undefined;
-  pending: Promise<ReceiveEvent> | undefined;
-  resolvePending: ((event: ReceiveEvent) => void) | undefined;
+  // Request body (body-reader.ts): made on the app's first receive().
+  body: BodyReadState | undefined;
 
   // Lifecycle (exchange.ts).
   readonly connected: boolean;

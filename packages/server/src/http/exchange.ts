@@ -2,11 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DisconnectReason, type HeaderList, type HttpScope, PagiValidationError } from '@pagi/spec';
 import type { ServerContext } from '../internal/context.js';
 import { createTransportState, type ServerTransportState } from '../internal/transport-state.js';
+import type { BodyReadState } from './body-read-state.js';
 import { clearStallTimer, kExchange, receiveBody, settlePending } from './body-reader.js';
 import type { ConnectionSource } from './connection-state.js';
 import type { ConnectionSlot } from './connection-slot.js';
-import type { ExchangeState, ReceiveEvent } from './exchange-state.js';
+import type { ExchangeState } from './exchange-state.js';
 import { writeExchangeAccessLog } from './exchange-access-log.js';
+import { ExchangeListeners } from './exchange-listeners.js';
 import { PagiHttp2Response } from '../http2/pagi-http2-compat.js';
 import { H2StreamResponse } from '../http2/h2-stream-io.js';
 import { kFinishHook, PagiServerResponse } from './pagi-response.js';
@@ -31,17 +33,19 @@ function onFinish(this: ServerResponse): void {
  * The fields below are the exchange's state shared with those two modules (not an API).
  */
 export class HttpExchange implements ExchangeState, ConnectionSource, HttpScopeSource {
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
-  readonly ctx: ServerContext;
-  readonly slot: ConnectionSlot;
-  readonly startTime: number;
-  readonly scope: HttpScope;
-  readonly expectContinue: boolean;
-  readonly bodyless: boolean;
+  // Set once by the constructor. `declare`d, not plain fields: a plain field is first defined as
+  // undefined by the class's field initialiser and then written again here (twice the stores).
+  declare readonly req: IncomingMessage;
+  declare readonly res: ServerResponse;
+  declare readonly ctx: ServerContext;
+  declare readonly slot: ConnectionSlot;
+  declare readonly startTime: number;
+  declare readonly scope: HttpScope;
+  declare readonly expectContinue: boolean;
+  declare readonly bodyless: boolean;
   /** The declared Content-Length, or -1 for a chunked body (or none). */
-  readonly declaredLength: number;
-  readonly head: boolean;
+  declare readonly declaredLength: number;
+  declare readonly head: boolean;
 
   // --- response (response-writer.ts) ---
   /** Outbound wire state (response-writer.ts INIT … ENDED). */
@@ -56,27 +60,19 @@ export class HttpExchange implements ExchangeState, ConnectionSource, HttpScopeS
   started = false;
   bodyComplete = false;
 
-  // --- request body (body-reader.ts) ---
-  bodyDone = false;
-  bodyBytes = 0;
-  sent100 = false;
-  readingAttached = false;
-  stallTimer: NodeJS.Timeout | undefined;
-  pending: Promise<ReceiveEvent> | undefined;
-  resolvePending: ((event: ReceiveEvent) => void) | undefined;
+  // --- request body (body-reader.ts), made on the app's first receive() ---
+  body: BodyReadState | undefined = undefined;
 
   // --- lifecycle ---
   connected = true;
-  reason: DisconnectReason | undefined;
+  reason: DisconnectReason | undefined = undefined;
   aborted = false;
   finished = false;
   private appSettled = false;
   completed = false;
-  private disconnectCallbacks: Array<(reason: DisconnectReason) => void> | undefined;
-  private completeCallbacks: Array<() => void> | undefined;
-  private disconnectFuture: Promise<DisconnectReason> | undefined;
-  private resolveDisconnectFuture: ((reason: DisconnectReason) => void) | undefined;
-  transportState: ServerTransportState | undefined;
+  /** The app's pagi.connection callbacks and future, made on its first registration. */
+  private listeners: ExchangeListeners | undefined = undefined;
+  transportState: ServerTransportState | undefined = undefined;
 
   constructor(
     ctx: ServerContext,
@@ -188,7 +184,7 @@ export class HttpExchange implements ExchangeState, ConnectionSource, HttpScopeS
       return;
     }
     if (this.completed) return; // success path: never fires
-    (this.disconnectCallbacks ??= []).push(cb);
+    ((this.listeners ??= new ExchangeListeners()).disconnect ??= []).push(cb);
   }
 
   addCompleteCallback(cb: () => void): void {
@@ -199,19 +195,20 @@ export class HttpExchange implements ExchangeState, ConnectionSource, HttpScopeS
       return;
     }
     if (this.reason !== undefined) return;
-    (this.completeCallbacks ??= []).push(cb);
+    ((this.listeners ??= new ExchangeListeners()).complete ??= []).push(cb);
   }
 
   disconnectPromise(): Promise<DisconnectReason> {
-    if (this.disconnectFuture === undefined) {
-      this.disconnectFuture =
+    const listeners = (this.listeners ??= new ExchangeListeners());
+    if (listeners.future === undefined) {
+      listeners.future =
         this.reason !== undefined
           ? Promise.resolve(this.reason)
           : new Promise((resolve) => {
-              this.resolveDisconnectFuture = resolve;
+              listeners.resolveFuture = resolve;
             });
     }
-    return this.disconnectFuture;
+    return listeners.future;
   }
 
   // --- lifecycle -----------------------------------------------------------------------------
@@ -220,7 +217,7 @@ export class HttpExchange implements ExchangeState, ConnectionSource, HttpScopeS
     this.finished = true;
     // D-7: a receive() parked after the body learns the response is done now, not when the app
     // returns (it may be awaiting this very receive()).
-    if (this.bodyDone) settlePending(this, { type: 'http.disconnect' });
+    if (this.body?.done === true) settlePending(this, { type: 'http.disconnect' });
     this.maybeComplete();
   }
 
@@ -249,12 +246,15 @@ export class HttpExchange implements ExchangeState, ConnectionSource, HttpScopeS
     this.connected = false; // (1)
     this.reason = reason; // (2)
     clearStallTimer(this);
-    this.resolveDisconnectFuture?.(reason); // (3)
-    this.resolveDisconnectFuture = undefined;
-    const callbacks = this.disconnectCallbacks;
-    this.disconnectCallbacks = undefined;
-    this.completeCallbacks = undefined;
-    if (callbacks !== undefined) for (const cb of callbacks) safeCall(() => cb(reason), this.ctx); // (4)
+    const listeners = this.listeners;
+    if (listeners !== undefined) {
+      listeners.resolveFuture?.(reason); // (3)
+      listeners.resolveFuture = undefined;
+      const callbacks = listeners.disconnect;
+      listeners.disconnect = undefined;
+      listeners.complete = undefined;
+      if (callbacks !== undefined) for (const cb of callbacks) safeCall(() => cb(reason), this.ctx); // (4)
+    }
     settlePending(this, { type: 'http.disconnect' }); // (5)
     this.transportState?.dispose();
     this.maybeComplete();
@@ -286,10 +286,13 @@ export class HttpExchange implements ExchangeState, ConnectionSource, HttpScopeS
       if (!this.finished || this.completed) return;
       this.completed = true;
       clearStallTimer(this);
-      const callbacks = this.completeCallbacks;
-      this.completeCallbacks = undefined;
-      this.disconnectCallbacks = undefined;
-      if (callbacks !== undefined) for (const cb of callbacks) safeCall(cb, this.ctx);
+      const listeners = this.listeners;
+      if (listeners !== undefined) {
+        const callbacks = listeners.complete;
+        listeners.complete = undefined;
+        listeners.disconnect = undefined;
+        if (callbacks !== undefined) for (const cb of callbacks) safeCall(cb, this.ctx);
+      }
       settlePending(this, { type: 'http.disconnect' }); // D-7
     } else {
       if (this.completed) return;

@@ -7,13 +7,16 @@ import type { ServerContext } from '../internal/context.js';
 import { addressesOf, headerListFrom } from '../internal/scope-base.js';
 import type { ConnectionSlot } from './connection-slot.js';
 import { HttpExchange } from './exchange.js';
+import { now } from '../internal/clock.js';
 import { type DeadlineSocket, markRequestBoundary, kReadSince } from './deadlines.js';
 import { closeAfterIgnoredUpgrade } from './pagi-request.js';
 import {
   headRefusalOf,
+  newRequestHeadFacts,
   type RequestHeadFacts,
   refuseConnect,
   scanRequestHead,
+  valueAt,
 } from './request-line-checks.js';
 import { refuse, refuseRaw } from './simple-response.js';
 
@@ -39,8 +42,13 @@ class Slot implements ConnectionSlot {
   client: [string, number] | undefined;
   server: [string, number] | [string, null] | undefined;
   queue: Array<IncomingMessage | ServerResponse | boolean> | undefined;
-  /** The whole-request deadline's clock (src/http/deadlines.ts), from admission until the first boundary. */
-  readSince: number | undefined;
+  /**
+   * The whole-request deadline's clock (src/http/deadlines.ts), from admission until the first
+   * boundary. Always a number here, starting with one: V8 then keeps the field as a double stored
+   * in place, where `undefined` first would make every boundary's clock reading a new heap number
+   * written into this long-lived object (an allocation and a write-barrier call per request).
+   */
+  readSince: number | undefined = 0;
   readPausedAt: number | undefined = undefined;
   readonly handlers: HttpHandlers;
   readonly appFulfilled = (): void => {
@@ -54,7 +62,9 @@ class Slot implements ConnectionSlot {
     this.socket = socket;
     this.writable = socket;
     this.handlers = http;
-    this.readSince = (socket as DeadlineSocket)[kReadSince];
+    // A connection the guard did not stamp starts its clock on reaching the HTTP layer (the sweep
+    // would otherwise start it on first sight, up to one sweep later).
+    this.readSince = (socket as DeadlineSocket)[kReadSince] ?? now();
     const addresses = addressesOf(socket);
     this.client = addresses.client;
     this.server = addresses.server;
@@ -142,13 +152,7 @@ export class HttpHandlers {
   admitRequest: ((req: IncomingMessage, res: ServerResponse, headers: HeaderList) => boolean) | undefined =
     undefined;
   /** The one pass over a request's headers, reused request after request (read at once, never kept). */
-  private readonly facts: RequestHeadFacts = {
-    hosts: 0,
-    host: undefined,
-    contentLength: undefined,
-    transferEncoding: false,
-    accept: undefined,
-  };
+  private readonly facts: RequestHeadFacts = newRequestHeadFacts();
 
   constructor(
     ctx: ServerContext,
@@ -345,7 +349,7 @@ export class HttpHandlers {
     const headers = headerListFrom(raw);
     const facts = scanRequestHead(headers, this.facts);
     // RFC 9112 rules llhttp lets through (version, Host, Transfer-Encoding on 1.0): 4xx/505, close.
-    const refusal = headRefusalOf(req, facts);
+    const refusal = headRefusalOf(req, headers, facts);
     if (refusal !== undefined) {
       refuse(res, refusal[0], refusal[1]);
       slot.closeAfter = true;
@@ -356,9 +360,9 @@ export class HttpHandlers {
       res.shouldKeepAlive = false;
       slot.closeAfter = true;
     }
-    const contentLength = facts.contentLength;
+    const contentLength = valueAt(headers, facts.contentLengthAt);
     const chunked = facts.transferEncoding;
-    const accept = facts.accept;
+    const accept = valueAt(headers, facts.acceptAt);
     if (raw.length > 2 * options.maxHeaderCount) {
       // node:http keeps only maxHeadersCount fields and drops the rest silently; it is set one
       // above our limit so that going over is visible here.
@@ -380,21 +384,7 @@ export class HttpHandlers {
       return;
     }
     if (accept !== undefined && req.method === 'GET' && acceptsEventStream(accept)) {
-      slot.foreign = res;
-      const release = (): void => {
-        if (slot.foreign !== res) return;
-        slot.foreign = undefined;
-        slot.next();
-      };
-      res.on('close', release);
-      res.on('finish', release);
-      try {
-        this.handleSse(this.ctx, req, res);
-      } catch (error) {
-        this.ctx.logger.error('the SSE handler threw', error);
-        if (!res.headersSent) refuse(res, 500, 'internal error');
-        else res.destroy();
-      }
+      this.serveSse(slot, req, res);
       return;
     }
     const bodyless = !chunked && (contentLength === undefined || contentLength === '0');
@@ -409,6 +399,30 @@ export class HttpHandlers {
     // A request without a body can't carry a body framing error, so it runs at once (hot path).
     if (bodyless) exchange.run();
     else nextTick(runExchange, exchange);
+  }
+
+  /**
+   * An SSE request: the SSE handler owns the response, and the slot moves on once it is done. Its
+   * own method, not inline in `dispatch`: the `release` closure would make every call of
+   * `dispatch` allocate a context for the variables it captures, SSE or not, and the extra
+   * bytecode kept `dispatch` from inlining the exchange's constructor.
+   */
+  private serveSse(slot: Slot, req: IncomingMessage, res: ServerResponse): void {
+    slot.foreign = res;
+    const release = (): void => {
+      if (slot.foreign !== res) return;
+      slot.foreign = undefined;
+      slot.next();
+    };
+    res.on('close', release);
+    res.on('finish', release);
+    try {
+      this.handleSse(this.ctx, req, res);
+    } catch (error) {
+      this.ctx.logger.error('the SSE handler threw', error);
+      if (!res.headersSent) refuse(res, 500, 'internal error');
+      else res.destroy();
+    }
   }
 
   /** Open connections that are not running a request right now. */

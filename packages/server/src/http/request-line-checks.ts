@@ -12,14 +12,25 @@ let lastValidHost = '';
 
 /**
  * What the request handler reads off a request's header list, found in one pass (names are
- * lowercase by then): the Host fields, the framing headers and the first `Accept`.
+ * lowercase by then): the Host fields, the framing headers and the first `Accept`, as places in
+ * the list (-1: none). Places, not the values: the handler reuses one facts object request after
+ * request, and a fresh string stored into that long-lived object costs a write-barrier call each
+ * time, where a small integer costs none.
  */
 export interface RequestHeadFacts {
   hosts: number;
-  host: string | undefined;
-  contentLength: string | undefined;
+  /** The place of the (last) Host field. */
+  hostAt: number;
+  /** The place of the (last) Content-Length field. */
+  contentLengthAt: number;
   transferEncoding: boolean;
-  accept: string | undefined;
+  /** The place of the first Accept field. */
+  acceptAt: number;
+}
+
+/** A facts object to fill with {@link scanRequestHead}. */
+export function newRequestHeadFacts(): RequestHeadFacts {
+  return { hosts: 0, hostAt: -1, contentLengthAt: -1, transferEncoding: false, acceptAt: -1 };
 }
 
 /**
@@ -28,25 +39,24 @@ export interface RequestHeadFacts {
  */
 export function scanRequestHead(headers: HeaderList, out: RequestHeadFacts): RequestHeadFacts {
   let hosts = 0;
-  let host: string | undefined;
-  let contentLength: string | undefined;
+  let hostAt = -1;
+  let contentLengthAt = -1;
   let transferEncoding = false;
-  let accept: string | undefined;
+  let acceptAt = -1;
   for (let i = 0; i < headers.length; i++) {
-    const entry = headers[i]!;
-    const name = entry[0];
+    const name = headers[i]![0];
     switch (name.length) {
       case 4:
         if (name === 'host') {
           hosts++;
-          host = entry[1];
+          hostAt = i;
         }
         break;
       case 6:
-        if (accept === undefined && name === 'accept') accept = entry[1];
+        if (acceptAt === -1 && name === 'accept') acceptAt = i;
         break;
       case 14:
-        if (name === 'content-length') contentLength = entry[1];
+        if (name === 'content-length') contentLengthAt = i;
         break;
       case 17:
         if (name === 'transfer-encoding') transferEncoding = true;
@@ -54,11 +64,16 @@ export function scanRequestHead(headers: HeaderList, out: RequestHeadFacts): Req
     }
   }
   out.hosts = hosts;
-  out.host = host;
-  out.contentLength = contentLength;
+  out.hostAt = hostAt;
+  out.contentLengthAt = contentLengthAt;
   out.transferEncoding = transferEncoding;
-  out.accept = accept;
+  out.acceptAt = acceptAt;
   return out;
+}
+
+/** The value at `at` in `headers` (a place from {@link RequestHeadFacts}), or undefined for -1. */
+export function valueAt(headers: HeaderList, at: number): string | undefined {
+  return at === -1 ? undefined : headers[at]![1];
 }
 
 /**
@@ -75,18 +90,22 @@ export function scanRequestHead(headers: HeaderList, out: RequestHeadFacts): Req
  * if (refusal !== undefined) refuse(res, refusal[0], refusal[1]);
  */
 export function headRefusal(req: IncomingMessage, headers: HeaderList): HeadRefusal | undefined {
-  return headRefusalOf(req, scanRequestHead(headers, {} as RequestHeadFacts));
+  return headRefusalOf(req, headers, scanRequestHead(headers, newRequestHeadFacts()));
 }
 
 /** {@link headRefusal} over facts already scanned (the request handler's one pass). */
-export function headRefusalOf(req: IncomingMessage, facts: RequestHeadFacts): HeadRefusal | undefined {
+export function headRefusalOf(
+  req: IncomingMessage,
+  headers: HeaderList,
+  facts: RequestHeadFacts,
+): HeadRefusal | undefined {
   const major = req.httpVersionMajor;
   if (major !== 1) {
     return major === 0
       ? [400, 'request line without an HTTP version (HTTP/0.9 is not supported)']
       : [505, `HTTP/${req.httpVersion} is not supported here (HTTP/1.0 and 1.1 are)`];
   }
-  const host = facts.host;
+  const host = valueAt(headers, facts.hostAt);
   if (facts.hosts > 1) return [400, 'more than one Host header'];
   if (host === undefined) {
     if (req.httpVersionMinor !== 0) return [400, 'missing Host header (required since HTTP 1.1)'];

@@ -1,10 +1,10 @@
 import { decodePath, type HeaderList, type HttpScope, PAGI_SPEC_VERSION, PAGI_VERSION } from '@pagi/spec';
 import type { IncomingMessage } from 'node:http';
 import type { ServerContext } from '../internal/context.js';
-import { LazyTransportView, type TransportSource } from '../internal/lazy-transport-view.js';
+import type { TransportSource } from '../internal/lazy-transport-view.js';
 import { trustedForwardedInfo } from '../net/proxy-headers.js';
 import type { ConnectionSlot } from './connection-slot.js';
-import { type ConnectionSource, HttpConnectionState } from './connection-state.js';
+import { type ConnectionSource, HttpExchangeView } from './connection-state.js';
 
 /**
  * What the scope reads from the request it describes (implemented by the HTTP exchange). An
@@ -37,6 +37,7 @@ export function buildHttpScope(ex: HttpScopeSource, slot: ConnectionSlot, header
     if (info?.client !== undefined) client = info.client;
     if (info?.secure !== undefined) secure = info.secure;
   }
+  const view = new HttpExchangeView(ex);
   const scope = {
     type: 'http',
     pagi: PAGI_INFO,
@@ -55,8 +56,8 @@ export function buildHttpScope(ex: HttpScopeSource, slot: ConnectionSlot, header
     server: slot.server,
     state: ctx.state === undefined ? {} : { ...ctx.state },
     extensions: ctx.extensionsFor('http', socket),
-    'pagi.connection': new HttpConnectionState(ex),
-    'pagi.transport': new LazyTransportView(ex),
+    'pagi.connection': view,
+    'pagi.transport': view,
     // The slot of the middleware kit's typed scope keys (null: none set, D-5): a layer that adds a
     // key then overwrites a key the scope has, which keeps V8's fast spread (apps/bench/scope-extend.mjs).
     'pagi.keys': null,
