@@ -53,7 +53,9 @@ export function createEncoder(coding: Coding, settings: EncoderSettings): BodyTr
   const kind = flushKind(coding);
   let out: Buffer[] = [];
   let failure: Error | undefined;
-  stream.on('data', (chunk: Buffer) => out.push(chunk));
+  stream.on('data', (chunk: Buffer) => {
+    out.push(chunk);
+  });
   // Kept so an error cannot go unhandled; the pending step rejects with it.
   stream.on('error', (error: Error) => {
     failure = error;

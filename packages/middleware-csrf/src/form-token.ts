@@ -48,7 +48,9 @@ export async function readFormToken(
       token = value;
     }
   });
-  parser.on('file', (_name, stream) => stream.resume());
+  parser.on('file', (_name, stream) => {
+    stream.resume();
+  });
   parser.on('error', () => {
     failed = true;
   });

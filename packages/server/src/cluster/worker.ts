@@ -140,7 +140,9 @@ export async function runWorker(config: RunConfig): Promise<number> {
   ready.httpServer.on('request', (_req, res) => {
     if (draining) res.shouldKeepAlive = false;
     inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
+    res.once('close', () => {
+      inFlight.delete(res);
+    });
     res.once('finish', () => {
       served += 1;
       if (budget > 0 && served === budget) send({ pagi: 'recycle', served });

@@ -18,6 +18,7 @@ import {
   scanRequestHead,
   valueAt,
 } from './request-line-checks.js';
+import { destroyAfterFlush } from '../internal/destroy-after-flush.js';
 import { refuse, refuseRaw } from './simple-response.js';
 
 // Read once: `globalThis.process` is an accessor in node, a getter call on every use (callgrind:
@@ -236,7 +237,7 @@ export class HttpHandlers {
         unsupported ? 501 : 400,
         unsupported ? `Transfer-Encoding ${te} is not supported` : 'malformed request body',
       );
-      socket.once('finish', () => socket.destroy());
+      destroyAfterFlush(socket);
       exchange.cancel();
       return;
     }
@@ -250,7 +251,7 @@ export class HttpHandlers {
       // A framing error in a later read of a running request: the app learns it through
       // pagi.connection and http.disconnect; the client still gets its 400 since nothing was sent.
       refuseRaw(socket, 400, 'malformed request body');
-      socket.once('finish', () => socket.destroy());
+      destroyAfterFlush(socket);
       exchange.fail('protocol_error');
       return;
     }
@@ -293,7 +294,7 @@ export class HttpHandlers {
     this.ctx.logger.debug(`client error ${error.code ?? error.message}: answered ${status}`);
     refuseRaw(socket, status, detail);
     // Stop reading: whatever follows a framing error can't be trusted (request smuggling).
-    socket.once('finish', () => socket.destroy());
+    destroyAfterFlush(socket);
   };
 
   /**

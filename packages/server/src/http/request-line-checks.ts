@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { HeaderList } from '@pagi/spec';
+import { destroyAfterFlush } from '../internal/destroy-after-flush.js';
 import { isValidHost } from './host-header.js';
 import { refuseRaw } from './simple-response.js';
 
@@ -128,5 +129,5 @@ function noop(): void {}
 export function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
   socket.on('error', noop);
   refuseRaw(socket, 501, 'CONNECT is not supported (this server is not a proxy)');
-  socket.once('finish', () => socket.destroy());
+  destroyAfterFlush(socket);
 }

@@ -53,7 +53,9 @@ export async function startListeners(
     socketMode: o.socketMode === null ? undefined : parseSocketMode(o.socketMode),
     tls: settings === undefined ? undefined : loadTlsMaterial(settings, wantsHttp2(o)),
     shared: cluster.isWorker,
-    onConnection: (socket) => httpServer.emit('connection', socket),
+    onConnection: (socket) => {
+      httpServer.emit('connection', socket);
+    },
     onAccept,
     onTlsError: (error) => logger.debug(`TLS handshake failed: ${error.message}`),
   });

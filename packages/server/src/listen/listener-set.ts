@@ -85,7 +85,9 @@ export class ListenerSet {
         // node treats 0 as "use the default" (120 s); "off" is the largest timer node accepts.
         handshakeTimeout: handshakeTimeout > 0 ? handshakeTimeout : 2_147_483_647,
       });
-      this.#tlsFront.on('secureConnection', (socket: tls.TLSSocket) => o.onConnection(socket));
+      this.#tlsFront.on('secureConnection', (socket: tls.TLSSocket) => {
+        o.onConnection(socket);
+      });
       this.#tlsFront.on('tlsClientError', (error, socket) => {
         o.onTlsError?.(error);
         // node reports a handshake timeout here but leaves the socket open (a bare TCP connect

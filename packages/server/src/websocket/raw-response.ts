@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { HeaderList } from '@pagi/spec';
+import { destroyAfterFlush } from '../internal/destroy-after-flush.js';
 
 /** Headers the server frames itself on a refused handshake; an app's copies are dropped. */
 const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection']);
@@ -41,7 +42,7 @@ export function writeRawResponse(
   if (!bodyless && body.byteLength > 0) socket.write(body);
   socket.end();
   // A peer that never reads must not pin the socket open after the response.
-  socket.once('finish', () => socket.destroy());
+  destroyAfterFlush(socket);
 }
 
 /**

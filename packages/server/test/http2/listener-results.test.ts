@@ -1,8 +1,8 @@
-import { EventEmitter } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { App } from '@pagi/spec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type StartedServer, startServer } from '../helpers/start-server.js';
+import { unwatchResults, watchResults } from '../helpers/listener-results.js';
 import { h2Connect, h2Request } from './h2-client.js';
 
 /**
@@ -14,39 +14,11 @@ import { h2Connect, h2Request } from './h2-client.js';
  */
 
 let started: StartedServer | undefined;
-const realEmit = EventEmitter.prototype.emit;
 afterEach(async () => {
-  EventEmitter.prototype.emit = realEmit;
+  unwatchResults();
   await started?.close();
   started = undefined;
 });
-
-/** Emitters on the server's side of a connection (client sockets have no `server`). */
-function serverSide(emitter: object): boolean {
-  const name = emitter.constructor?.name ?? '';
-  if (name.startsWith('Client')) return false;
-  if (name === 'Socket' || name === 'TLSSocket') return (emitter as { server?: unknown }).server != null;
-  return true;
-}
-
-/** Replaces `emit` with one that calls each listener itself and notes the ones returning a value. */
-function watchResults(found: Set<string>): void {
-  EventEmitter.prototype.emit = function emit(this: EventEmitter, type: string | symbol, ...args: unknown[]) {
-    const events = (this as unknown as { _events?: Record<string | symbol, unknown> })._events;
-    const handler = events?.[type];
-    if (handler === undefined || !serverSide(this)) return realEmit.call(this, type, ...args);
-    const listeners = (typeof handler === 'function' ? [handler] : [...(handler as unknown[])]) as Array<
-      (...a: unknown[]) => unknown
-    >;
-    for (const listener of listeners) {
-      const result = listener.apply(this, args);
-      if (result !== undefined && result !== null) {
-        found.add(`${this.constructor.name} '${String(type)}': ${String(listener).slice(0, 80)}`);
-      }
-    }
-    return true;
-  } as typeof realEmit;
-}
 
 const app: App = async (scope, receive, send) => {
   if (scope.type !== 'http') return;
