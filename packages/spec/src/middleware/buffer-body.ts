@@ -10,6 +10,7 @@ import { PagiValidationError } from '../errors.js';
 import type { HeaderList, HttpResponseStartEvent, HttpScope, ProtocolApp, Receive, Send } from '../types.js';
 import { KitResponseStart } from './kit-start.js';
 import { isUntransformable } from './response-skip.js';
+import { SETTLED } from '../settled.js';
 import type { FileBodyEvent } from './transform-body.js';
 
 /** The complete response `finish` returns. */
@@ -41,8 +42,11 @@ export interface BufferBodyOptions {
   keepString?: boolean;
 }
 
-/** What `send` returns for a start it holds back: already settled, shared (nothing to wait for). */
-const HELD: Promise<void> = Promise.resolve();
+/**
+ * What `send` returns for a start it holds back: the spec's {@link SETTLED}, since holding it
+ * finished synchronously (a caller such as `Response#send` may hand the body over at once).
+ */
+const HELD: Promise<void> = SETTLED;
 
 /**
  * true when `text` encodes to at most `limit` bytes of UTF-8. A UTF-16 code unit never takes

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { HttpScope, ProtocolApp, SendEvent } from '../../src/index.js';
+import { type HttpScope, type ProtocolApp, type SendEvent, SETTLED } from '../../src/index.js';
 import {
   type BodyTransform,
   bufferBody,
@@ -215,6 +215,19 @@ describe('bufferBody', () => {
     await bufferBody(app, httpScope(), noReceive, rec.send, { limit: 10 }, tag);
     expect(rec.events[0]).toMatchObject({ status: 201, headers: [['etag', '"3"']] });
     expect(bodyText(rec.events)).toBe('abc');
+  });
+
+  it('a start it holds back returns SETTLED (the caller may send the body at once)', async () => {
+    let held: unknown;
+    const app = async (_scope: unknown, _receive: unknown, send: (event: unknown) => Promise<void>) => {
+      held = send(start(200, []));
+      await held;
+      await send({ type: 'http.response.body', body: 'x' });
+    };
+    const rec = recorder();
+    await bufferBody(app as never, httpScope(), noReceive, rec.send, { limit: 10 }, tag);
+    expect(held).toBe(SETTLED);
+    expect(bodyText(rec.events)).toBe('x');
   });
 
   it('its send never throws: an error becomes a rejected promise (protocol.md §1.4)', async () => {
