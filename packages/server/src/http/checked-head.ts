@@ -1,4 +1,5 @@
 import { ServerResponse } from 'node:http';
+import { writeOwnHead } from './own-head.js';
 
 /**
  * Writing a response head whose fields `flattenInto` has already checked, so each field is checked
@@ -151,6 +152,8 @@ export function writeCheckedHead(
     res.writeHead(status, flat);
     return;
   }
+  // A plain head on node's own response: the server writes the whole head itself (own-head.ts).
+  if (writeOwnHead(res, status, flat, contentLength)) return;
   const map: FieldMap = new (HeaderMap as unknown as new () => FieldMap)();
   const n = flat.length;
   for (let i = 0; i < n; i += 2) {
