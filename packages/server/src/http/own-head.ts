@@ -135,6 +135,26 @@ const keptFields: Array<string | undefined> = new Array<string | undefined>(PLAC
 const keptPrefix: string[] = new Array<string>(PLACES + 1).fill('');
 /** How many fields `keptPrefix` holds (`keptPrefix[0..keptCount]` are valid). */
 let keptCount = 0;
+/**
+ * An id per kept prefix, and `blockId`, the id of the block {@link fieldBlock} returned last: the
+ * whole-head cache compares ids, because `===` on two different strings of the same length
+ * compares their characters (flattening both first), which is what a fresh request ID at the
+ * end of the head would cost on every response. Ids are unique until {@link nextId} passes
+ * {@link LAST_ID}, when every cache here is dropped and ids start again.
+ */
+const keptPrefixId: number[] = new Array<number>(PLACES + 1).fill(0);
+let blockId = 0;
+let nextId = 1;
+const LAST_ID = 0x3fff0000;
+
+/** Forgets every kept block and head (the ids start again). */
+function dropKept(): void {
+  keptStatus = -1;
+  keptCount = 0;
+  nextId = 1;
+  blockId = 0;
+  keptHeadBlockId = 0;
+}
 
 /**
  * Whether node's `matchHeader` acts on `name` (lowercase), or `name` is an array index (node's
@@ -168,9 +188,13 @@ function seenBefore(flat: string[], end: number, name: string): boolean {
   return false;
 }
 
-/** Makes `s` one flat string now, so the kept prefix is not walked as a tree on every write. */
+/**
+ * Makes `s` one flat string now (V8 flattens a concatenation tree in place when a character is
+ * read from it), so a kept string is copied once, not walked as a tree on every write. Called
+ * when a kept string is used again, so a string made once and never reused is not copied twice.
+ */
 function flatten(s: string): string {
-  s.charCodeAt(s.length - 1);
+  s.charCodeAt(0);
   return s;
 }
 
@@ -184,14 +208,19 @@ function fieldBlock(status: number, statusLine: string, flat: string[]): string 
   if (status === keptStatus) {
     const same = Math.min(n, keptCount * 2);
     while (i < same && flat[i] === keptFields[i] && flat[i + 1] === keptFields[i + 1]) i += 2;
-    if (i === n) return keptPrefix[n >> 1]!;
+    if (i === n) {
+      blockId = keptPrefixId[n >> 1]!;
+      return flatten(keptPrefix[n >> 1]!);
+    }
   } else {
     keptStatus = status;
     keptPrefix[0] = statusLine;
+    keptPrefixId[0] = nextId++;
     keptCount = 0;
   }
   let place = i >> 1;
-  let block = keptPrefix[place]!;
+  let block = place === 0 ? keptPrefix[0]! : flatten(keptPrefix[place]!);
+  let id = keptPrefixId[place]!;
   // Places from here on are rebuilt; the kept ones end where the difference starts.
   keptCount = place;
   for (; i < n; i += 2) {
@@ -199,14 +228,17 @@ function fieldBlock(status: number, statusLine: string, flat: string[]): string 
     const value = flat[i + 1]!;
     if (isSpecialName(name) || seenBefore(flat, i, name)) return null;
     block = `${block}${name}: ${value}\r\n`;
+    id = nextId++;
     place++;
     if (place <= PLACES && keptCount === place - 1 && block.length <= MAX_KEPT) {
       keptFields[i] = name;
       keptFields[i + 1] = value;
-      keptPrefix[place] = flatten(block);
+      keptPrefix[place] = block;
+      keptPrefixId[place] = id;
       keptCount = place;
     }
   }
+  blockId = id;
   return block;
 }
 
@@ -274,6 +306,31 @@ function tailFor(kind: number, date: string, res: NodeResponse): string {
   return tail;
 }
 
+// --- The whole head ------------------------------------------------------------------------------
+
+/** The last head and what it was made of: the same block, length and tail make the same string. */
+let keptHead = '';
+let keptHeadBlockId = 0;
+let keptHeadLength: string | undefined;
+let keptHeadTail = '';
+
+/**
+ * The head: the block, the length field (lowercase, where node's field map put the server's own
+ * length: after the other fields), then the tail. A head like the last one is that one string,
+ * already flat, so node's write copies it once instead of walking five pieces.
+ */
+function headOf(block: string, length: string | undefined, tail: string): string {
+  if (blockId === keptHeadBlockId && tail === keptHeadTail && length === keptHeadLength) {
+    return flatten(keptHead);
+  }
+  const head = length === undefined ? block + tail : `${block}content-length: ${length}\r\n${tail}`;
+  keptHead = head;
+  keptHeadBlockId = blockId;
+  keptHeadLength = length;
+  keptHeadTail = tail;
+  return head;
+}
+
 /**
  * Writes the head of `res` as node's `writeHead(status)` + `_storeHeader` would for the field map
  * `flat` + `content-length: contentLength` (checked-head.ts), with the same side effects on `res`;
@@ -304,6 +361,7 @@ export function writeOwnHead(
   ) {
     return false;
   }
+  if (nextId > LAST_ID) dropKept();
   const reason = reasonOf(status);
   const block = fieldBlock(status, statusLines[status]!, flat);
   if (block === null) return false;
@@ -327,22 +385,17 @@ export function writeOwnHead(
     res._last = true;
     kind = CLOSE;
   }
-  let head: string;
   if (hasLength) {
     res._contentLength = +contentLength;
-    head = `${block}content-length: ${contentLength}\r\n${tailFor(kind, utcDate(), res)}`;
+  } else if (!res._hasBody) {
+    res.chunkedEncoding = false;
+  } else if (!res.useChunkedEncodingByDefault) {
+    res._last = true;
   } else {
-    if (!res._hasBody) {
-      res.chunkedEncoding = false;
-    } else if (!res.useChunkedEncodingByDefault) {
-      res._last = true;
-    } else {
-      res.chunkedEncoding = true;
-      kind += CHUNKED;
-    }
-    head = block + tailFor(kind, utcDate(), res);
+    res.chunkedEncoding = true;
+    kind += CHUNKED;
   }
-  res._header = head;
+  res._header = headOf(block, contentLength, tailFor(kind, utcDate(), res));
   res._headerSent = false;
   return true;
 }
