@@ -148,8 +148,8 @@ export function writeCheckedHead(
   const slot = res as unknown as Record<symbol, unknown>;
   const outHeaders = outHeadersSlot(res);
   if (outHeaders == null || slot[outHeaders] !== null) {
-    if (contentLength !== undefined) flat.push('content-length', contentLength);
-    res.writeHead(status, flat);
+    // Field lists are shared between responses (flattenInto): the length goes on a copy.
+    res.writeHead(status, contentLength === undefined ? flat : [...flat, 'content-length', contentLength]);
     return;
   }
   // A plain head on node's own response: the server writes the whole head itself (own-head.ts).

@@ -1,4 +1,5 @@
 import { ServerResponse, STATUS_CODES } from 'node:http';
+import { lastHead } from './response-headers.js';
 
 /**
  * The server writes an HTTP/1.1 response head itself: one string, handed to node as its finished
@@ -145,12 +146,18 @@ let keptCount = 0;
 const keptPrefixId: number[] = new Array<number>(PLACES + 1).fill(0);
 let blockId = 0;
 let nextId = 1;
+/**
+ * The field list the kept block was last built or found for (null when none): field lists are
+ * never changed once made (flattenInto), so the same array holds the same fields.
+ */
+let keptFlat: string[] | null = null;
 const LAST_ID = 0x3fff0000;
 
 /** Forgets every kept block and head (the ids start again). */
 function dropKept(): void {
   keptStatus = -1;
   keptCount = 0;
+  keptFlat = null;
   nextId = 1;
   blockId = 0;
   keptHeadBlockId = 0;
@@ -206,8 +213,17 @@ function fieldBlock(status: number, statusLine: string, flat: string[]): string 
   const n = flat.length;
   let i = 0;
   if (status === keptStatus) {
-    const same = Math.min(n, keptCount * 2);
-    while (i < same && flat[i] === keptFields[i] && flat[i + 1] === keptFields[i + 1]) i += 2;
+    const kept = keptCount * 2;
+    if (flat === keptFlat) {
+      i = Math.min(n, kept);
+    } else if (flat === lastHead.flat && lastHead.base === keptFlat && keptFlat !== null) {
+      // flattenInto compared this head with the kept one already, place by place.
+      i = Math.min(lastHead.same, kept);
+    } else {
+      const same = Math.min(n, kept);
+      while (i < same && flat[i] === keptFields[i] && flat[i + 1] === keptFields[i + 1]) i += 2;
+    }
+    keptFlat = flat;
     if (i === n) {
       blockId = keptPrefixId[n >> 1]!;
       return flatten(keptPrefix[n >> 1]!);
@@ -217,6 +233,7 @@ function fieldBlock(status: number, statusLine: string, flat: string[]): string 
     keptPrefix[0] = statusLine;
     keptPrefixId[0] = nextId++;
     keptCount = 0;
+    keptFlat = flat;
   }
   let place = i >> 1;
   let block = place === 0 ? keptPrefix[0]! : flatten(keptPrefix[place]!);
@@ -226,7 +243,10 @@ function fieldBlock(status: number, statusLine: string, flat: string[]): string 
   for (; i < n; i += 2) {
     const name = flat[i]!;
     const value = flat[i + 1]!;
-    if (isSpecialName(name) || seenBefore(flat, i, name)) return null;
+    if (isSpecialName(name) || seenBefore(flat, i, name)) {
+      keptFlat = null;
+      return null;
+    }
     block = `${block}${name}: ${value}\r\n`;
     id = nextId++;
     place++;
