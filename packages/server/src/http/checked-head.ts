@@ -1,4 +1,5 @@
 import { ServerResponse } from 'node:http';
+import { writeOwnHead } from './own-head.js';
 
 /**
  * Writing a response head whose fields `flattenInto` has already checked, so each field is checked
@@ -147,10 +148,12 @@ export function writeCheckedHead(
   const slot = res as unknown as Record<symbol, unknown>;
   const outHeaders = outHeadersSlot(res);
   if (outHeaders == null || slot[outHeaders] !== null) {
-    if (contentLength !== undefined) flat.push('content-length', contentLength);
-    res.writeHead(status, flat);
+    // Field lists are shared between responses (flattenInto): the length goes on a copy.
+    res.writeHead(status, contentLength === undefined ? flat : [...flat, 'content-length', contentLength]);
     return;
   }
+  // A plain head on node's own response: the server writes the whole head itself (own-head.ts).
+  if (writeOwnHead(res, status, flat, contentLength)) return;
   const map: FieldMap = new (HeaderMap as unknown as new () => FieldMap)();
   const n = flat.length;
   for (let i = 0; i < n; i += 2) {

@@ -121,6 +121,25 @@ export interface FlatHeadersTarget {
 }
 
 /**
+ * The field list of the last response head {@link flattenInto} made, while no other header list
+ * has been flattened since (each call clears `flat` first), and how it relates to the head
+ * before it: its first `same` entries are those of `base`. Field lists are shared (a head like
+ * the last one gets the last one's array), so nothing changes a field list once made. own-head.ts
+ * reads this to reuse the block it wrote for `base` without comparing the fields again.
+ */
+export interface LastHead {
+  flat: string[] | null;
+  base: string[] | null;
+  same: number;
+}
+export const lastHead: LastHead = { flat: null, base: null, same: 0 };
+/** The places of `lastHead.flat`: its list's length and the index of its content-length (or -1). */
+let lastListLength = -1;
+let lastLengthAt = -1;
+/** `baseLengthAt` when the last head's places are not this list's. */
+const NO_BASE = -2;
+
+/**
  * {@link flattenHeaders} writing into `target` instead of returning a new object (the response
  * path runs this once per request). On a throw, `target` is left as it was.
  *
@@ -135,6 +154,10 @@ export function flattenInto(
   target: FlatHeadersTarget,
   dropFraming = true,
 ): void {
+  // The head flattened just before this call, while its fields may be found again at the same
+  // places; any call that does not end as a head like it forgets it.
+  const base = lastHead.flat;
+  lastHead.flat = null;
   if (list === undefined) {
     target.flat = [];
     target.contentLength = undefined;
@@ -145,20 +168,33 @@ export function flattenInto(
       `${where}: expected headers to be an array of [name, value] pairs, got ${typeof list}`,
     );
   }
+  const n = list.length;
   // Sized up front (a `[]` grown by push reserves 17 slots and copies). A response head's
   // content-length is taken out below, and apps put it last (@pagi/helpers does), so room for it
   // is not reserved: shortening the array is a runtime call (~400 instructions per response).
   // Any other dropped field (or a last entry that is not what it first read as) shortens the
   // array at the end.
-  let size = list.length * 2;
+  let size = n * 2;
   if (dropFraming && size > 0) {
-    const last = list[list.length - 1] as unknown;
+    const last = list[n - 1] as unknown;
     if (Array.isArray(last) && last[0] === 'content-length') size -= 2;
   }
-  const flat: string[] = new Array(size);
+  // A head laid out as the last one (as many entries, its content-length at the same index) is
+  // compared with it place by place as it is checked: while every field is the one that passed
+  // at its place last time, the fields are the last head's. `same` counts the entries equal to
+  // the last head's; a head equal to it in full gets the last one's array (see lastHead). Making
+  // the array only at the first difference (copying the equal start) cost more on a head whose
+  // last field is new every time (a request ID) than the allocation saved on an equal head.
+  const baseLengthAt = dropFraming && base !== null && n === lastListLength ? lastLengthAt : NO_BASE;
+  let flat: string[] = new Array(size);
+  let differs = baseLengthAt === NO_BASE;
+  let same = 0;
   let count = 0;
   let contentLength: string | undefined;
-  for (let i = 0; i < list.length; i++) {
+  let lengthAt = -1;
+  // Whether every field is now the last good one at its place (so the next head can compare).
+  let recorded = dropFraming;
+  for (let i = 0; i < n; i++) {
     const entry = list[i] as unknown;
     if (!Array.isArray(entry) || entry.length !== 2) {
       throw new PagiValidationError(
@@ -171,6 +207,10 @@ export function flattenInto(
       throw new PagiValidationError(
         `${where}: expected headers[${i}] name and value to be strings, got ${typeof name} and ${typeof value}`,
       );
+    }
+    if (!differs && (name === 'content-length') !== (i === baseLengthAt)) {
+      same = count;
+      differs = true;
     }
     if (name === 'content-length') {
       // An all-digit length is a safe value as it is: no remembered-value comparison (each
@@ -187,26 +227,51 @@ export function flattenInto(
           `${where}: expected one content-length, got ${contentLength} and ${value}`,
         );
       }
-      if (contentLength !== undefined) continue;
+      if (contentLength !== undefined) {
+        recorded = false;
+        continue;
+      }
       contentLength = value;
+      lengthAt = i;
       // A response head's length is framing: the writer adds it to the head itself, from the
       // same place as a length it computes (checked-head.ts), not as one of the app's fields.
       if (dropFraming) continue;
     } else {
-      if (!checkedName(name, i)) {
-        throw new PagiValidationError(
-          `${where}: expected headers[${i}] name to be a lowercase HTTP token, got ${JSON.stringify(name)}`,
-        );
+      if (i >= VALUE_PLACES || lastGoodName[i] !== name || lastGoodValue[i] !== value) {
+        if (!differs) {
+          same = count;
+          differs = true;
+        }
+        if (!checkedName(name, i)) {
+          throw new PagiValidationError(
+            `${where}: expected headers[${i}] name to be a lowercase HTTP token, got ${JSON.stringify(name)}`,
+          );
+        }
+        if (!checkedValue(value, i)) throw unsafeValue(where, i, name, value);
+        if (i >= VALUE_PLACES || value.length > MAX_REMEMBERED_VALUE_LENGTH) recorded = false;
       }
-      if (!checkedValue(value, i)) throw unsafeValue(where, i, name, value);
       if (dropFraming && name === 'transfer-encoding') continue;
     }
-    flat[count++] = name;
-    flat[count++] = value;
+    flat[count] = name;
+    flat[count + 1] = value;
+    count += 2;
   }
-  if (count !== flat.length) flat.length = count;
+  if (!differs) {
+    // Every field is the last head's, in the same places: its array, never changed after.
+    flat = base!;
+    same = count;
+  } else if (count !== flat.length) {
+    flat.length = count;
+  }
   target.flat = flat;
   target.contentLength = contentLength;
+  if (recorded) {
+    lastHead.flat = flat;
+    lastHead.base = baseLengthAt === NO_BASE ? null : base;
+    lastHead.same = same;
+    lastListLength = n;
+    lastLengthAt = lengthAt;
+  }
 }
 
 function unsafeValue(where: string, i: number, name: string, value: string): PagiValidationError {
