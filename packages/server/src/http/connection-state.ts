@@ -1,5 +1,5 @@
-import type { ConnectionState, DisconnectReason, TransportState } from '@pagi/spec';
-import type { TransportSource } from '../internal/lazy-transport-view.js';
+import type { ConnectionState, DisconnectReason } from '@pagi/spec';
+import { LazyTransportView, type TransportSource } from '../internal/lazy-transport-view.js';
 
 /** What the connection view reads from its request; implemented by the HTTP exchange. */
 export interface ConnectionSource {
@@ -17,14 +17,17 @@ export interface ConnectionSource {
  * `scope['pagi.connection']` (protocol.md §3.8) and `scope['pagi.transport']` (§3.9) of one HTTP
  * request, in one object: read-only views of the same exchange, so one small object per request
  * serves both keys instead of two (bytes and a constructor per request, issue 12). Plain prototype
- * methods over one field; call them on the object (`conn.is_connected()`), as the spec's method
- * signatures imply. The transport methods forward to the exchange's watermark state, which the
- * exchange builds on first use (a request that never looks at flow control builds none).
+ * methods over the exchange; call them on the object (`conn.is_connected()`), as the spec's method
+ * signatures imply. The transport methods are {@link LazyTransportView}'s: they forward to the
+ * exchange's watermark state, built on first use (a request that never looks at flow control
+ * builds none).
  */
-export class HttpExchangeView implements ConnectionState, Required<TransportState> {
+export class HttpExchangeView extends LazyTransportView implements ConnectionState {
+  /** The same exchange the transport view holds (a field of its own: private fields do not inherit). */
   readonly #source: ConnectionSource & TransportSource;
 
   constructor(source: ConnectionSource & TransportSource) {
+    super(source);
     this.#source = source;
   }
 
@@ -48,21 +51,5 @@ export class HttpExchangeView implements ConnectionState, Required<TransportStat
   }
   disconnect_future(): Promise<DisconnectReason> {
     return this.#source.disconnectPromise();
-  }
-
-  buffered_amount(): number {
-    return this.#source.transport().buffered_amount();
-  }
-  high_water_mark(): number | undefined {
-    return this.#source.transport().high_water_mark();
-  }
-  low_water_mark(): number | undefined {
-    return this.#source.transport().low_water_mark();
-  }
-  on_high_water(cb: () => void): void {
-    this.#source.transport().on_high_water(cb);
-  }
-  on_drain(cb: () => void): void {
-    this.#source.transport().on_drain(cb);
   }
 }
