@@ -1,4 +1,5 @@
 import { ServerResponse } from 'node:http';
+import { FIELD_PLACES, seenBefore, storeAtPlace } from '../internal/field-places.js';
 import { writeOwnHead } from './own-head.js';
 
 /**
@@ -57,87 +58,13 @@ function putRepeated(map: FieldMap, name: string, value: string): void {
   }
 }
 
-/** Whether `name` is among the names of `flat` before index `end`. */
-function seenBefore(flat: string[], end: number, name: string): boolean {
-  for (let j = 0; j < end; j += 2) if (flat[j] === name) return true;
-  return false;
-}
-
-/**
- * The first this many fields of a head are stored from a site of their own each (see
- * {@link storeAt}), and a repeated name among them is found by comparing names (a few pointer
- * compares); later fields take the general path.
- */
-const PLACES = 16;
-
-/**
- * Stores the field at place `place` of the head (its index in `flat` / 2) from a store site of its
- * own for that place. A store whose key changes from call to call is a megamorphic keyed store (a
- * hash-table probe, ~175 instructions per field), while an app or a middleware stack sends the same
- * names in the same places response after response, so each site here sees one name and V8
- * compiles it to a plain field store (callgrind, in process, a head of 7 fields + the length:
- * 9,891 → 9,417 instructions against three such sites and a loop).
- */
-function storeAt(map: FieldMap, place: number, name: string, entry: Entry): void {
-  switch (place) {
-    case 0:
-      map[name] = entry;
-      return;
-    case 1:
-      map[name] = entry;
-      return;
-    case 2:
-      map[name] = entry;
-      return;
-    case 3:
-      map[name] = entry;
-      return;
-    case 4:
-      map[name] = entry;
-      return;
-    case 5:
-      map[name] = entry;
-      return;
-    case 6:
-      map[name] = entry;
-      return;
-    case 7:
-      map[name] = entry;
-      return;
-    case 8:
-      map[name] = entry;
-      return;
-    case 9:
-      map[name] = entry;
-      return;
-    case 10:
-      map[name] = entry;
-      return;
-    case 11:
-      map[name] = entry;
-      return;
-    case 12:
-      map[name] = entry;
-      return;
-    case 13:
-      map[name] = entry;
-      return;
-    case 14:
-      map[name] = entry;
-      return;
-    default:
-      map[name] = entry;
-  }
-}
-
 /**
  * Writes the head: `flat` is `[name, value, …]` as `flattenInto` checked it, and `contentLength`
  * the length the server adds when the app set none.
  *
- * Each of the first {@link PLACES} fields is stored from its place's own site ({@link storeAt});
- * the rest share one. A name seen before in this head (a repeated field) takes the general path:
- * it is told by comparing names, not by reading the map first (a keyed load of a name the map does
- * not hold goes to V8's generic lookup every time).
+ * Each of the first `FIELD_PLACES` fields is stored from its place's own site (`storeAtPlace`,
+ * internal/field-places.ts); the rest, and a name repeated in this head (`seenBefore`), take the
+ * general path.
  */
 export function writeCheckedHead(
   res: ServerResponse,
@@ -158,8 +85,9 @@ export function writeCheckedHead(
   const n = flat.length;
   for (let i = 0; i < n; i += 2) {
     const name = flat[i]!;
-    if (i < PLACES * 2 && !seenBefore(flat, i, name)) storeAt(map, i >> 1, name, [name, flat[i + 1]!]);
-    else putRepeated(map, name, flat[i + 1]!);
+    if (i < FIELD_PLACES * 2 && !seenBefore(flat, i, name)) {
+      storeAtPlace<Entry | undefined>(map, i >> 1, name, [name, flat[i + 1]!]);
+    } else putRepeated(map, name, flat[i + 1]!);
   }
   // The server's own length (the app set none, so the name is not in `flat`), from a site of its own.
   if (contentLength !== undefined) map['content-length'] = ['content-length', contentLength];

@@ -1,4 +1,5 @@
 import { ServerResponse, STATUS_CODES } from 'node:http';
+import { seenBefore } from '../internal/field-places.js';
 import { lastHead } from './response-headers.js';
 
 /**
@@ -187,12 +188,6 @@ function isSpecialName(name: string): boolean {
     default:
       return false;
   }
-}
-
-/** Whether `name` is among the names of `flat` before index `end`. */
-function seenBefore(flat: string[], end: number, name: string): boolean {
-  for (let j = 0; j < end; j += 2) if (flat[j] === name) return true;
-  return false;
 }
 
 /**

@@ -53,8 +53,8 @@ const NAMES = [
 
 /**
  * writeHead stores the first fields of a head from a site per place and finds repeated names by
- * comparing them (h2-stream-io.ts `storeAt`, `seenBefore`); the object node:http2 gets must be the
- * one the plain rule gives, for any names in any order, also past the first PLACES fields.
+ * comparing them (internal/field-places.ts `storeAtPlace`, `seenBefore`); the object node:http2 gets must be the
+ * one the plain rule gives, for any names in any order, also past the first FIELD_PLACES fields.
  */
 describe('H2StreamResponse.writeHead', () => {
   it('gives respond() the fields of the plain rule (property)', () => {

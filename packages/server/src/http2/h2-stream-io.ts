@@ -1,6 +1,7 @@
 import { constants, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { kExchange } from '../http/body-reader.js';
 import { type FinishHook, kFinishHook } from '../http/pagi-response.js';
+import { FIELD_PLACES, seenBefore, storeAtPlace } from '../internal/field-places.js';
 import { listenQuietly } from './stream-listener.js';
 
 /**
@@ -47,79 +48,6 @@ function setField(fields: OutgoingHttpHeaders, name: string, value: string | str
   if (name === '__proto__')
     Object.defineProperty(fields, name, { value, enumerable: true, writable: true, configurable: true });
   else fields[name] = value;
-}
-
-/**
- * The first this many fields of a head are stored from a site of their own each ({@link storeAt});
- * later ones, and a name repeated in the head (told by comparing names: {@link seenBefore}), take
- * the general path.
- */
-const PLACES = 16;
-
-/** Whether `name` is among the names of `flat` before index `end`. */
-function seenBefore(flat: string[], end: number, name: string): boolean {
-  for (let j = 0; j < end; j += 2) if (flat[j] === name) return true;
-  return false;
-}
-
-/**
- * Stores the field at place `place` of the head (its index in `flat` / 2) from a store site of its
- * own for that place. A store whose key changes from call to call is a megamorphic keyed store (a
- * hash-table probe and a map transition looked up anew, ~230 instructions per field, callgrind),
- * while an app sends the same names in the same places response after response, so each site here
- * sees one name and V8 compiles it to a plain transitioning store (the rule of
- * src/http/checked-head.ts `storeAt`, for node:http's header map).
- */
-function storeAt(fields: OutgoingHttpHeaders, place: number, name: string, value: string): void {
-  switch (place) {
-    case 0:
-      fields[name] = value;
-      return;
-    case 1:
-      fields[name] = value;
-      return;
-    case 2:
-      fields[name] = value;
-      return;
-    case 3:
-      fields[name] = value;
-      return;
-    case 4:
-      fields[name] = value;
-      return;
-    case 5:
-      fields[name] = value;
-      return;
-    case 6:
-      fields[name] = value;
-      return;
-    case 7:
-      fields[name] = value;
-      return;
-    case 8:
-      fields[name] = value;
-      return;
-    case 9:
-      fields[name] = value;
-      return;
-    case 10:
-      fields[name] = value;
-      return;
-    case 11:
-      fields[name] = value;
-      return;
-    case 12:
-      fields[name] = value;
-      return;
-    case 13:
-      fields[name] = value;
-      return;
-    case 14:
-      fields[name] = value;
-      return;
-    default:
-      fields[name] = value;
-  }
 }
 
 // respond() copies its options; shared ones save an object per stream.
@@ -216,10 +144,10 @@ export class H2StreamResponse {
         this.expected = Number(value);
         this.written = 0;
       }
-      if (i < PLACES * 2 && name !== '__proto__' && !seenBefore(flat, i, name)) {
+      if (i < FIELD_PLACES * 2 && name !== '__proto__' && !seenBefore(flat, i, name)) {
         // A name new to this head: `date` fills node's slot, any other is stored from its place's site.
         if (name === 'date') fields.date = value;
-        else storeAt(fields, i >> 1, name, value);
+        else storeAtPlace(fields, i >> 1, name, value);
         continue;
       }
       // Own properties only: `constructor` would otherwise read Object's, and `__proto__` would
